@@ -1,0 +1,162 @@
+/**
+ * The one place vmcraft runs external tools: timeouts, abort signals,
+ * stderr captured into typed errors, secrets redacted, retries and a
+ * `trace` callback with the timing of every command.
+ */
+import { execa, type Options as ExecaOptions } from 'execa';
+import pRetry from 'p-retry';
+import { VmcraftError, type CommandDetails } from './errors.js';
+
+/** One finished external command, as reported to {@link RunnerOptions.onTrace}. */
+export interface TraceEvent {
+  /** Program and arguments (secrets redacted). */
+  argv: string[];
+  /** Exit code; undefined when the process was killed or could not start. */
+  exitCode?: number;
+  /** Wall-clock duration in milliseconds. */
+  durationMs: number;
+  /** Whether the command succeeded (exit code accepted). */
+  ok: boolean;
+}
+
+/** Options of one {@link Runner.run} call. */
+export interface RunOptions {
+  /** Kill the command after this many milliseconds. @default the runner's timeout (120000) */
+  timeoutMs?: number;
+  /** Abort the command (it is killed) when this signal fires. */
+  signal?: AbortSignal;
+  /** Data written to the command's standard input. */
+  input?: string | Buffer;
+  /** Extra environment variables (added to the process environment). */
+  env?: Record<string, string | undefined>;
+  /** Working directory. */
+  cwd?: string;
+  /** Strings (passphrases, passwords) replaced by `***` in traces and errors. */
+  redact?: string[];
+  /** Exit codes that count as success. @default [0] */
+  okExitCodes?: number[];
+  /** Return stdout as a Buffer instead of a string. */
+  binary?: boolean;
+}
+
+/** The result of a command that succeeded. */
+export interface RunResult<T extends string | Buffer = string> {
+  stdout: T;
+  stderr: string;
+  exitCode: number;
+  durationMs: number;
+}
+
+/** Options of a {@link Runner}. */
+export interface RunnerOptions {
+  /** Called after every command with its argv, exit code and duration. */
+  onTrace?: (event: TraceEvent) => void;
+  /** Default time limit per command in milliseconds. @default 120000 */
+  timeoutMs?: number;
+}
+
+const MAX_STDERR = 8192;
+
+/** Runs external commands; a GuestFS owns one so that it can trace what it runs. */
+export class Runner {
+  readonly #onTrace?: (event: TraceEvent) => void;
+  readonly #timeoutMs: number;
+
+  constructor(options: RunnerOptions = {}) {
+    this.#onTrace = options.onTrace;
+    this.#timeoutMs = options.timeoutMs ?? 120_000;
+  }
+
+  /** Runs `file args…` and resolves with its output, or rejects with a {@link VmcraftError}. */
+  run(file: string, args: readonly string[], options: RunOptions & { binary: true }): Promise<RunResult<Buffer>>;
+  run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult<string>>;
+  async run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult<string | Buffer>> {
+    const argv = [file, ...args];
+    const shown = redactArgv(argv, options.redact);
+    const started = performance.now();
+    const execaOptions: ExecaOptions = {
+      reject: false,
+      timeout: options.timeoutMs ?? this.#timeoutMs,
+      cancelSignal: options.signal,
+      input: options.input,
+      env: options.env,
+      cwd: options.cwd,
+      encoding: options.binary ? 'buffer' : 'utf8',
+      stripFinalNewline: false,
+      stdin: options.input === undefined ? 'ignore' : 'pipe',
+      forceKillAfterDelay: 2000,
+      maxBuffer: 1024 * 1024 * 1024,
+    };
+    const result = await execa(file, args, execaOptions);
+    const durationMs = Math.round(performance.now() - started);
+    const exitCode = typeof result.exitCode === 'number' ? result.exitCode : undefined;
+    const ok = !result.failed || (exitCode !== undefined && (options.okExitCodes ?? [0]).includes(exitCode) && !result.timedOut && !result.isCanceled);
+    this.#onTrace?.({ argv: shown, exitCode, durationMs, ok });
+    const stderr = redactText(String(result.stderr ?? ''), options.redact);
+    if (ok) {
+      const stdout = options.binary ? Buffer.from(result.stdout as unknown as Uint8Array) : String(result.stdout ?? '');
+      return { stdout, stderr, exitCode: exitCode ?? 0, durationMs };
+    }
+    const details: CommandDetails = {
+      command: shown.join(' '),
+      argv: shown,
+      exitCode,
+      signal: result.signal ?? undefined,
+      stderr: stderr.trim().slice(-MAX_STDERR),
+      durationMs,
+    };
+    throw commandError(file, details, result);
+  }
+
+  /**
+   * Runs a command and retries it when `shouldRetry` says the failure is transient
+   * (a device still busy, a race for a free loop device).
+   */
+  async runWithRetry(
+    file: string,
+    args: readonly string[],
+    options: RunOptions & { retries?: number; shouldRetry: (err: VmcraftError) => boolean },
+  ): Promise<RunResult<string>> {
+    const { retries = 4, shouldRetry, ...runOptions } = options;
+    return pRetry(() => this.run(file, args, runOptions), {
+      retries,
+      minTimeout: 50,
+      maxTimeout: 1000,
+      signal: options.signal,
+      shouldRetry: (err) => err instanceof VmcraftError && shouldRetry(err),
+    });
+  }
+}
+
+type ExecaFailure = { failed: boolean; timedOut?: boolean; isCanceled?: boolean; code?: string; originalMessage?: string; cause?: unknown };
+
+function commandError(file: string, details: CommandDetails, result: ExecaFailure): VmcraftError {
+  const cause = result.cause ?? result;
+  if (result.code === 'ENOENT' && details.exitCode === undefined) {
+    return new VmcraftError('ETOOLMISSING', `${file} is not installed (run scripts/setup.sh, or install the package that provides it)`, { command: details, cause });
+  }
+  if (result.timedOut) {
+    return new VmcraftError('ETIMEOUT', `${details.command} timed out after ${details.durationMs} ms`, { command: details, cause });
+  }
+  if (result.isCanceled) {
+    return new VmcraftError('EABORTED', `${details.command} was aborted`, { command: details, cause });
+  }
+  const how = details.exitCode !== undefined ? `exit code ${details.exitCode}` : `signal ${details.signal ?? 'unknown'}`;
+  const tail = details.stderr ? `: ${lastLines(details.stderr, 3)}` : '';
+  return new VmcraftError('ECOMMAND', `${details.command} failed with ${how}${tail}`, { command: details, cause });
+}
+
+function lastLines(text: string, count: number): string {
+  return text.split('\n').filter(Boolean).slice(-count).join(' | ');
+}
+
+function redactText(text: string, secrets: readonly string[] = []): string {
+  return secrets.filter(Boolean).reduce((acc, secret) => acc.split(secret).join('***'), text);
+}
+
+function redactArgv(argv: readonly string[], secrets: readonly string[] = []): string[] {
+  return argv.map((arg) => redactText(arg, secrets));
+}
+
+/** A runner without tracing, for code that runs outside a session. */
+export const defaultRunner = new Runner();

@@ -1,0 +1,92 @@
+/**
+ * Host capability probe: which tools are installed, which filesystems the
+ * kernel knows, and whether nbd, device-mapper, md, FUSE and loop exist.
+ * Feature groups (`g.available(['lvm2'])`) are answered from it.
+ */
+import { access, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+
+/** What the host can do, as found by {@link probeHost}. */
+export interface HostCapabilities {
+  /** Whether the process runs as root (needed for loop devices and mounts). */
+  root: boolean;
+  /** Tool name → absolute path, for the tools found on PATH. */
+  tools: Record<string, string>;
+  /** Filesystem types the running kernel supports (from /proc/filesystems). */
+  kernelFilesystems: string[];
+  /** Kernel features relevant to attaching and activating storage. */
+  kernel: { nbd: boolean; deviceMapper: boolean; md: boolean; fuse: boolean; loop: boolean };
+}
+
+/** The tools vmcraft may call, probed on PATH. */
+export const KNOWN_TOOLS = [
+  'qemu-img', 'qemu-nbd', 'qemu-storage-daemon', 'losetup', 'partx', 'blkid', 'sfdisk', 'mount', 'umount',
+  'blockdev', 'lvm', 'cryptsetup', 'mdadm', 'ntfs-3g', 'hivexsh', 'hivexget', 'hivexregedit', 'modprobe',
+  'mkfs.ext4', 'mkfs.xfs', 'mkfs.btrfs', 'btrfs', 'xfs_info', 'dumpe2fs', 'fusermount3', 'unshare', 'chroot',
+] as const;
+
+/** Finds `tool` on PATH and returns its absolute path, or undefined. */
+export async function findTool(tool: string, searchPath = process.env.PATH ?? ''): Promise<string | undefined> {
+  const dirs = [...searchPath.split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin'].filter(Boolean);
+  for (const dir of dirs) {
+    const candidate = path.join(dir, tool);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readOr(file: string, fallback: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** Parses /proc/filesystems into the list of type names ("nodev ext4" → "ext4"). */
+export function parseProcFilesystems(text: string): string[] {
+  return text.split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '').filter(Boolean);
+}
+
+/** Parses /proc/devices into the names of block and character drivers. */
+export function parseProcDevices(text: string): Set<string> {
+  return new Set(text.split('\n').map((l) => l.trim().split(/\s+/)[1] ?? '').filter(Boolean));
+}
+
+let cached: Promise<HostCapabilities> | undefined;
+
+/** Probes the host once per process (pass `fresh` to probe again). */
+export function probeHost(fresh = false): Promise<HostCapabilities> {
+  if (!cached || fresh) cached = doProbe();
+  return cached;
+}
+
+async function doProbe(): Promise<HostCapabilities> {
+  const found = await Promise.all(KNOWN_TOOLS.map(async (t) => [t, await findTool(t)] as const));
+  const tools = Object.fromEntries(found.filter(([, p]) => p !== undefined)) as Record<string, string>;
+  const kernelFilesystems = parseProcFilesystems(await readOr('/proc/filesystems', ''));
+  const devices = parseProcDevices(await readOr('/proc/devices', ''));
+  const kernel = {
+    nbd: devices.has('nbd') || (await exists('/sys/module/nbd')) || (await exists('/dev/nbd0')),
+    deviceMapper: devices.has('device-mapper') && (await exists('/dev/mapper/control')),
+    md: devices.has('md') || (await exists('/proc/mdstat')),
+    fuse: await exists('/dev/fuse'),
+    loop: await exists('/dev/loop-control'),
+  };
+  return { root: process.getuid?.() === 0, tools, kernelFilesystems, kernel };
+}
