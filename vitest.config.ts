@@ -8,6 +8,5 @@ export default defineConfig({
     hookTimeout: 600_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    globalSetup: ['test/global-setup.ts'],
   },
 });

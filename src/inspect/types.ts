@@ -1,0 +1,63 @@
+/** Types shared by the OS inspection modules. */
+
+/** Read access to a guest's tree, confined to the guest root. Paths are absolute guest paths. */
+export interface GuestReader {
+  /** The file's text, or undefined when it does not exist or is not a regular file. */
+  readText(guestPath: string): Promise<string | undefined>;
+  /** The first `length` bytes of the file (following symlinks inside the guest), or undefined. */
+  readHead(guestPath: string, length: number): Promise<Buffer | undefined>;
+  /** Whether the path exists (following symlinks inside the guest). */
+  exists(guestPath: string): Promise<boolean>;
+  /** Whether the path is a directory (following symlinks inside the guest). */
+  isDir(guestPath: string): Promise<boolean>;
+  /** Entry names of a directory, or [] when it is not one. */
+  list(guestPath: string): Promise<string[]>;
+}
+
+/** Operating system type, with the libguestfs values. */
+export type OsType = 'linux' | 'windows' | 'freebsd' | 'netbsd' | 'openbsd' | 'hurd' | 'dos' | 'minix' | 'unknown';
+
+/** Package format, with the libguestfs values. */
+export type PackageFormat = 'deb' | 'rpm' | 'pacman' | 'apk' | 'ebuild' | 'pisi' | 'pkgsrc' | 'xbps' | 'nix' | 'unknown';
+
+/** Package management tool, with the libguestfs values. */
+export type PackageManagement =
+  | 'apt' | 'yum' | 'dnf' | 'up2date' | 'zypper' | 'urpmi' | 'pacman' | 'apk' | 'portage' | 'pisi'
+  | 'xbps' | 'nix' | 'tdnf' | 'unknown';
+
+/** One fstab line, parsed. */
+export interface FstabEntry {
+  /** First field as written: `UUID=…`, `LABEL=…`, `PARTUUID=…`, `/dev/sda1`, `server:/export`… */
+  spec: string;
+  /** Mount point (`/`, `/boot`, `none` for swap). */
+  file: string;
+  /** Filesystem type (`ext4`, `swap`, `nfs`, `auto`…). */
+  vfstype: string;
+  /** Mount options, split on commas. */
+  options: string[];
+  /** dump field (0 when absent). */
+  freq: number;
+  /** fsck pass (0 when absent). */
+  passno: number;
+}
+
+/** What the files of one Linux root say about the installed OS (no device knowledge). */
+export interface LinuxOsFacts {
+  type: OsType;
+  /** libguestfs distro id: `debian`, `ubuntu`, `fedora`, `rhel`, `centos`, `rocky`, … or `unknown`. */
+  distro: string;
+  /** Human product name, e.g. `Debian GNU/Linux 12 (bookworm)`. */
+  productName: string;
+  majorVersion: number;
+  minorVersion: number;
+  /** Architecture from the ELF header of a guest binary: `x86_64`, `i386`, `aarch64`, … or `unknown`. */
+  arch: string;
+  /** Guest hostname, or `unknown`. */
+  hostname: string;
+  packageFormat: PackageFormat;
+  packageManagement: PackageManagement;
+  /** osinfo short id, e.g. `debian12`, `ubuntu22.04`, `fedora39`, `rhel9.3`, or `unknown`. */
+  osinfo: string;
+  /** Parsed /etc/fstab (empty when there is none). */
+  fstab: FstabEntry[];
+}
