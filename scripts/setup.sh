@@ -27,6 +27,8 @@ fi
 stamp=node_modules/.vmcraft-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm 11.19 rejects its own lock file in `npm ci` (optional platform packages of rollup
+  # are left out of it), so install from the lock file with `npm install`.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
