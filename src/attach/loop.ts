@@ -1,0 +1,47 @@
+/** Loop devices: a raw file (or a FUSE export of any format) becomes /dev/loopN. */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { VmcraftError } from '../core/errors.js';
+import type { Runner } from '../core/exec.js';
+import type { AttachContext } from './types.js';
+
+/** Attaches `file` to a free loop device, pushes its detach on the cleanup stack, returns `/dev/loopN`. */
+export async function attachLoop(file: string, readonly: boolean, ctx: AttachContext): Promise<string> {
+  const args = ['--find', '--show', ...(readonly ? ['--read-only'] : []), file];
+  // Two processes may pick the same free device at once; losetup then fails with EBUSY: try again.
+  const { stdout } = await ctx.runner.runWithRetry('losetup', args, {
+    shouldRetry: (err) => /busy|no free|could not find any free/i.test(err.command?.stderr ?? ''),
+  });
+  const device = stdout.trim();
+  if (!device.startsWith('/dev/loop')) {
+    throw new VmcraftError('EATTACH', `losetup printed no device for ${file}: ${JSON.stringify(stdout)}`);
+  }
+  ctx.cleanup.push(`loop device ${device}`, () => detachLoop(device, ctx.runner));
+  return device;
+}
+
+/** The sysfs directory of a block device (`/dev/loop3` → `/sys/block/loop3`). */
+export function sysfsDir(device: string): string {
+  return path.join('/sys/block', path.basename(device));
+}
+
+/** Detaches a loop device (removing its partition nodes first) and checks it is free. */
+export async function detachLoop(device: string, runner: Runner): Promise<void> {
+  await runner.run('partx', ['-d', device], { okExitCodes: [0, 1] });
+  await runner.runWithRetry('losetup', ['-d', device], {
+    shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? ''),
+  });
+  if (await isAttached(device)) {
+    throw new VmcraftError('ECLEANUP', `${device} is still attached after losetup -d (something holds it open)`);
+  }
+}
+
+/** Whether a loop device still has a backing file. */
+export async function isAttached(device: string): Promise<boolean> {
+  try {
+    await access(path.join(sysfsDir(device), 'loop', 'backing_file'));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,46 @@
+/** Types of the attach layer: an image file becomes a host block device. */
+import type { CleanupStack } from '../core/cleanup.js';
+import type { Runner } from '../core/exec.js';
+import type { ImageFormat } from '../convert/detect.js';
+
+/** How an image is turned into a host block device. */
+export type BackendName = 'fuse' | 'loop';
+
+/** Backend choice of a session: one backend, or `auto` to take the best that works here. */
+export type BackendChoice = BackendName | 'auto';
+
+/** A drive as added with `addDrive`, before launch. */
+export interface DriveSpec {
+  /** Host path of the image file (or block device). */
+  path: string;
+  /** Image format; detected from the file's content when not given. */
+  format?: ImageFormat;
+  /** Attach read-only: nothing in the image can change. */
+  readonly: boolean;
+}
+
+/** A drive attached to the host. */
+export interface AttachedDrive {
+  /** Position among the session's drives (0 for the first). */
+  index: number;
+  /** The drive's name inside the session, libguestfs style: `/dev/sda`, `/dev/sdb`, … */
+  name: string;
+  /** The host block device that carries the drive (`/dev/loop3`). */
+  hostDevice: string;
+  /** Host path of the image. */
+  path: string;
+  /** Image format used to open it. */
+  format: ImageFormat;
+  /** Backend used. */
+  backend: BackendName;
+  /** Whether it is attached read-only. */
+  readonly: boolean;
+}
+
+/** What a backend needs from its session. */
+export interface AttachContext {
+  runner: Runner;
+  cleanup: CleanupStack;
+  /** The session's private directory (FUSE export files live here). */
+  workDir: string;
+}

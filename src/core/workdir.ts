@@ -1,0 +1,30 @@
+/**
+ * The private working directory of a session: FUSE export files, mount points
+ * and key files live under it. It is removed last, and never while anything is
+ * still mounted below it (a recursive delete would then reach into the guest).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { VmcraftError } from './errors.js';
+import { mountsUnder } from './mountinfo.js';
+import type { CleanupStack } from './cleanup.js';
+
+/** Prefix of every session directory, so tests and operators can spot leftovers. */
+export const WORKDIR_PREFIX = 'vmcraft-';
+
+/** Creates a mode-0700 session directory under `parent` (default: the OS temp dir). */
+export async function createWorkDir(cleanup: CleanupStack, parent = os.tmpdir()): Promise<string> {
+  const dir = await mkdtemp(path.join(parent, WORKDIR_PREFIX));
+  cleanup.push(`work directory ${dir}`, () => removeWorkDir(dir));
+  return dir;
+}
+
+/** Removes the directory, refusing when something is still mounted below it. */
+export async function removeWorkDir(dir: string): Promise<void> {
+  const mounted = await mountsUnder(dir);
+  if (mounted.length > 0) {
+    throw new VmcraftError('ECLEANUP', `not removing ${dir}: still mounted below it: ${mounted.map((m) => m.mountPoint).join(', ')}`);
+  }
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { Runner, type TraceEvent } from '../../../src/core/exec.js';
+import { VmcraftError } from '../../../src/core/errors.js';
+
+const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection'); }, (e: unknown) => e as VmcraftError);
+
+describe('Runner', () => {
+  it('returns stdout, stderr and the exit code, and traces the command', async () => {
+    const traces: TraceEvent[] = [];
+    const runner = new Runner({ onTrace: (e) => traces.push(e) });
+    const result = await runner.run('sh', ['-c', 'echo out; echo err >&2']);
+    expect(result.stdout).toBe('out\n');
+    expect(result.stderr).toBe('err\n');
+    expect(result.exitCode).toBe(0);
+    expect(traces).toHaveLength(1);
+    expect(traces[0]).toMatchObject({ argv: ['sh', '-c', 'echo out; echo err >&2'], exitCode: 0, ok: true });
+  });
+
+  it('turns a non-zero exit into ECOMMAND carrying argv, exit code and stderr', async () => {
+    const err = await fail(new Runner().run('sh', ['-c', 'echo "disk is on fire" >&2; exit 3']));
+    expect(err.code).toBe('ECOMMAND');
+    expect(err.command?.exitCode).toBe(3);
+    expect(err.command?.stderr).toBe('disk is on fire');
+    expect(err.command?.argv[0]).toBe('sh');
+    expect(err.message).toContain('exit code 3: disk is on fire');
+  });
+
+  it('accepts the exit codes it is told are fine', async () => {
+    const result = await new Runner().run('sh', ['-c', 'exit 2'], { okExitCodes: [0, 2] });
+    expect(result.exitCode).toBe(2);
+  });
+
+  it('reports a missing program as ETOOLMISSING', async () => {
+    const err = await fail(new Runner().run('vmcraft-no-such-tool', []));
+    expect(err.code).toBe('ETOOLMISSING');
+    expect(err.message).toContain('vmcraft-no-such-tool is not installed');
+  });
+
+  it('kills a command that runs past its time limit (ETIMEOUT)', async () => {
+    const started = Date.now();
+    const err = await fail(new Runner().run('sleep', ['10'], { timeoutMs: 200 }));
+    expect(err.code).toBe('ETIMEOUT');
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('kills a command when its AbortSignal fires (EABORTED)', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const err = await fail(new Runner().run('sleep', ['10'], { signal: controller.signal }));
+    expect(err.code).toBe('EABORTED');
+  });
+
+  it('redacts secrets from traces and errors', async () => {
+    const traces: TraceEvent[] = [];
+    const err = await fail(new Runner({ onTrace: (e) => traces.push(e) }).run('sh', ['-c', 'echo "bad key hunter2" >&2; exit 1', 'hunter2'], { redact: ['hunter2'] }));
+    expect(JSON.stringify(traces)).not.toContain('hunter2');
+    expect(err.message).not.toContain('hunter2');
+    expect(err.command?.stderr).toBe('bad key ***');
+  });
+
+  it('passes standard input and returns binary output when asked', async () => {
+    const result = await new Runner().run('cat', [], { input: Buffer.from([0, 1, 2, 255]), binary: true });
+    expect([...result.stdout]).toEqual([0, 1, 2, 255]);
+  });
+
+  it('retries a failure that shouldRetry calls transient', async () => {
+    let calls = 0;
+    const runner = new Runner({ onTrace: () => calls++ });
+    const marker = `/tmp/vmcraft-retry-${process.pid}`;
+    const script = `if [ -e ${marker} ]; then rm ${marker}; exit 0; else touch ${marker}; echo busy >&2; exit 1; fi`;
+    await runner.runWithRetry('sh', ['-c', script], { shouldRetry: (e) => /busy/.test(e.command?.stderr ?? '') });
+    expect(calls).toBe(2);
+  });
+});

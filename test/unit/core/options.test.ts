@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeDriveOptions, normalizeOptions } from '../../../src/guestfs/options.js';
+
+describe('normalizeOptions', () => {
+  it('applies the defaults', () => {
+    expect(normalizeOptions()).toEqual({ readonly: false, backend: 'auto', handleSignals: true, commandTimeoutMs: 120_000 });
+  });
+
+  it('quotes the bad value and its type', () => {
+    expect(() => normalizeOptions({ backend: 'nbdx' as never })).toThrow('Expected the `backend` option to be one of auto, fuse, loop, got `nbdx` (string)');
+    expect(() => normalizeOptions({ readonly: 'yes' as never })).toThrow('Expected the `readonly` option to be a boolean, got `yes` (string)');
+    expect(() => normalizeOptions({ commandTimeoutMs: -1 })).toThrow(/positive integer, got `-1` \(number\)/);
+  });
+
+  it('names the right option for a misspelt one', () => {
+    expect(() => normalizeOptions({ readOnly: true } as never)).toThrow('Unknown option `readOnly`; did you mean `readonly`?');
+    expect(() => normalizeOptions({ colour: 1 } as never)).toThrow('Unknown option `colour`');
+  });
+
+  it('ignores inherited properties (no prototype pollution)', () => {
+    const raw = Object.create({ backend: 'loop' }) as object;
+    expect(normalizeOptions(raw).backend).toBe('auto');
+  });
+});
+
+describe('normalizeDriveOptions', () => {
+  it('accepts a known format and rejects an unknown one', () => {
+    expect(normalizeDriveOptions({ format: 'vmdk' })).toEqual({ format: 'vmdk' });
+    expect(() => normalizeDriveOptions({ format: 'vmdx' as never })).toThrow(/`format` option to be one of .*got `vmdx`/);
+  });
+});
