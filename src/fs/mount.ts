@@ -1,0 +1,71 @@
+/**
+ * Mount strategies per filesystem type. Read-only mounts never replay a
+ * journal (a replay writes to the image even on a `ro` mount).
+ */
+import { VmcraftError } from '../core/errors.js';
+import type { Runner } from '../core/exec.js';
+
+/** Options that make a read-only mount of `vfsType` leave the device untouched. */
+export function readOnlyOptions(vfsType: string): string[] {
+  switch (vfsType) {
+    case 'ext3':
+    case 'ext4':
+      return ['ro', 'noload'];
+    case 'xfs':
+      return ['ro', 'norecovery'];
+    case 'btrfs':
+      return ['ro', 'rescue=nologreplay'];
+    default:
+      return ['ro'];
+  }
+}
+
+/** Options every mount of `vfsType` gets (xfs: clones of one filesystem share a UUID). */
+function baseOptions(vfsType: string): string[] {
+  return vfsType === 'xfs' ? ['nouuid'] : [];
+}
+
+/** What to mount, how and where. */
+export interface MountRequest {
+  /** Host device node. */
+  hostDevice: string;
+  /** Filesystem type as probed (blkid TYPE). */
+  vfsType: string;
+  /** Caller's options (`-o` list), possibly empty. */
+  options: string[];
+  /** Force a read-only mount with journal replay disabled. */
+  readonly: boolean;
+  /** Host directory to mount on. */
+  hostDir: string;
+}
+
+/** The argv of `mount` for a request. */
+export function mountArgs(req: MountRequest): string[] {
+  if (req.readonly && req.options.includes('rw')) {
+    throw new VmcraftError('EREADONLY', 'cannot mount read-write in a read-only session');
+  }
+  const user = req.options.filter((o) => o !== '' && !(req.readonly && o === 'ro'));
+  const options = [...(req.readonly ? readOnlyOptions(req.vfsType) : []), ...baseOptions(req.vfsType), ...user];
+  const unique = [...new Set(options)];
+  return ['-t', req.vfsType, ...(unique.length ? ['-o', unique.join(',')] : []), req.hostDevice, req.hostDir];
+}
+
+/** Mounts a filesystem; failures become EMOUNT with the kernel's reason. */
+export async function mountFilesystem(req: MountRequest, runner: Runner): Promise<void> {
+  try {
+    await runner.run('mount', mountArgs(req));
+  } catch (err) {
+    if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND') throw err;
+    const reason = (err.command?.stderr ?? '').replace(/^mount: [^:]*: /, '').trim();
+    throw new VmcraftError('EMOUNT', `cannot mount ${req.vfsType} filesystem: ${reason || err.message}`, { cause: err, command: err.command });
+  }
+}
+
+/** Unmounts a host directory, retrying while it is busy (a process may still be closing files). */
+export async function unmountFilesystem(hostDir: string, runner: Runner): Promise<void> {
+  try {
+    await runner.runWithRetry('umount', [hostDir], { retries: 5, shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? '') });
+  } catch (err) {
+    throw new VmcraftError('EMOUNT', `cannot unmount: ${(err as Error).message}`, { cause: err });
+  }
+}
