@@ -61,3 +61,26 @@ export interface LinuxOsFacts {
   /** Parsed /etc/fstab (empty when there is none). */
   fstab: FstabEntry[];
 }
+
+/** A mount point of an inspected OS, resolved to a session device. */
+export interface OsMountpoint {
+  /** Guest mount point (`/`, `/boot`, `/home`). */
+  mountpoint: string;
+  /** Session device (`/dev/sda2`). */
+  device: string;
+}
+
+/**
+ * Everything inspection found about one installed OS (libguestfs'
+ * `inspect_get_*` calls, as one typed object).
+ */
+export interface OsInfo extends Omit<LinuxOsFacts, 'fstab'> {
+  /** The root filesystem's session device; pass it to `mountRoot()`. */
+  root: string;
+  /** Mount points from the guest's fstab that resolve to this session's devices, parents first. */
+  mountpoints: OsMountpoint[];
+  /** Every session device that belongs to this OS (root, fstab filesystems, swap). */
+  filesystems: string[];
+  /** The guest's fstab as written, including entries that name no device of this session. */
+  fstab: FstabEntry[];
+}

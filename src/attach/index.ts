@@ -1,0 +1,69 @@
+/** Attaches a session's drives: validates the path, knows the format, picks a backend. */
+import { stat } from 'node:fs/promises';
+import { VmcraftError, fromFsError } from '../core/errors.js';
+import type { HostCapabilities } from '../core/probe.js';
+import { detectFormat, type ImageFormat } from '../convert/detect.js';
+import { attachLoop } from './loop.js';
+import { exportOverFuse } from './fuse.js';
+import type { AttachContext, AttachedDrive, BackendChoice, BackendName, DriveSpec } from './types.js';
+
+/** libguestfs-style drive name for a drive index: 0 → /dev/sda, 25 → /dev/sdz, 26 → /dev/sdaa. */
+export function driveName(index: number): string {
+  let letters = '';
+  for (let n = index; n >= 0; n = Math.floor(n / 26) - 1) letters = String.fromCharCode(97 + (n % 26)) + letters;
+  return `/dev/sd${letters}`;
+}
+
+/** Formats that cannot be attached as a disk, with what to do instead. */
+const NOT_DISKS: Partial<Record<ImageFormat, string>> = {
+  ova: 'an OVA is an archive of disks: extract them first (convert.extractOva)',
+  ovf: 'an OVF is a VM description, not a disk: add the disk files it references',
+  luks: 'a qemu LUKS-encrypted image is not supported yet',
+};
+
+/** Checks that the image exists and is a file or block device; returns its format. */
+async function resolveFormat(spec: DriveSpec): Promise<ImageFormat> {
+  let info;
+  try {
+    info = await stat(spec.path);
+  } catch (err) {
+    throw fromFsError(err, spec.path, 'cannot open image');
+  }
+  if (!info.isFile() && !info.isBlockDevice()) {
+    throw new VmcraftError('EINVAL', `${spec.path} is not a disk image (not a regular file or block device)`, { path: spec.path });
+  }
+  const format = spec.format ?? (await detectFormat(spec.path)).format;
+  const refusal = NOT_DISKS[format];
+  if (refusal) throw new VmcraftError('EFORMAT', `${spec.path}: ${refusal}`, { path: spec.path });
+  return format;
+}
+
+/** The backend to use for a drive of `format`, given the session's choice and the host. */
+export function chooseBackend(choice: BackendChoice, format: ImageFormat, host: HostCapabilities): BackendName {
+  const fuseWorks = host.kernel.fuse && host.kernel.loop && 'qemu-storage-daemon' in host.tools;
+  const backend: BackendName = choice !== 'auto' ? choice : format === 'raw' || format === 'iso' ? 'loop' : 'fuse';
+  if (!host.kernel.loop) throw new VmcraftError('EUNSUPPORTED', 'this host has no loop devices (/dev/loop-control is missing)');
+  if (backend === 'fuse' && !fuseWorks) {
+    const missing = 'qemu-storage-daemon' in host.tools ? '/dev/fuse' : 'qemu-storage-daemon (package qemu-system-common)';
+    throw new VmcraftError('EUNSUPPORTED', `the fuse backend needs ${missing}`);
+  }
+  if (backend === 'loop' && format !== 'raw' && format !== 'iso') {
+    throw new VmcraftError('EINVAL', `the loop backend only attaches raw images, not ${format}`);
+  }
+  return backend;
+}
+
+/** Attaches one drive; every resource it makes is on ctx.cleanup by the time it returns or throws. */
+export async function attachDrive(
+  spec: DriveSpec,
+  index: number,
+  choice: BackendChoice,
+  host: HostCapabilities,
+  ctx: AttachContext,
+): Promise<AttachedDrive> {
+  const format = await resolveFormat(spec);
+  const backend = chooseBackend(choice, format, host);
+  const file = backend === 'fuse' ? await exportOverFuse({ ...spec, format }, index, ctx) : spec.path;
+  const hostDevice = await attachLoop(file, spec.readonly, ctx);
+  return { index, name: driveName(index), hostDevice, path: spec.path, format, backend, readonly: spec.readonly };
+}

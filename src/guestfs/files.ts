@@ -1,0 +1,103 @@
+/**
+ * The file calls of the GuestFS façade. Guest paths are absolute and resolved
+ * inside the guest root (symlinks and `..` never leave it); host paths (upload,
+ * download) are the caller's own.
+ */
+import { VmcraftError } from '../core/errors.js';
+import type { FileContext } from '../fs/files/context.js';
+import * as r from '../fs/files/read.js';
+import type { ChecksumAlgorithm, GuestStat, GuestStatvfs } from '../fs/files/types.js';
+import * as w from '../fs/files/write.js';
+import { GuestFSMounts } from './mounts.js';
+
+/** Reading and writing guest files. */
+export class GuestFSFiles extends GuestFSMounts {
+  /** @internal */
+  protected get files(): FileContext {
+    return {
+      rootDir: () => this.rootDir(),
+      assertWritable: (guestPath) => {
+        if (this.isReadonlyPath(guestPath)) throw new VmcraftError('EREADONLY', `cannot write ${guestPath}: it is on a read-only mount or session`, { path: guestPath });
+      },
+    };
+  }
+
+  /** The whole file as bytes (libguestfs `read_file`). */
+  read(path: string): Promise<Buffer>;
+  /** The whole file decoded as text. */
+  read(path: string, encoding: BufferEncoding): Promise<string>;
+  async read(path: string, encoding?: BufferEncoding): Promise<Buffer | string> {
+    const data = await r.read(this.files, path);
+    return encoding ? data.toString(encoding) : data;
+  }
+
+  /** The whole file as UTF-8 text. */
+  async cat(path: string): Promise<string> {
+    return this.read(path, 'utf8');
+  }
+
+  /** The lines of a text file, without LF/CRLF endings. */
+  readLines(path: string): Promise<string[]> { return r.readLines(this.files, path); }
+  /** Creates or replaces a file. */
+  write(path: string, content: string | Uint8Array): Promise<void> { return w.write(this.files, path, content); }
+  /** Appends to a file, creating it when missing. */
+  writeAppend(path: string, content: string | Uint8Array): Promise<void> { return w.writeAppend(this.files, path, content); }
+  /** Whether the path exists (symlinks followed inside the guest). */
+  exists(path: string): Promise<boolean> { return r.isType(this.files, path); }
+  /** Whether the path is a regular file (symlinks followed). */
+  isFile(path: string): Promise<boolean> { return r.isType(this.files, path, 'file'); }
+  /** Whether the path is a directory (symlinks followed). */
+  isDir(path: string): Promise<boolean> { return r.isType(this.files, path, 'directory'); }
+  /** Whether the path itself is a symbolic link. */
+  isSymlink(path: string): Promise<boolean> { return r.isType(this.files, path, 'symlink'); }
+  /** Names in a directory, sorted. */
+  ls(dir: string): Promise<string[]> { return r.ls(this.files, dir); }
+  /** File information, following symlinks (libguestfs `statns`). */
+  stat(path: string): Promise<GuestStat> { return r.statPath(this.files, path, true); }
+  /** File information of a symlink itself (libguestfs `lstatns`). */
+  lstat(path: string): Promise<GuestStat> { return r.statPath(this.files, path, false); }
+  /** Creates a directory; its parent must exist. */
+  mkdir(path: string): Promise<void> { return w.mkdirPath(this.files, path, false); }
+  /** Creates a directory and its missing parents; no error when it exists. */
+  mkdirP(path: string): Promise<void> { return w.mkdirPath(this.files, path, true); }
+  /** Removes a file. */
+  rm(path: string): Promise<void> { return w.rmFile(this.files, path); }
+  /** Removes a file or directory tree; no error when it is missing. */
+  rmRf(path: string): Promise<void> { return w.rmRf(this.files, path); }
+  /** Removes an empty directory. */
+  rmdir(path: string): Promise<void> { return w.rmdirPath(this.files, path); }
+  /** Copies a file (into `dest` when it is a directory). */
+  cp(src: string, dest: string): Promise<void> { return w.cp(this.files, src, dest); }
+  /** Copies a file or tree preserving attributes and links (`cp -a`). */
+  cpA(src: string, dest: string): Promise<void> { return w.cpA(this.files, src, dest, this.runner); }
+  /** Moves or renames a file or directory. */
+  mv(src: string, dest: string): Promise<void> { return w.mv(this.files, src, dest, this.runner); }
+  /** Changes permission bits (libguestfs argument order: mode first). */
+  chmod(mode: number, path: string): Promise<void> { return w.chmodPath(this.files, mode, path); }
+  /** Changes the numeric owner and group (libguestfs order: owner, group, path). */
+  chown(owner: number, group: number, path: string): Promise<void> { return w.chownPath(this.files, owner, group, path); }
+  /** Creates a symlink `linkname` → `target` (the target text is stored as given). */
+  lnS(target: string, linkname: string): Promise<void> { return w.lnS(this.files, target, linkname); }
+  /** The target text of a symlink. */
+  readlink(path: string): Promise<string> { return r.readlinkPath(this.files, path); }
+  /** Creates an empty file, or sets an existing file's times to now. */
+  touch(path: string): Promise<void> { return w.touch(this.files, path); }
+  /** Sets a file's size in bytes (0 by default; libguestfs `truncate_size`). */
+  truncate(path: string, size = 0): Promise<void> { return w.truncatePath(this.files, path, size); }
+  /** Copies a host file into the guest. */
+  upload(hostFile: string, path: string): Promise<void> { return w.upload(this.files, hostFile, path); }
+  /** Copies a guest file to a host path. */
+  download(path: string, hostFile: string): Promise<void> { return r.download(this.files, path, hostFile); }
+  /** Guest paths matching a wildcard pattern (`*`, `?`, `[…]`, `{a,b}`, `**`), sorted. */
+  globExpand(pattern: string): Promise<string[]> { return r.globExpand(this.files, pattern); }
+  /** Every name below a directory, relative to it, sorted. */
+  find(dir: string): Promise<string[]> { return r.find(this.files, dir); }
+  /** Regular files below `dir` modified after `since`, as guest paths. */
+  findModifiedSince(dir: string, since: Date): Promise<string[]> { return r.findModifiedSince(this.files, dir, since); }
+  /** Checksum of a file: hex digest, or decimal POSIX cksum for `crc`. */
+  checksum(algorithm: ChecksumAlgorithm, path: string): Promise<string> { return r.checksum(this.files, algorithm, path); }
+  /** Space used by a path in KiB (like `du -s`). */
+  du(path: string): Promise<number> { return r.du(this.files, path, this.runner); }
+  /** Statistics of the filesystem holding a path. */
+  statvfs(path: string): Promise<GuestStatvfs> { return r.statvfs(this.files, path); }
+}

@@ -1,0 +1,85 @@
+/** The inspection calls of the GuestFS façade, and mountRoot(). */
+import { VmcraftError } from '../core/errors.js';
+import { inspectDevices } from '../inspect/index.js';
+import type { OsInfo, OsMountpoint } from '../inspect/types.js';
+import { GuestFSFiles } from './files.js';
+
+/** Options of {@link GuestFSInspect.mountRoot}. */
+export interface MountRootOptions {
+  /** Mount read-only even in a read-write session. @default the session's `readonly` */
+  readonly?: boolean;
+}
+
+/** Finding installed operating systems and mounting them. */
+export class GuestFSInspect extends GuestFSFiles {
+  #roots = new Map<string, OsInfo>();
+
+  /**
+   * Looks at every filesystem (mounted read-only on a private scratch
+   * directory, then unmounted) and returns the root devices of the operating
+   * systems found. Nothing is written, even in a read-write session.
+   */
+  async inspectOs(): Promise<string[]> {
+    this.assertLaunched();
+    const found = await this.timings.time('inspect', () =>
+      inspectDevices(this.devices, (device) => this.mountScratch(device), (message) => this.emit('log', { level: 'warn', message })),
+    );
+    this.#roots = new Map(found.map((os) => [os.root, os]));
+    return [...this.#roots.keys()];
+  }
+
+  /** Everything inspection found about a root, as one typed object. */
+  inspectOsInfo(root: string): OsInfo {
+    this.assertLaunched();
+    const info = this.#roots.get(root);
+    if (!info) {
+      const known = [...this.#roots.keys()];
+      throw new VmcraftError('EINVAL', `${root} is not a root found by inspectOs()${known.length ? ` (roots: ${known.join(', ')})` : ' (call inspectOs() first)'}`);
+    }
+    return info;
+  }
+
+  /** The roots found by the last inspectOs(). */
+  inspectGetRoots(): string[] {
+    this.assertLaunched();
+    return [...this.#roots.keys()];
+  }
+
+  /** `linux`, `windows`, … */
+  inspectGetType(root: string): string { return this.inspectOsInfo(root).type; }
+  /** `debian`, `fedora`, `rhel`, … */
+  inspectGetDistro(root: string): string { return this.inspectOsInfo(root).distro; }
+  /** Human product name. */
+  inspectGetProductName(root: string): string { return this.inspectOsInfo(root).productName; }
+  /** Major version number. */
+  inspectGetMajorVersion(root: string): number { return this.inspectOsInfo(root).majorVersion; }
+  /** Minor version number. */
+  inspectGetMinorVersion(root: string): number { return this.inspectOsInfo(root).minorVersion; }
+  /** Architecture, from the ELF headers of guest binaries. */
+  inspectGetArch(root: string): string { return this.inspectOsInfo(root).arch; }
+  /** Hostname configured in the guest. */
+  inspectGetHostname(root: string): string { return this.inspectOsInfo(root).hostname; }
+  /** `deb`, `rpm`, … */
+  inspectGetPackageFormat(root: string): string { return this.inspectOsInfo(root).packageFormat; }
+  /** `apt`, `dnf`, … */
+  inspectGetPackageManagement(root: string): string { return this.inspectOsInfo(root).packageManagement; }
+  /** osinfo short id, e.g. `debian12`. */
+  inspectGetOsinfo(root: string): string { return this.inspectOsInfo(root).osinfo; }
+  /** Mount points resolved to this session's devices, parents first. */
+  inspectGetMountpoints(root: string): OsMountpoint[] { return this.inspectOsInfo(root).mountpoints; }
+  /** Every device that belongs to the OS. */
+  inspectGetFilesystems(root: string): string[] { return this.inspectOsInfo(root).filesystems; }
+
+  /**
+   * Mounts an inspected root at `/` and its fstab mount points below it,
+   * parents first. Read-only when the session (or `options.readonly`) is.
+   */
+  async mountRoot(root: string, options: MountRootOptions = {}): Promise<OsMountpoint[]> {
+    const { mountpoints } = this.inspectOsInfo(root);
+    const ro = options.readonly ?? this.readonly;
+    for (const m of mountpoints) {
+      await (ro ? this.mountRo(m.device, m.mountpoint) : this.mount(m.device, m.mountpoint));
+    }
+    return mountpoints;
+  }
+}

@@ -1,0 +1,77 @@
+/** Options of a GuestFS session and of its drives, normalised and validated in one place. */
+import { VmcraftError } from '../core/errors.js';
+import type { BackendChoice } from '../attach/types.js';
+import type { ImageFormat } from '../convert/detect.js';
+
+/** Options of `new GuestFS()` and `GuestFS.open()`. */
+export interface GuestFSOptions {
+  /** Default for every drive: attach read-only and never change one byte. @default false */
+  readonly?: boolean;
+  /** How images become block devices. @default 'auto' */
+  backend?: BackendChoice;
+  /** Parent of the session's private working directory. @default os.tmpdir() */
+  tmpDir?: string;
+  /** Release everything when the process gets SIGINT, SIGTERM or SIGHUP. @default true */
+  handleSignals?: boolean;
+  /** Time limit of one external command, in milliseconds. @default 120000 */
+  commandTimeoutMs?: number;
+}
+
+/** Options of `addDrive()`. */
+export interface DriveOptions {
+  /** Image format; detected from the content (never from the name) when not given. */
+  format?: ImageFormat;
+  /** Attach this drive read-only. @default the session's `readonly` */
+  readonly?: boolean;
+}
+
+const BACKENDS: readonly BackendChoice[] = ['auto', 'fuse', 'loop'];
+const FORMATS: readonly ImageFormat[] = ['qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'raw', 'iso', 'qed', 'parallels', 'ova', 'ovf', 'luks'];
+
+function describe(value: unknown): string {
+  return `\`${typeof value === 'string' ? value : JSON.stringify(value)}\` (${typeof value})`;
+}
+
+function invalid(option: string, expected: string, value: unknown): VmcraftError {
+  return new VmcraftError('EINVAL', `Expected the \`${option}\` option to be ${expected}, got ${describe(value)}`);
+}
+
+function checkBoolean(option: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw invalid(option, 'a boolean', value);
+}
+
+const KNOWN_SESSION_OPTIONS = new Set(['readonly', 'backend', 'tmpDir', 'handleSignals', 'commandTimeoutMs']);
+const RENAMED: Record<string, string> = { readOnly: 'readonly', ro: 'readonly', timeout: 'commandTimeoutMs' };
+
+function rejectUnknown(raw: object, known: Set<string>): void {
+  for (const key of Object.keys(raw)) {
+    if (known.has(key)) continue;
+    const hint = RENAMED[key] ? `; did you mean \`${RENAMED[key]}\`?` : '';
+    throw new VmcraftError('EINVAL', `Unknown option \`${key}\`${hint}`);
+  }
+}
+
+/** Session options with defaults applied. */
+export type NormalizedOptions = Required<Omit<GuestFSOptions, 'tmpDir'>> & { tmpDir?: string };
+
+/** Validates session options (quoting the bad value) and applies the defaults. */
+export function normalizeOptions(raw: GuestFSOptions = {}): NormalizedOptions {
+  const options: GuestFSOptions = { __proto__: null, ...raw } as GuestFSOptions;
+  rejectUnknown(options, KNOWN_SESSION_OPTIONS);
+  const { readonly = false, backend = 'auto', tmpDir, handleSignals = true, commandTimeoutMs = 120_000 } = options;
+  checkBoolean('readonly', readonly);
+  checkBoolean('handleSignals', handleSignals);
+  if (!BACKENDS.includes(backend)) throw invalid('backend', `one of ${BACKENDS.join(', ')}`, backend);
+  if (tmpDir !== undefined && (typeof tmpDir !== 'string' || tmpDir === '')) throw invalid('tmpDir', 'a directory path', tmpDir);
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) throw invalid('commandTimeoutMs', 'a positive integer', commandTimeoutMs);
+  return { readonly, backend, handleSignals, commandTimeoutMs, ...(tmpDir ? { tmpDir } : {}) };
+}
+
+/** Validates drive options. */
+export function normalizeDriveOptions(raw: DriveOptions = {}): DriveOptions {
+  const options: DriveOptions = { __proto__: null, ...raw } as DriveOptions;
+  rejectUnknown(options, new Set(['format', 'readonly']));
+  checkBoolean('readonly', options.readonly);
+  if (options.format !== undefined && !FORMATS.includes(options.format)) throw invalid('format', `one of ${FORMATS.join(', ')}`, options.format);
+  return options;
+}

@@ -1,0 +1,21 @@
+/**
+ * vmcraft: open virtual-machine disk images from Node.js and inspect or
+ * change what is inside, without an appliance VM.
+ * @packageDocumentation
+ */
+export { GuestFS, type OpenOptions } from './guestfs.js';
+export type { GuestFSOptions, DriveOptions } from './guestfs/options.js';
+export type { SessionState, GuestFSEvents } from './guestfs/base.js';
+export type { FilesystemEntry } from './guestfs/devices.js';
+export type { MountEntry } from './guestfs/mounts.js';
+export type { MountRootOptions } from './guestfs/inspect.js';
+export { VmcraftError, isVmcraftError, ERROR_CODES, type VmcraftErrorCode, type CommandDetails } from './core/errors.js';
+export type { TraceEvent } from './core/exec.js';
+export type { PhaseMetric } from './core/metrics.js';
+export { probeHost, type HostCapabilities } from './core/probe.js';
+export { FEATURE_GROUPS, type FeatureGroup } from './core/features.js';
+export type { BackendChoice, BackendName } from './attach/types.js';
+export type { PartitionEntry } from './storage/partitions.js';
+export type { OsInfo, OsMountpoint, OsType, PackageFormat, PackageManagement, FstabEntry } from './inspect/types.js';
+export { API, type ApiEntry, type ApiGroup } from './api/table.js';
+export { buildSampleImage, type SampleImage } from './sample/sample.js';

@@ -1,0 +1,79 @@
+/**
+ * OS inspection: every filesystem that might be a root is mounted read-only on
+ * a scratch directory and handed to the detectors; roots found get their
+ * fstab resolved to this session's devices.
+ */
+import { isVmcraftError } from '../core/errors.js';
+import { dirGuestReader } from '../fs/reader.js';
+import type { BlockDevice } from '../storage/types.js';
+import { resolveFstabSpec } from './fstab-devices.js';
+import { inspectLinuxRoot } from './linux/index.js';
+import type { FstabEntry, LinuxOsFacts, OsInfo, OsMountpoint } from './types.js';
+
+/** Filesystem types that can hold a root we know how to inspect. */
+const ROOT_CANDIDATE_TYPES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'jfs', 'reiserfs', 'f2fs']);
+
+/** Filesystem types in fstab that are never local mount points. */
+const NOT_LOCAL = new Set(['swap', 'nfs', 'nfs4', 'cifs', 'smbfs', 'tmpfs', 'proc', 'sysfs', 'devpts', 'none', 'bind', '9p', 'fuse', 'sshfs']);
+
+/** Whether a device is worth mounting to look for an OS root. */
+export function isRootCandidate(device: BlockDevice): boolean {
+  return device.probe.type !== undefined && ROOT_CANDIDATE_TYPES.has(device.probe.type);
+}
+
+/** Orders mount points so that parents come first (`/`, `/boot`, `/boot/efi`). */
+export function sortMountpoints(mountpoints: OsMountpoint[]): OsMountpoint[] {
+  const depth = (p: string) => (p === '/' ? 0 : p.split('/').length - 1);
+  return [...mountpoints].sort((a, b) => depth(a.mountpoint) - depth(b.mountpoint) || a.mountpoint.localeCompare(b.mountpoint));
+}
+
+/** Combines the facts of a root's files with this session's devices. */
+export function buildOsInfo(root: BlockDevice, facts: LinuxOsFacts, devices: readonly BlockDevice[]): OsInfo {
+  const { fstab, ...rest } = facts;
+  const mountpoints: OsMountpoint[] = [];
+  const filesystems = new Set<string>([root.name]);
+  for (const entry of fstab) {
+    const device = resolveFstabSpec(entry.spec, devices);
+    if (!device) continue;
+    filesystems.add(device.name);
+    if (isLocalMount(entry) && !mountpoints.some((m) => m.mountpoint === entry.file)) {
+      mountpoints.push({ mountpoint: entry.file, device: device.name });
+    }
+  }
+  if (!mountpoints.some((m) => m.mountpoint === '/')) mountpoints.push({ mountpoint: '/', device: root.name });
+  return { ...rest, root: root.name, mountpoints: sortMountpoints(mountpoints), filesystems: [...filesystems], fstab };
+}
+
+function isLocalMount(entry: FstabEntry): boolean {
+  return entry.file.startsWith('/') && !NOT_LOCAL.has(entry.vfstype) && !entry.options.includes('bind');
+}
+
+/** Mounts a device somewhere private and read-only; returns where and how to let go. */
+export type ScratchMounter = (device: string) => Promise<{ hostDir: string; release: () => Promise<void> }>;
+
+/** Inspects every candidate filesystem and returns the OSes found, in device order. */
+export async function inspectDevices(
+  devices: readonly BlockDevice[],
+  mountScratch: ScratchMounter,
+  warn: (message: string) => void,
+): Promise<OsInfo[]> {
+  const found: OsInfo[] = [];
+  for (const device of devices.filter(isRootCandidate)) {
+    let scratch;
+    try {
+      scratch = await mountScratch(device.name);
+    } catch (err) {
+      // A damaged filesystem must not hide the OSes on the others.
+      if (!isVmcraftError(err, 'EMOUNT')) throw err;
+      warn(`inspection skipped ${device.name}: ${err.message}`);
+      continue;
+    }
+    try {
+      const facts = await inspectLinuxRoot(dirGuestReader(scratch.hostDir));
+      if (facts) found.push(buildOsInfo(device, facts, devices));
+    } finally {
+      await scratch.release();
+    }
+  }
+  return found;
+}

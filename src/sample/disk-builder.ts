@@ -1,0 +1,95 @@
+/**
+ * Builds a partitioned disk image from directory trees without mounting
+ * anything: each filesystem is made from its tree (`mkfs.ext4 -d`,
+ * `mkfs.btrfs --rootdir`), then copied into place in a raw disk whose table
+ * sfdisk writes, and the raw disk is converted to the wanted format.
+ */
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Runner } from '../core/exec.js';
+import { VmcraftError } from '../core/errors.js';
+
+/** One partition (or the whole disk, with `table: 'none'`) of a disk to build. */
+export interface PartitionSpec {
+  /** Size in MiB. */
+  sizeMiB: number;
+  /** Filesystem to make from `tree`. */
+  fs: 'ext4' | 'ext2' | 'btrfs';
+  /** Directory whose content fills the filesystem. */
+  tree: string;
+  label?: string;
+  /** Filesystem UUID (random when not given). */
+  uuid?: string;
+  /** GPT partition name. */
+  name?: string;
+  /** MBR boot flag. */
+  bootable?: boolean;
+}
+
+/** What to build. */
+export interface DiskSpec {
+  table: 'dos' | 'gpt' | 'none';
+  partitions: PartitionSpec[];
+  /** Output path; its format is `format`. */
+  output: string;
+  format: 'raw' | 'qcow2' | 'vmdk' | 'vhdx' | 'vdi' | 'vpc';
+}
+
+const MIB = 1024 * 1024;
+const FIRST_MIB = 1;
+
+function mkfsArgs(p: PartitionSpec, image: string): [string, string[]] {
+  const label = p.label ? ['-L', p.label] : [];
+  const uuid = p.uuid ? ['-U', p.uuid] : [];
+  if (p.fs === 'btrfs') return ['mkfs.btrfs', ['-q', '-f', ...label, ...uuid, '--rootdir', p.tree, image]];
+  return [`mkfs.${p.fs}`, ['-q', '-F', ...label, ...uuid, '-d', p.tree, image]];
+}
+
+async function sparseFile(file: string, bytes: number): Promise<void> {
+  await writeFile(file, '');
+  await truncate(file, bytes);
+}
+
+/** The sfdisk script that lays out `partitions` one after the other from 1 MiB. */
+export function sfdiskScript(table: 'dos' | 'gpt', partitions: PartitionSpec[]): string {
+  let startMiB = FIRST_MIB;
+  const lines = [`label: ${table}`, 'unit: sectors'];
+  for (const p of partitions) {
+    const fields = [`start=${startMiB * 2048}`, `size=${p.sizeMiB * 2048}`, `type=${table === 'gpt' ? '0FC63DAF-8483-4772-8E79-3D69D8477DE4' : '83'}`];
+    if (p.name && table === 'gpt') fields.push(`name="${p.name}"`);
+    if (p.bootable && table === 'dos') fields.push('bootable');
+    lines.push(fields.join(', '));
+    startMiB += p.sizeMiB;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Builds the disk; nothing is mounted and the temp directory is always removed. */
+export async function buildDiskImage(spec: DiskSpec, runner: Runner): Promise<void> {
+  if (spec.table === 'none' && spec.partitions.length !== 1) {
+    throw new VmcraftError('EINVAL', 'a disk without a partition table holds exactly one filesystem');
+  }
+  const work = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-build-'));
+  try {
+    const raw = spec.format === 'raw' ? spec.output : path.join(work, 'disk.raw');
+    const total = spec.partitions.reduce((n, p) => n + p.sizeMiB, 0) + (spec.table === 'none' ? 0 : FIRST_MIB + 1);
+    await sparseFile(raw, total * MIB);
+    if (spec.table !== 'none') await runner.run('sfdisk', ['-q', raw], { input: sfdiskScript(spec.table, spec.partitions) });
+    let offsetMiB = spec.table === 'none' ? 0 : FIRST_MIB;
+    for (const [i, p] of spec.partitions.entries()) {
+      const image = path.join(work, `part${i}.img`);
+      await sparseFile(image, p.sizeMiB * MIB);
+      const [tool, args] = mkfsArgs(p, image);
+      await runner.run(tool, args);
+      await runner.run('dd', [`if=${image}`, `of=${raw}`, 'bs=1M', `seek=${offsetMiB}`, 'conv=notrunc,sparse', 'status=none']);
+      await rm(image);
+      offsetMiB += p.sizeMiB;
+    }
+    if (spec.format !== 'raw') {
+      await runner.run('qemu-img', ['convert', '-f', 'raw', '-O', spec.format, raw, spec.output]);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { API, type ApiEntry } from '../../../src/api/table.js';
+import { GuestFS } from '../../../src/index.js';
+import { renderAll } from '../../../scripts/gen-docs.js';
+
+const entries = API as readonly ApiEntry[];
+const proto = GuestFS.prototype as unknown as Record<string, unknown>;
+
+/** Public methods along GuestFS's prototype chain (EventEmitter's own excluded). */
+function publicMethods(): string[] {
+  const names = new Set<string>();
+  for (let p = GuestFS.prototype; p && p !== Object.prototype && p.constructor.name !== 'EventEmitter'; p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, name)!;
+      if (name !== 'constructor' && typeof d.value === 'function' && d.enumerable === false && !name.includes('_')) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+describe('the API table', () => {
+  it('names only methods GuestFS implements, and every libguestfs alias is the same function', () => {
+    for (const e of entries) {
+      expect(typeof proto[e.name], e.name).toBe('function');
+      if (e.libguestfs) expect(proto[e.libguestfs], e.libguestfs).toBe(proto[e.name]);
+    }
+  });
+
+  it('lists every public method of GuestFS', () => {
+    const listed = new Set(entries.map((e) => e.name));
+    const internal = new Set(['assertLaunched', 'device', 'rootDir', 'isReadonlyPath', 'mountScratch', 'files']);
+    const missing = publicMethods().filter((m) => !listed.has(m) && !internal.has(m));
+    expect(missing).toEqual([]);
+  });
+
+  it('follows the naming rules (libguestfs checks.ml)', () => {
+    const names = entries.map((e) => e.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const e of entries) {
+      expect(e.summary, e.name).toMatch(/^[a-z]/);
+      expect(e.summary.endsWith('.'), e.name).toBe(false);
+      expect(e.name).toMatch(/^[a-z][A-Za-z0-9]*$/);
+      if (e.libguestfs) expect(e.libguestfs).toMatch(/^[a-z][a-z0-9_]*$/);
+    }
+  });
+
+  it('has docs/compat.md and docs/errors.md as generated', () => {
+    const root = path.join(import.meta.dirname, '../../..');
+    for (const [file, text] of Object.entries(renderAll())) {
+      expect(readFileSync(path.join(root, file), 'utf8'), `${file}: run npx tsx scripts/gen-docs.ts`).toBe(text);
+    }
+  });
+});
