@@ -48,14 +48,21 @@ function asOpenError(err: unknown, imagePath: string): unknown {
   if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND') return err;
   const stderr = err.command?.stderr ?? '';
   const reason = stderr.split('\n').filter(Boolean).pop() ?? err.message;
-  const code = /lock/i.test(stderr) ? 'EATTACH' : 'EFORMAT';
+  // A lock held by another user of the image (a running VM) is not a format problem.
+  const code = /Failed to get .*lock/i.test(stderr) ? 'EATTACH' : 'EFORMAT';
   return new VmcraftError(code, `cannot open ${imagePath}: ${reason.replace(/^qemu-storage-daemon: /, '')}`, { cause: err, command: err.command, path: imagePath });
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * Whether a process is still running. A daemonized qemu-storage-daemon is not
+ * our child, so once it exits it may linger as a zombie until init reaps it:
+ * that counts as gone.
+ */
+async function processAlive(pid: number): Promise<boolean> {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }
@@ -63,9 +70,9 @@ function processAlive(pid: number): boolean {
 
 /** Stops the daemon (it flushes and unmounts its export on SIGTERM) and removes the export file. */
 export async function stopExport(pid: number, exportFile: string, pidFile: string, runner: Runner): Promise<void> {
-  if (processAlive(pid)) process.kill(pid, 'SIGTERM');
-  for (let waited = 0; processAlive(pid) && waited < 10_000; waited += 20) await sleep(20);
-  if (processAlive(pid)) {
+  if (await processAlive(pid)) process.kill(pid, 'SIGTERM');
+  for (let waited = 0; (await processAlive(pid)) && waited < 10_000; waited += 10) await sleep(10);
+  if (await processAlive(pid)) {
     process.kill(pid, 'SIGKILL');
     await sleep(100);
   }

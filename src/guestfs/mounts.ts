@@ -52,6 +52,7 @@ export class GuestFSMounts extends GuestFSDevices {
     if (!type) throw new VmcraftError('EMOUNT', `${device} has no filesystem that blkid recognises`);
     const opts = options.split(',').map((o) => o.trim()).filter(Boolean);
     const readonly = this.#driveReadonly(dev.drive) || opts.includes('ro');
+    if (this.#driveReadonly(dev.drive) && opts.includes('rw')) throw new VmcraftError('EREADONLY', `cannot mount ${device} read-write: its drive is read-only`);
     const guestDir = normalizeMountpoint(mountpoint);
     if (this.#mounts.some((m) => m.mountpoint === guestDir)) throw new VmcraftError('EMOUNT', `something is already mounted on ${guestDir}`);
     const hostDir = await this.#mountDir(guestDir);

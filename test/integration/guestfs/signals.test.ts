@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { sampleImage, scratchDir } from '../../helpers/images.js';
+
+let dir: string;
+let remove: () => Promise<void>;
+let image: string;
+const holder = path.join(import.meta.dirname, '../../helpers/hold-session.ts');
+
+beforeAll(async () => {
+  ({ dir, remove } = await scratchDir('signals'));
+  image = (await sampleImage(dir)).path;
+});
+afterAll(async () => remove());
+
+describe('a process killed by a signal releases its session', () => {
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s: no loop device, mount, daemon or work dir left', async (signal) => {
+    const child = execa('node', ['--import', 'tsx', holder, image, dir], { reject: false });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.on('exit', () => reject(new Error('child exited before it was ready')));
+    });
+    try {
+      const during = await findLeftovers(dir);
+      expect(during.mounts.length).toBe(3); // the FUSE export, / and /boot
+      expect(during.loopDevices.length).toBe(1);
+      expect(during.daemons.length).toBe(1);
+      expect(during.workDirs.length).toBe(1);
+    } finally {
+      child.kill(signal);
+    }
+    const result = await child;
+    expect(result.signal).toBe(signal);
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+  });
+});
