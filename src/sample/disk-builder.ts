@@ -4,7 +4,7 @@
  * `mkfs.btrfs --rootdir`), then copied into place in a raw disk whose table
  * sfdisk writes, and the raw disk is converted to the wanted format.
  */
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Runner } from '../core/exec.js';
@@ -14,8 +14,8 @@ import { VmcraftError } from '../core/errors.js';
 export interface PartitionSpec {
   /** Size in MiB. */
   sizeMiB: number;
-  /** Filesystem to make from `tree`. */
-  fs: 'ext4' | 'ext2' | 'btrfs';
+  /** Filesystem to make from `tree` (xfs has no "from a directory" option: it is filled through a short loop mount). */
+  fs: 'ext4' | 'ext2' | 'btrfs' | 'xfs';
   /** Directory whose content fills the filesystem. */
   tree: string;
   label?: string;
@@ -23,6 +23,8 @@ export interface PartitionSpec {
   uuid?: string;
   /** GPT partition name. */
   name?: string;
+  /** GPT partition GUID (random when not given). */
+  partUuid?: string;
   /** MBR boot flag. */
   bootable?: boolean;
 }
@@ -43,7 +45,26 @@ function mkfsArgs(p: PartitionSpec, image: string): [string, string[]] {
   const label = p.label ? ['-L', p.label] : [];
   const uuid = p.uuid ? ['-U', p.uuid] : [];
   if (p.fs === 'btrfs') return ['mkfs.btrfs', ['-q', '-f', ...label, ...uuid, '--rootdir', p.tree, image]];
+  if (p.fs === 'xfs') return ['mkfs.xfs', ['-q', '-f', ...label, ...(p.uuid ? ['-m', `uuid=${p.uuid}`] : []), image]];
   return [`mkfs.${p.fs}`, ['-q', '-F', ...label, ...uuid, '-d', p.tree, image]];
+}
+
+/** Copies a tree into a filesystem image through a loop mount that is always undone. */
+async function fillThroughMount(image: string, tree: string, work: string, runner: Runner): Promise<void> {
+  const mnt = path.join(work, 'mnt');
+  await mkdir(mnt, { recursive: true });
+  const { stdout } = await runner.run('losetup', ['--find', '--show', image]);
+  const loop = stdout.trim();
+  try {
+    await runner.run('mount', [loop, mnt]);
+    try {
+      await runner.run('cp', ['-a', `${tree}/.`, mnt]);
+    } finally {
+      await runner.run('umount', [mnt]);
+    }
+  } finally {
+    await runner.run('losetup', ['-d', loop]);
+  }
 }
 
 async function sparseFile(file: string, bytes: number): Promise<void> {
@@ -57,6 +78,7 @@ export function sfdiskScript(table: 'dos' | 'gpt', partitions: PartitionSpec[]):
   const lines = [`label: ${table}`, 'unit: sectors'];
   for (const p of partitions) {
     const fields = [`start=${startMiB * 2048}`, `size=${p.sizeMiB * 2048}`, `type=${table === 'gpt' ? '0FC63DAF-8483-4772-8E79-3D69D8477DE4' : '83'}`];
+    if (p.partUuid && table === 'gpt') fields.push(`uuid=${p.partUuid}`);
     if (p.name && table === 'gpt') fields.push(`name="${p.name}"`);
     if (p.bootable && table === 'dos') fields.push('bootable');
     lines.push(fields.join(', '));
@@ -82,6 +104,7 @@ export async function buildDiskImage(spec: DiskSpec, runner: Runner): Promise<vo
       await sparseFile(image, p.sizeMiB * MIB);
       const [tool, args] = mkfsArgs(p, image);
       await runner.run(tool, args);
+      if (p.fs === 'xfs') await fillThroughMount(image, p.tree, work, runner);
       await runner.run('dd', [`if=${image}`, `of=${raw}`, 'bs=1M', `seek=${offsetMiB}`, 'conv=notrunc,sparse', 'status=none']);
       await rm(image);
       offsetMiB += p.sizeMiB;
