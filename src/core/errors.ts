@@ -131,6 +131,6 @@ export function fromFsError(err: unknown, guestPath: string, operation: string):
   if (err instanceof VmcraftError) return err;
   const errno = (err as NodeJS.ErrnoException)?.code ?? '';
   const code = ERRNO_MAP[errno] ?? 'EIO';
-  const reason = errno ? `${errno}` : String((err as Error)?.message ?? err);
+  const reason = errno ? `${ERROR_CODES[code]} (${errno})` : String((err as Error)?.message ?? err);
   return new VmcraftError(code, `${operation} ${guestPath}: ${reason}`, { cause: err, path: guestPath });
 }

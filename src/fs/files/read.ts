@@ -1,6 +1,6 @@
 /** Read-side file calls on a confined guest tree. */
 import { createReadStream, createWriteStream, type Stats } from 'node:fs';
-import { lstat, readdir, readFile, readlink, stat, statfs } from 'node:fs/promises';
+import { copyFile, lstat, readdir, readFile, readlink, stat, statfs } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import picomatch from 'picomatch';
 import { VmcraftError } from '../../core/errors.js';
@@ -119,6 +119,9 @@ export async function findModifiedSince(ctx: FileContext, dir: string, since: Da
   });
 }
 
+/** 1 MiB chunks: node's 64 KiB default makes big copies measurably slower than cat(1). */
+export const STREAM_CHUNK = 1024 * 1024;
+
 const GLOB_CHARS = /[*?[\]{}]/;
 
 /** Guest paths matching a wildcard pattern (`*`, `?`, `[...]`, `{a,b}`, `**`), sorted. */
@@ -147,5 +150,8 @@ export async function download(ctx: FileContext, p: string, hostFile: string): P
     if (!(await stat(file)).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
     return file;
   });
-  await pipeline(createReadStream(source), createWriteStream(hostFile));
+  const target = await stat(hostFile).catch(() => undefined);
+  // To a regular file the kernel copies (copy_file_range); to a pipe or device, stream.
+  if (!target || target.isFile()) await copyFile(source, hostFile);
+  else await pipeline(createReadStream(source, { highWaterMark: STREAM_CHUNK }), createWriteStream(hostFile, { highWaterMark: STREAM_CHUNK }));
 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { VmcraftError, fromFsError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import { guarded, hostPath, type FileContext } from './context.js';
+import { STREAM_CHUNK } from './read.js';
 
 async function writable(ctx: FileContext, p: string, followFinal = true): Promise<string> {
   ctx.assertWritable(p);
@@ -144,5 +145,5 @@ export async function truncatePath(ctx: FileContext, p: string, size = 0): Promi
 /** Streams a host file into the guest. */
 export async function upload(ctx: FileContext, hostFile: string, p: string): Promise<void> {
   const target = await guarded(p, 'upload', () => writable(ctx, p));
-  await pipeline(createReadStream(hostFile), createWriteStream(target));
+  await pipeline(createReadStream(hostFile, { highWaterMark: STREAM_CHUNK }), createWriteStream(target, { highWaterMark: STREAM_CHUNK }));
 }

@@ -34,7 +34,7 @@ describe('fromFsError', () => {
     const errno = Object.assign(new Error("ENOENT: no such file, open '/tmp/vmcraft-x/root/etc/nope'"), { code: 'ENOENT' });
     const err = fromFsError(errno, '/etc/nope', 'read');
     expect(err.code).toBe('ENOENT');
-    expect(err.message).toBe('read /etc/nope: ENOENT');
+    expect(err.message).toBe('read /etc/nope: no such file, directory or device (ENOENT)');
     expect(err.message).not.toContain('vmcraft-x');
   });
 
