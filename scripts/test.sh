@@ -7,4 +7,5 @@ bash scripts/setup.sh
 npm run --silent build
 bash scripts/fixtures.sh
 npx tsc --noEmit -p .
+npx typedoc --logLevel Warn
 exec npx vitest run "$@"
