@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { elfArch } from '../../../src/inspect/parsers/elf.js';
+import { parseFstab } from '../../../src/inspect/parsers/fstab.js';
+import { parseKeyValue, parseMajorMinor, shellUnquote } from '../../../src/inspect/parsers/key-value.js';
+
+describe('parseKeyValue (os-release, lsb-release, sysconfig)', () => {
+  it('unquotes shell values and skips comments and blank lines', () => {
+    const text = '# comment\n\nNAME="Fedora Linux"\r\nID=fedora\nVARIANT=\'Server Edition\'\nexport HOSTNAME=box\nQUOTED="say \\"hi\\" for \\$5"\n  SPACED = "x"\n';
+    expect(parseKeyValue(text)).toEqual({ NAME: 'Fedora Linux', ID: 'fedora', VARIANT: 'Server Edition', HOSTNAME: 'box', QUOTED: 'say "hi" for $5', SPACED: 'x' });
+  });
+
+  it('ignores lines that are not assignments, and an empty file', () => {
+    expect(parseKeyValue('garbage line\n=novalue\n1X=bad\n')).toEqual({});
+    expect(parseKeyValue('')).toEqual({});
+  });
+
+  it('keeps the last value of a repeated key', () => {
+    expect(parseKeyValue('A=1\nA=2\n')).toEqual({ A: '2' });
+  });
+
+  it('shellUnquote leaves unquoted text, drops backslashes', () => {
+    expect(shellUnquote('plain')).toBe('plain');
+    expect(shellUnquote('a\\ b')).toBe('a b');
+    expect(shellUnquote('""')).toBe('');
+  });
+});
+
+describe('parseMajorMinor', () => {
+  it.each([
+    ['12.5', { major: 12, minor: 5 }],
+    ['22.04', { major: 22, minor: 4 }],
+    ['7', { major: 7, minor: 0 }],
+    ['release 3.19.1', { major: 3, minor: 19 }],
+    ['bookworm/sid', undefined],
+  ])('%s', (text, expected) => expect(parseMajorMinor(text)).toEqual(expected));
+});
+
+describe('parseFstab', () => {
+  it('reads fields, escapes, defaults and comments', () => {
+    const text = [
+      '# /etc/fstab',
+      'UUID=0f3c / ext4 errors=remount-ro 0 1',
+      'LABEL=my\\040disk\t/mnt/my\\040disk  ext4  defaults,noatime # trailing comment',
+      '/dev/sr0 /media/cdrom0 udf,iso9660 user,noauto 0 0',
+      'server:/export /nfs nfs',
+      'too-short /x',
+      '',
+    ].join('\n');
+    expect(parseFstab(text)).toEqual([
+      { spec: 'UUID=0f3c', file: '/', vfstype: 'ext4', options: ['errors=remount-ro'], freq: 0, passno: 1 },
+      { spec: 'LABEL=my disk', file: '/mnt/my disk', vfstype: 'ext4', options: ['defaults', 'noatime'], freq: 0, passno: 0 },
+      { spec: '/dev/sr0', file: '/media/cdrom0', vfstype: 'udf,iso9660', options: ['user', 'noauto'], freq: 0, passno: 0 },
+      { spec: 'server:/export', file: '/nfs', vfstype: 'nfs', options: ['defaults'], freq: 0, passno: 0 },
+    ]);
+  });
+
+  it('handles CRLF and an empty file', () => {
+    expect(parseFstab('/dev/sda1 / ext4 defaults 1 1\r\n')).toHaveLength(1);
+    expect(parseFstab('')).toEqual([]);
+  });
+});
+
+describe('elfArch', () => {
+  it('rejects non-ELF and truncated headers', () => {
+    expect(elfArch(Buffer.from('#!/bin/sh\necho hi\n'))).toBeUndefined();
+    expect(elfArch(Buffer.from('\x7fELF\x02\x01', 'latin1'))).toBeUndefined();
+    const unknown = Buffer.alloc(64);
+    unknown.write('\x7fELF', 0, 'latin1');
+    unknown[4] = 2;
+    unknown[5] = 1;
+    unknown.writeUInt16LE(0x9999, 18);
+    expect(elfArch(unknown)).toBeUndefined();
+  });
+
+  it('reads a real binary of this host', async () => {
+    const { readFile } = await import('node:fs/promises');
+    expect(elfArch((await readFile('/usr/bin/ls')).subarray(0, 64))).toBe(process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : expect.any(String));
+  });
+});
