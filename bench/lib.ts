@@ -24,9 +24,9 @@ export interface Comparison {
 /** Prints comparisons as a table with ratios (vmcraft / baseline). */
 export function printComparisons(title: string, rows: Comparison[]): void {
   console.log(`\n${title}`);
-  console.log(`${'what'.padEnd(34)} ${'vmcraft ms'.padStart(11)} ${'baseline ms'.padStart(12)} ${'ratio'.padStart(7)}`);
+  console.log(`${'what'.padEnd(44)} ${'vmcraft ms'.padStart(11)} ${'baseline ms'.padStart(12)} ${'ratio'.padStart(7)}`);
   for (const r of rows) {
     const ratio = r.vmcraftMs / r.baselineMs;
-    console.log(`${r.what.padEnd(34)} ${r.vmcraftMs.toFixed(1).padStart(11)} ${r.baselineMs.toFixed(1).padStart(12)} ${ratio.toFixed(2).padStart(7)}`);
+    console.log(`${r.what.padEnd(44)} ${r.vmcraftMs.toFixed(1).padStart(11)} ${r.baselineMs.toFixed(1).padStart(12)} ${ratio.toFixed(2).padStart(7)}`);
   }
 }

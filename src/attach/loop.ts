@@ -1,6 +1,7 @@
 /** Loop devices: a raw file (or a FUSE export of any format) becomes /dev/loopN. */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 import type { AttachContext } from './types.js';
@@ -31,8 +32,10 @@ export async function detachLoop(device: string, runner: Runner): Promise<void> 
   await runner.runWithRetry('losetup', ['-d', device], {
     shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? ''),
   });
+  // losetup -d on a device something still has open only marks it for autoclear: give that holder a moment.
+  for (let waited = 0; (await isAttached(device)) && waited < 3000; waited += 20) await sleep(20);
   if (await isAttached(device)) {
-    throw new VmcraftError('ECLEANUP', `${device} is still attached after losetup -d (something holds it open)`);
+    throw new VmcraftError('ECLEANUP', `${device} is still attached 3 s after losetup -d (something holds it open)`);
   }
 }
 

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   ETOOLMISSING: 'a host tool that this operation needs is not installed',
   EUNSUPPORTED: 'the host or the image lacks a feature this operation needs',
   EFORMAT: 'the image format is unknown, corrupt or truncated',
+  ECHAIN: 'a snapshot chain is broken: a parent is missing, a CID does not match, or it loops',
+  ECHECKSUM: 'a checksum does not match its manifest',
   EATTACH: 'the image could not be attached as a block device',
   EMOUNT: 'a filesystem could not be mounted or unmounted',
   ENOTMOUNTED: 'no filesystem is mounted at that guest path',

@@ -37,6 +37,8 @@ export interface RunOptions {
   okExitCodes?: number[];
   /** Return stdout as a Buffer instead of a string. */
   binary?: boolean;
+  /** Called with each chunk of standard output as it arrives (progress meters). */
+  onStdout?: (chunk: string) => void;
 }
 
 /** The result of a command that succeeded. */
@@ -87,7 +89,9 @@ export class Runner {
       forceKillAfterDelay: 2000,
       maxBuffer: 1024 * 1024 * 1024,
     };
-    const result = await execa(file, args, execaOptions);
+    const subprocess = execa(file, args, execaOptions);
+    if (options.onStdout) subprocess.stdout?.on('data', (chunk: Buffer) => options.onStdout!(chunk.toString()));
+    const result = await subprocess;
     const durationMs = Math.round(performance.now() - started);
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : undefined;
     const ok = !result.failed || (exitCode !== undefined && (options.okExitCodes ?? [0]).includes(exitCode) && !result.timedOut && !result.isCanceled);

@@ -1,0 +1,155 @@
+/**
+ * Snapshot chains: VMDK descriptors (parentFileNameHint, CID/parentCID) and
+ * qcow2/vhd/… backing files, resolved level by level and verified (missing
+ * parent, CID mismatch, loop → ECHAIN), and flattened into one image.
+ */
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { VmcraftError } from '../core/errors.js';
+import { defaultRunner, type Runner } from '../core/exec.js';
+import { convert, type ConvertOptions, type ConvertResult } from './convert.js';
+import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
+import { parseImageInfo } from './info.js';
+
+/** One extent line of a VMDK descriptor. */
+export interface VmdkExtent {
+  access: string;
+  sectors: number;
+  type: string;
+  file?: string;
+  offset?: number;
+}
+
+/** A parsed VMDK descriptor. */
+export interface VmdkDescriptor {
+  cid: string;
+  parentCid: string;
+  createType: string;
+  parentFileNameHint?: string;
+  extents: VmdkExtent[];
+  /** `ddb.*` entries (geometry, adapter type, virtual hardware version…). */
+  ddb: Record<string, string>;
+}
+
+/** parentCID of a VMDK that has no parent. */
+export const NO_PARENT_CID = 'ffffffff';
+
+/**
+ * Parses a VMDK text descriptor:
+ * ```
+ * # Disk DescriptorFile
+ * CID=f4bff0bb
+ * parentCID=68dae3d4
+ * createType="monolithicSparse"
+ * parentFileNameHint="b.vmdk"
+ * RW 131072 SPARSE "s1.vmdk"
+ * ddb.adapterType = "ide"
+ * ```
+ */
+export function parseVmdkDescriptor(text: string): VmdkDescriptor {
+  const desc: VmdkDescriptor = { cid: '', parentCid: NO_PARENT_CID, createType: '', extents: [], ddb: {} };
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\0.*$/s, '').trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const extent = /^(RW|RDONLY|NOACCESS)\s+(\d+)\s+(\w+)(?:\s+"([^"]*)"(?:\s+(\d+))?)?/.exec(line);
+    if (extent) {
+      desc.extents.push({ access: extent[1]!, sectors: Number(extent[2]), type: extent[3]!, ...(extent[4] !== undefined ? { file: extent[4] } : {}), ...(extent[5] ? { offset: Number(extent[5]) } : {}) });
+      continue;
+    }
+    const kv = /^([\w.]+)\s*=\s*"?([^"]*)"?$/.exec(line);
+    if (!kv) continue;
+    const [, key, value] = kv as unknown as [string, string, string];
+    if (key === 'CID') desc.cid = value.toLowerCase();
+    else if (key === 'parentCID') desc.parentCid = value.toLowerCase();
+    else if (key === 'createType') desc.createType = value;
+    else if (key === 'parentFileNameHint') desc.parentFileNameHint = value;
+    else if (key.startsWith('ddb.')) desc.ddb[key.slice(4)] = value;
+  }
+  if (!desc.cid || !desc.createType) throw new VmcraftError('EFORMAT', 'not a VMDK descriptor (no CID or createType)');
+  return desc;
+}
+
+/** Reads the descriptor of a VMDK: a text descriptor file, or the one embedded in a sparse extent. */
+export async function readVmdkDescriptor(file: string): Promise<VmdkDescriptor> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(512);
+    await handle.read(head, 0, 512, 0);
+    if (head.toString('latin1', 0, 4) !== 'KDMV') {
+      const text = Buffer.alloc(Math.min((await handle.stat()).size, 64 * 1024));
+      await handle.read(text, 0, text.length, 0);
+      return parseVmdkDescriptor(text.toString('utf8'));
+    }
+    // Sparse extent header: descriptorOffset and descriptorSize, in sectors, at bytes 28 and 36.
+    const offset = Number(head.readBigUInt64LE(28)) * 512;
+    const size = Number(head.readBigUInt64LE(36)) * 512;
+    if (offset === 0 || size === 0) throw new VmcraftError('EFORMAT', `${file} is a VMDK extent without an embedded descriptor`);
+    const text = Buffer.alloc(size);
+    await handle.read(text, 0, size, offset);
+    return parseVmdkDescriptor(text.toString('utf8'));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** One image of a chain. */
+export interface ChainLink {
+  path: string;
+  format: ImageFormat;
+  /** VMDK content ids. */
+  cid?: string;
+  parentCid?: string;
+}
+
+async function present(file: string, child: string): Promise<void> {
+  if (!(await stat(file).then((s) => s.isFile(), () => false))) {
+    throw new VmcraftError('ECHAIN', `the parent ${file} of ${child} is missing`, { path: file });
+  }
+}
+
+async function vmdkParent(link: ChainLink): Promise<ChainLink | undefined> {
+  const desc = await readVmdkDescriptor(link.path);
+  link.cid = desc.cid;
+  link.parentCid = desc.parentCid;
+  if (desc.parentCid === NO_PARENT_CID) return undefined;
+  if (!desc.parentFileNameHint) throw new VmcraftError('ECHAIN', `${link.path} has a parentCID but no parentFileNameHint`);
+  const parentPath = path.resolve(path.dirname(link.path), desc.parentFileNameHint);
+  await present(parentPath, link.path);
+  return { path: parentPath, format: (await detectFormat(parentPath)).format };
+}
+
+async function backingParent(link: ChainLink, runner: Runner): Promise<ChainLink | undefined> {
+  const { stdout } = await runner.run('qemu-img', ['info', '--output=json', '-f', qemuDriver(link.format), link.path]);
+  const info = parseImageInfo(stdout);
+  if (!info.backingFilename) return undefined;
+  const parentPath = path.resolve(path.dirname(link.path), info.backingFilename);
+  await present(parentPath, link.path);
+  return { path: parentPath, format: (await detectFormat(parentPath)).format };
+}
+
+/** Resolves and verifies the chain of an image, top first. */
+export async function resolveChain(image: string, options: { format?: ImageFormat; runner?: Runner } = {}): Promise<ChainLink[]> {
+  const runner = options.runner ?? defaultRunner;
+  const chain: ChainLink[] = [];
+  let link: ChainLink | undefined = { path: path.resolve(image), format: options.format ?? (await detectFormat(image)).format };
+  while (link) {
+    if (chain.some((l) => l.path === link!.path)) throw new VmcraftError('ECHAIN', `the chain of ${image} loops back to ${link.path}`);
+    chain.push(link);
+    const parent: ChainLink | undefined = link.format === 'vmdk' ? await vmdkParent(link) : await backingParent(link, runner);
+    if (parent && link.format === 'vmdk' && parent.format === 'vmdk') {
+      const parentCid = (await readVmdkDescriptor(parent.path)).cid;
+      if (parentCid !== link.parentCid) {
+        throw new VmcraftError('ECHAIN', `${link.path} expects its parent ${parent.path} to have CID ${link.parentCid}, it has ${parentCid} (the parent changed after the snapshot)`);
+      }
+    }
+    link = parent;
+  }
+  return chain;
+}
+
+/** Verifies the chain of `image` and writes it as one standalone image. */
+export async function flatten(image: string, dst: string, options: ConvertOptions = {}): Promise<ConvertResult & { chain: ChainLink[] }> {
+  const chain = await resolveChain(image, { ...(options.sourceFormat ? { format: options.sourceFormat } : {}), ...(options.runner ? { runner: options.runner } : {}) });
+  const result = await convert(image, dst, { ...options, sourceFormat: chain[0]!.format });
+  return { ...result, chain };
+}

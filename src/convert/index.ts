@@ -1,0 +1,8 @@
+/** The converter: format detection, info, conversion with progress, chains, OVA/OVF. Importable on its own. */
+export { detectFormat, detectFromSample, qemuDriver, type ImageFormat, type FormatDetection, type FileSample } from './detect.js';
+export { imageInfo, parseImageInfo, type ImageInfo, type ImageLayerInfo, type ImageInfoOptions } from './info.js';
+export { convert, convertArgs, type ConvertOptions, type ConvertResult, type OutputFormat } from './convert.js';
+export { ProgressTracker, parseProgressPercents, type ProgressEvent } from './progress.js';
+export { resolveChain, flatten, parseVmdkDescriptor, readVmdkDescriptor, NO_PARENT_CID, type ChainLink, type VmdkDescriptor, type VmdkExtent } from './chain.js';
+export { parseOvf, parseManifest, allocationUnits, type OvfDescriptor, type OvfDisk, type OvfFile, type OvfNic, type ManifestEntry } from './ovf.js';
+export { extractOva, safeMemberName, type OvaContents, type ExtractedFile } from './ova.js';

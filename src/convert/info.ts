@@ -1,0 +1,93 @@
+/** `qemu-img info` as a typed result. */
+import { VmcraftError } from '../core/errors.js';
+import { defaultRunner, type Runner } from '../core/exec.js';
+import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
+
+/** One image of a backing chain, as qemu-img reports it. */
+export interface ImageLayerInfo {
+  filename: string;
+  /** qemu driver name (`qcow2`, `vmdk`, `vpc`, `raw`…). */
+  format: string;
+  virtualSize: number;
+  /** Bytes the file takes on the host. */
+  actualSize: number;
+  clusterSize?: number;
+  /** The image was not closed cleanly (qcow2 lazy refcounts). */
+  dirty: boolean;
+  encrypted: boolean;
+  backingFilename?: string;
+  /** Backing file path resolved against the image's directory. */
+  fullBackingFilename?: string;
+  backingFormat?: string;
+  /** Driver-specific data (qcow2 compat, vmdk cid/parent-cid/create-type/extents…). */
+  formatSpecific?: { type: string; data: Record<string, unknown> };
+}
+
+/** An image with its whole backing chain, top first. */
+export interface ImageInfo extends ImageLayerInfo {
+  chain: ImageLayerInfo[];
+}
+
+interface QemuInfoJson {
+  filename: string;
+  format: string;
+  'virtual-size': number;
+  'actual-size'?: number;
+  'cluster-size'?: number;
+  'dirty-flag'?: boolean;
+  encrypted?: boolean;
+  'backing-filename'?: string;
+  'full-backing-filename'?: string;
+  'backing-filename-format'?: string;
+  'format-specific'?: { type: string; data: Record<string, unknown> };
+}
+
+function layer(j: QemuInfoJson): ImageLayerInfo {
+  return {
+    filename: j.filename,
+    format: j.format,
+    virtualSize: j['virtual-size'],
+    actualSize: j['actual-size'] ?? 0,
+    dirty: j['dirty-flag'] ?? false,
+    encrypted: j.encrypted ?? false,
+    ...(j['cluster-size'] !== undefined ? { clusterSize: j['cluster-size'] } : {}),
+    ...(j['backing-filename'] ? { backingFilename: j['backing-filename'] } : {}),
+    ...(j['full-backing-filename'] ? { fullBackingFilename: j['full-backing-filename'] } : {}),
+    ...(j['backing-filename-format'] ? { backingFormat: j['backing-filename-format'] } : {}),
+    ...(j['format-specific'] ? { formatSpecific: j['format-specific'] } : {}),
+  };
+}
+
+/**
+ * Parses `qemu-img info --output=json [--backing-chain]`: one object, or an
+ * array top first, e.g. `[{"filename":"top.qcow2","format":"qcow2",
+ * "virtual-size":67108864,"backing-filename":"mid.qcow2",…},{…}]`.
+ */
+export function parseImageInfo(json: string): ImageInfo {
+  const parsed = JSON.parse(json) as QemuInfoJson | QemuInfoJson[];
+  const chain = (Array.isArray(parsed) ? parsed : [parsed]).map(layer);
+  if (chain.length === 0) throw new VmcraftError('EFORMAT', 'qemu-img info returned no image');
+  return { ...chain[0]!, chain };
+}
+
+/** Options of {@link imageInfo}. */
+export interface ImageInfoOptions {
+  /** The image's format; detected from its content when not given. */
+  format?: ImageFormat;
+  runner?: Runner;
+}
+
+/** Typed `qemu-img info --backing-chain` of an image (the format is always given to qemu). */
+export async function imageInfo(path: string, options: ImageInfoOptions = {}): Promise<ImageInfo> {
+  const format = options.format ?? (await detectFormat(path)).format;
+  const runner = options.runner ?? defaultRunner;
+  try {
+    const { stdout } = await runner.run('qemu-img', ['info', '--output=json', '--backing-chain', '-f', qemuDriver(format), path]);
+    return parseImageInfo(stdout);
+  } catch (err) {
+    if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND') throw err;
+    const stderr = err.command?.stderr ?? '';
+    const code = /backing|Could not open '.*': No such file/i.test(stderr) ? 'ECHAIN' : 'EFORMAT';
+    throw new VmcraftError(code, `cannot read ${path}: ${stderr.split('\n').filter(Boolean).pop() ?? err.message}`, { cause: err, command: err.command, path });
+  }
+}

@@ -1,0 +1,55 @@
+/** Progress of `qemu-img convert -p`, turned into events with bytes, rate and ETA. */
+
+/** One progress event. */
+export interface ProgressEvent {
+  /** 0 to 100. */
+  percent: number;
+  /** Bytes of the virtual disk done so far. */
+  bytes: number;
+  /** Virtual size of the disk. */
+  totalBytes: number;
+  /** Average bytes per second since the start. */
+  rateBytesPerSecond: number;
+  /** Estimated seconds left, when it can be estimated. */
+  etaSeconds?: number;
+}
+
+/**
+ * Extracts the percentages from qemu-img's `-p` output, which redraws one
+ * line with carriage returns: `    (12.34/100%)\r    (25.00/100%)\r`.
+ */
+export function parseProgressPercents(chunk: string): number[] {
+  return [...chunk.matchAll(/\((\d+(?:\.\d+)?)\/100%\)/g)].map((m) => Number(m[1]));
+}
+
+/** Turns percentages into ordered events (never going backwards), with rate and ETA. */
+export class ProgressTracker {
+  readonly #total: number;
+  readonly #started = performance.now();
+  #last = -1;
+
+  constructor(totalBytes: number, private readonly emit: (event: ProgressEvent) => void) {
+    this.#total = totalBytes;
+  }
+
+  /** Feeds a chunk of qemu-img output. */
+  feed(chunk: string): void {
+    for (const percent of parseProgressPercents(chunk)) this.report(percent);
+  }
+
+  /** Reports one percentage (ignored when it does not move forward). */
+  report(percent: number): void {
+    if (percent <= this.#last) return;
+    this.#last = percent;
+    const seconds = (performance.now() - this.#started) / 1000;
+    const bytes = Math.round((this.#total * percent) / 100);
+    const rate = seconds > 0 ? bytes / seconds : 0;
+    const eta = rate > 0 ? (this.#total - bytes) / rate : undefined;
+    this.emit({ percent, bytes, totalBytes: this.#total, rateBytesPerSecond: Math.round(rate), ...(eta !== undefined ? { etaSeconds: Math.round(eta * 10) / 10 } : {}) });
+  }
+
+  /** Makes sure the last event says 100. */
+  finish(): void {
+    this.report(100);
+  }
+}

@@ -1,0 +1,215 @@
+import { writeFile, readdir, stat, readFile, mkdir, copyFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convert, convertArgs, detectFormat, extractOva, flatten, imageInfo, resolveChain, type OutputFormat, type ProgressEvent } from '../../../src/convert/index.js';
+import { Runner } from '../../../src/core/exec.js';
+import { scratchDir, sha256File } from '../../helpers/images.js';
+
+let dir: string;
+let remove: () => Promise<void>;
+let source: string;
+const runner = new Runner();
+
+/** A 256 MiB raw image with random data at a few offsets, so conversions have work to do. */
+async function makeSource(file: string, sizeMiB = 256): Promise<void> {
+  await runner.run('truncate', ['-s', `${sizeMiB}M`, file]);
+  for (const offsetMiB of [0, 17, 100, sizeMiB - 9]) {
+    await runner.run('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=8', `seek=${offsetMiB}`, 'conv=notrunc', 'status=none']);
+  }
+}
+
+beforeAll(async () => {
+  ({ dir, remove } = await scratchDir('convert'));
+  source = path.join(dir, 'source.raw');
+  await makeSource(source);
+});
+afterAll(async () => remove());
+
+describe('convert', () => {
+  it.each([
+    ['qcow2', {}], ['qcow2', { compress: true }], ['vmdk', { subformat: 'monolithicSparse' }], ['vmdk', { subformat: 'streamOptimized' }],
+    ['vhdx', {}], ['vhd', {}], ['vdi', {}], ['raw', {}],
+  ] as [OutputFormat, object][])('raw → %s %o, verified by content', async (format, extra) => {
+    const out = path.join(dir, `out-${format}-${Object.values(extra).join('')}`);
+    const result = await convert(source, out, { format, ...extra, verify: 'compare' });
+    expect(result).toMatchObject({ output: out, format, sourceFormat: 'raw', virtualSize: 256 * 1024 * 1024, verified: 'compare' });
+    expect(result.sha256).toBe(await sha256File(out));
+    expect(result.size).toBe((await stat(out)).size);
+    expect((await detectFormat(out)).format).toBe(format);
+  });
+
+  it('reports progress in order, ending at 100, with bytes, rate and ETA', async () => {
+    const events: ProgressEvent[] = [];
+    await convert(source, path.join(dir, 'progress.qcow2'), { onProgress: (e) => events.push(e) });
+    expect(events.length).toBeGreaterThan(2);
+    expect(events.map((e) => e.percent)).toEqual([...events.map((e) => e.percent)].sort((a, b) => a - b));
+    expect(events.at(-1)).toMatchObject({ percent: 100, bytes: 256 * 1024 * 1024, totalBytes: 256 * 1024 * 1024 });
+    expect(events.some((e) => e.rateBytesPerSecond > 0)).toBe(true);
+  });
+
+  it('never overwrites unless told, and replaces atomically when told', async () => {
+    const out = path.join(dir, 'exists.qcow2');
+    await writeFile(out, 'precious');
+    await expect(convert(source, out)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await readFile(out, 'utf8')).toBe('precious');
+    await convert(source, out, { overwrite: true, verify: 'check' });
+    expect((await detectFormat(out)).format).toBe('qcow2');
+  });
+
+  it('an abort mid-way leaves no partial output and no temp file', async () => {
+    const big = path.join(dir, 'big.raw');
+    await makeSource(big, 1024);
+    const out = path.join(dir, 'aborted', 'out.qcow2');
+    await mkdir(path.dirname(out));
+    const controller = new AbortController();
+    const p = convert(big, out, { compress: true, signal: controller.signal, onProgress: (e) => e.percent > 1 && controller.abort() });
+    await expect(p).rejects.toMatchObject({ code: 'EABORTED' });
+    expect(await readdir(path.dirname(out))).toEqual([]);
+  });
+
+  it('builds argv without running anything', () => {
+    expect(convertArgs('/a.vmdk', 'vmdk', '/t', { format: 'qcow2', compress: true, sparse: false, threads: 4, clusterSize: 2 ** 21, preallocation: 'metadata' })).toEqual([
+      'convert', '-p', '-f', 'vmdk', '-O', 'qcow2', '-c', '-S', '0', '-m', '4', '-o', 'preallocation=metadata,cluster_size=2097152', '/a.vmdk', '/t',
+    ]);
+    expect(() => convertArgs('/a', 'raw', '/t', { threads: 99 })).toThrow(/1 to 16, got `99`/);
+  });
+
+  it('gives typed errors for unreadable input', async () => {
+    const bad = path.join(dir, 'bad.qcow2');
+    await writeFile(bad, (await readFile(path.join(dir, 'progress.qcow2'))).subarray(0, 300));
+    await expect(convert(bad, path.join(dir, 'never.qcow2'))).rejects.toMatchObject({ code: 'EFORMAT' });
+    expect((await readdir(dir)).filter((f) => f.includes('never'))).toEqual([]);
+  });
+});
+
+describe('imageInfo', () => {
+  it('gives a typed result of qemu-img info', async () => {
+    const info = await imageInfo(path.join(dir, 'progress.qcow2'));
+    expect(info).toMatchObject({ format: 'qcow2', virtualSize: 256 * 1024 * 1024, dirty: false, encrypted: false, clusterSize: 65536 });
+    expect(info.formatSpecific?.type).toBe('qcow2');
+    expect(info.chain).toHaveLength(1);
+  });
+});
+
+describe('snapshot chains', () => {
+  async function chainOf(format: 'qcow2' | 'vmdk', sub: string): Promise<string[]> {
+    const d = path.join(dir, sub);
+    await mkdir(d);
+    const files = ['base', 's1', 's2', 's3'].map((n) => path.join(d, `${n}.${format}`));
+    await runner.run('qemu-img', ['create', '-q', '-f', format, files[0]!, '64M']);
+    await runner.run('qemu-io', ['-f', format, '-c', 'write -P 0x11 0 1M', files[0]!]);
+    for (let i = 1; i < files.length; i++) {
+      await runner.run('qemu-img', ['create', '-q', '-f', format, '-b', path.basename(files[i - 1]!), '-F', format, files[i]!]);
+      await runner.run('qemu-io', ['-f', format, '-c', `write -P 0x${(0x20 + i).toString(16)} ${i}M 1M`, files[i]!]);
+    }
+    return files;
+  }
+
+  it.each(['qcow2', 'vmdk'] as const)('resolves, verifies and flattens a chain of 3 snapshots (%s)', async (format) => {
+    const files = await chainOf(format, `chain-${format}`);
+    const chain = await resolveChain(files[3]!);
+    expect(chain.map((l) => path.basename(l.path))).toEqual(['s3', 's2', 's1', 'base'].map((n) => `${n}.${format}`));
+    if (format === 'vmdk') expect(chain.every((l) => l.cid && l.parentCid)).toBe(true);
+    const flat = path.join(dir, `flat-${format}.qcow2`);
+    const result = await flatten(files[3]!, flat);
+    expect(result.chain).toHaveLength(4);
+    expect((await imageInfo(flat)).backingFilename).toBeUndefined();
+    await runner.run('qemu-img', ['compare', '-f', format, '-F', 'qcow2', files[3]!, flat]);
+  });
+
+  it('reports a missing parent, a CID mismatch and a loop as ECHAIN', async () => {
+    const files = await chainOf('vmdk', 'broken-vmdk');
+    await copyFile(files[1]!, `${files[1]}.bak`);
+    await runner.run('rm', [files[1]!]);
+    await expect(resolveChain(files[3]!)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('s1.vmdk of') });
+    await copyFile(`${files[1]}.bak`, files[1]!);
+    // Writing to the parent after the snapshot changes its CID.
+    await runner.run('qemu-io', ['-f', 'vmdk', '-c', 'write -P 0x99 0 4k', files[2]!]);
+    await expect(resolveChain(files[3]!)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('expects its parent') });
+    const q = await chainOf('qcow2', 'loop-qcow2');
+    await runner.run('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-b', 's3.qcow2', '-F', 'qcow2', q[0]!]);
+    await expect(resolveChain(q[3]!)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('loops') });
+  });
+});
+
+describe('OVA', () => {
+  const OVF = (disk: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<Envelope vmw:buildId="build-1" xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData" xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData" xmlns:vmw="http://www.vmware.com/schema/ovf">
+  <References><File ovf:href="${disk}" ovf:id="file1" ovf:size="1234"/></References>
+  <DiskSection><Info>Virtual disk information</Info>
+    <Disk ovf:capacity="256" ovf:capacityAllocationUnits="byte * 2^20" ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>
+  </DiskSection>
+  <NetworkSection><Info>The list of logical networks</Info><Network ovf:name="VM Network"/></NetworkSection>
+  <VirtualSystem ovf:id="web01">
+    <Info>A virtual machine</Info><Name>web01</Name>
+    <OperatingSystemSection ovf:id="96" vmw:osType="debian11_64Guest"><Info>The kind of installed guest operating system</Info><Description>Debian GNU/Linux 11 (64-bit)</Description></OperatingSystemSection>
+    <VirtualHardwareSection>
+      <Info>Virtual hardware requirements</Info>
+      <System><vssd:ElementName>Virtual Hardware Family</vssd:ElementName><vssd:VirtualSystemType>vmx-19</vssd:VirtualSystemType></System>
+      <Item><rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits><rasd:ElementName>2 virtual CPU(s)</rasd:ElementName><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>2</rasd:VirtualQuantity></Item>
+      <Item><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:ElementName>4096MB of memory</rasd:ElementName><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>4096</rasd:VirtualQuantity></Item>
+      <Item><rasd:AddressOnParent>0</rasd:AddressOnParent><rasd:ElementName>Hard disk 1</rasd:ElementName><rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource><rasd:InstanceID>6</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
+      <Item><rasd:Address>00:50:56:8e:11:22</rasd:Address><rasd:AutomaticAllocation>true</rasd:AutomaticAllocation><rasd:Connection>VM Network</rasd:Connection><rasd:ElementName>Network adapter 1</rasd:ElementName><rasd:InstanceID>7</rasd:InstanceID><rasd:ResourceSubType>VmxNet3</rasd:ResourceSubType><rasd:ResourceType>10</rasd:ResourceType></Item>
+      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="efi"/>
+    </VirtualHardwareSection>
+  </VirtualSystem>
+</Envelope>
+`;
+
+  async function makeOva(name: string, opts: { badDigest?: boolean; evilName?: string; symlink?: boolean } = {}): Promise<string> {
+    const d = path.join(dir, `${name}-src`);
+    await mkdir(d);
+    await runner.run('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', source, path.join(d, 'web01-disk1.vmdk')]);
+    await writeFile(path.join(d, 'web01.ovf'), OVF('web01-disk1.vmdk'));
+    const sha = async (f: string) => (opts.badDigest && f.endsWith('.vmdk') ? '0'.repeat(64) : sha256File(path.join(d, f)));
+    await writeFile(path.join(d, 'web01.mf'), `SHA256(web01.ovf)= ${await sha('web01.ovf')}\nSHA256(web01-disk1.vmdk)= ${await sha('web01-disk1.vmdk')}\n`);
+    const members = ['web01.ovf', 'web01.mf', 'web01-disk1.vmdk'];
+    if (opts.symlink) {
+      await runner.run('ln', ['-s', '/etc/shadow', path.join(d, 'evil-link')]);
+      members.push('evil-link');
+    }
+    const ova = path.join(dir, `${name}.ova`);
+    await runner.run('tar', ['-C', d, '--format=ustar', '-cf', ova, ...members]);
+    if (opts.evilName) await runner.run('tar', ['-C', d, '--format=ustar', '-rf', ova, '--transform', `s|^web01.ovf$|${opts.evilName}|`, '-P', 'web01.ovf']);
+    return ova;
+  }
+
+  it('extracts the disks of an OVA, checks the manifest and reads the OVF', async () => {
+    const ova = await makeOva('good');
+    const out = path.join(dir, 'good-out');
+    const contents = await extractOva(ova, out);
+    expect(contents.manifestVerified).toBe(true);
+    expect(contents.ovfName).toBe('web01.ovf');
+    expect(contents.files.map((f) => f.name)).toEqual(['web01-disk1.vmdk']);
+    expect(contents.files[0]!.sha256).toBe(await sha256File(path.join(out, 'web01-disk1.vmdk')));
+    expect(contents.descriptor).toEqual({
+      name: 'web01',
+      files: [{ id: 'file1', href: 'web01-disk1.vmdk', size: 1234 }],
+      disks: [{ id: 'vmdisk1', fileRef: 'file1', capacityBytes: 256 * 1024 * 1024, format: 'http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized' }],
+      cpus: 2,
+      memoryMiB: 4096,
+      firmware: 'efi',
+      nics: [{ type: 'VmxNet3', network: 'VM Network', mac: '00:50:56:8e:11:22' }],
+      osType: 'debian11_64Guest',
+      osDescription: 'Debian GNU/Linux 11 (64-bit)',
+      virtualSystemType: 'vmx-19',
+    });
+    expect((await detectFormat(ova)).format).toBe('ova');
+    await runner.run('qemu-img', ['compare', '-f', 'raw', '-F', 'vmdk', source, path.join(out, 'web01-disk1.vmdk')]);
+  });
+
+  it.each([
+    ['a bad manifest digest', { badDigest: true }, 'ECHECKSUM'],
+    ['a ../ member', { evilName: '../escape.ovf' }, 'EFORMAT'],
+    ['an absolute member', { evilName: '/tmp/abs.ovf' }, 'EFORMAT'],
+    ['a symlink member', { symlink: true }, 'EFORMAT'],
+  ] as const)('refuses an OVA with %s and leaves nothing behind', async (label, opts, code) => {
+    const name = label.replace(/\W+/g, '-');
+    const ova = await makeOva(name, opts);
+    const out = path.join(dir, `${name}-out`);
+    await expect(extractOva(ova, out)).rejects.toMatchObject({ code });
+    expect((await readdir(dir)).filter((f) => f.startsWith(`${name}-out`))).toEqual([]);
+    expect((await readdir(path.dirname(dir))).filter((f) => f === 'escape.ovf')).toEqual([]);
+  });
+});
