@@ -1,0 +1,19 @@
+#!/bin/sh
+# Second stage inside the VM (copied into the results share by the harness):
+# a working userland over the host's own root, the kernel modules the kernel
+# tests need, then the command; its exit code goes back through the share.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+hostname vmcraft-vm
+for m in loop "nbd max_part=16 nbds_max=16" dm-mod dm-crypt raid1 md-mod xfs btrfs; do
+  modprobe $m 2>/dev/null || echo "vmcraft-vm: modprobe $m failed"
+done
+. /vmcraft-results/env.sh
+cd "$VMCRAFT_CWD" && sh /vmcraft-results/cmd.sh
+echo $? > /vmcraft-results/exit-code
+sync
+poweroff -f
