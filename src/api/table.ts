@@ -6,7 +6,7 @@
  */
 
 /** Feature groups, like libguestfs' optgroups; each is backed by host tools. */
-export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect';
+export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm';
 
 /** One call of the API. */
 export interface ApiEntry {
@@ -38,6 +38,11 @@ export const API = [
   { name: 'listFilesystems', libguestfs: 'list_filesystems', group: 'devices', summary: 'list the devices that may hold filesystems, with their types', since: v },
   { name: 'blockdevGetSize64', libguestfs: 'blockdev_getsize64', group: 'devices', summary: 'get the size of a device in bytes', since: v },
   { name: 'hostDevice', group: 'devices', summary: 'get the host block device behind a session device', since: v },
+  { name: 'lvs', libguestfs: 'lvs', group: 'lvm2', summary: 'list the logical volumes', since: v },
+  { name: 'vgs', libguestfs: 'vgs', group: 'lvm2', summary: 'list the activated volume groups', since: v },
+  { name: 'pvs', libguestfs: 'pvs', group: 'lvm2', summary: 'list the physical volumes', since: v },
+  { name: 'listMdDevices', libguestfs: 'list_md_devices', group: 'mdadm', summary: 'list the assembled raid arrays', since: v },
+  { name: 'luksOpen', libguestfs: 'luks_open', group: 'luks', summary: 'open a luks device with a key and activate what is inside', since: v },
   { name: 'vfsType', libguestfs: 'vfs_type', group: 'filesystems', summary: 'get the filesystem type of a device', since: v },
   { name: 'vfsUuid', libguestfs: 'vfs_uuid', group: 'filesystems', summary: 'get the filesystem uuid of a device', since: v },
   { name: 'vfsLabel', libguestfs: 'vfs_label', group: 'filesystems', summary: 'get the filesystem label of a device', since: v },

@@ -5,6 +5,7 @@ import type { HostCapabilities } from '../core/probe.js';
 import { detectFormat, type ImageFormat } from '../convert/detect.js';
 import { attachLoop } from './loop.js';
 import { exportOverFuse } from './fuse.js';
+import { attachNbd } from './nbd.js';
 import type { AttachContext, AttachedDrive, BackendChoice, BackendName, DriveSpec } from './types.js';
 
 /** libguestfs-style drive name for a drive index: 0 → /dev/sda, 25 → /dev/sdz, 26 → /dev/sdaa. */
@@ -41,7 +42,13 @@ async function resolveFormat(spec: DriveSpec): Promise<ImageFormat> {
 /** The backend to use for a drive of `format`, given the session's choice and the host. */
 export function chooseBackend(choice: BackendChoice, format: ImageFormat, host: HostCapabilities): BackendName {
   const fuseWorks = host.kernel.fuse && host.kernel.loop && 'qemu-storage-daemon' in host.tools;
-  const backend: BackendName = choice !== 'auto' ? choice : format === 'raw' || format === 'iso' ? 'loop' : 'fuse';
+  const nbdWorks = host.kernel.nbd && 'qemu-nbd' in host.tools;
+  const raw = format === 'raw' || format === 'iso';
+  const backend: BackendName = choice !== 'auto' ? choice : nbdWorks ? 'nbd' : raw ? 'loop' : 'fuse';
+  if (backend === 'nbd') {
+    if (!nbdWorks) throw new VmcraftError('EUNSUPPORTED', `the nbd backend needs ${host.kernel.nbd ? 'qemu-nbd (package qemu-utils)' : 'the nbd kernel module (modprobe nbd)'}`);
+    return backend;
+  }
   if (!host.kernel.loop) throw new VmcraftError('EUNSUPPORTED', 'this host has no loop devices (/dev/loop-control is missing)');
   if (backend === 'fuse' && !fuseWorks) {
     const missing = 'qemu-storage-daemon' in host.tools ? '/dev/fuse' : 'qemu-storage-daemon (package qemu-system-common)';
@@ -63,7 +70,12 @@ export async function attachDrive(
 ): Promise<AttachedDrive> {
   const format = await resolveFormat(spec);
   const backend = chooseBackend(choice, format, host);
-  const file = backend === 'fuse' ? await exportOverFuse({ ...spec, format }, index, ctx) : spec.path;
-  const hostDevice = await attachLoop(file, spec.readonly, ctx);
+  let hostDevice: string;
+  if (backend === 'nbd') {
+    hostDevice = await attachNbd({ ...spec, format }, ctx);
+  } else {
+    const file = backend === 'fuse' ? await exportOverFuse({ ...spec, format }, index, ctx) : spec.path;
+    hostDevice = await attachLoop(file, spec.readonly, ctx);
+  }
   return { index, name: driveName(index), hostDevice, path: spec.path, format, backend, readonly: spec.readonly };
 }

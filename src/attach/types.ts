@@ -4,7 +4,7 @@ import type { Runner } from '../core/exec.js';
 import type { ImageFormat } from '../convert/detect.js';
 
 /** How an image is turned into a host block device. */
-export type BackendName = 'fuse' | 'loop';
+export type BackendName = 'nbd' | 'fuse' | 'loop';
 
 /** Backend choice of a session: one backend, or `auto` to take the best that works here. */
 export type BackendChoice = BackendName | 'auto';

@@ -13,8 +13,8 @@ import { probeHost, type HostCapabilities } from '../core/probe.js';
 import { createWorkDir } from '../core/workdir.js';
 import { attachDrive } from '../attach/index.js';
 import type { AttachedDrive, DriveSpec } from '../attach/types.js';
-import { scanStorage } from '../storage/scan.js';
-import type { BlockDevice } from '../storage/types.js';
+import { createLayers, scanStorage } from '../storage/scan.js';
+import type { BlockDevice, LayerContext } from '../storage/types.js';
 import { normalizeDriveOptions, normalizeOptions, type DriveOptions, type GuestFSOptions, type NormalizedOptions } from './options.js';
 
 /** Where a session is in its life. */
@@ -42,6 +42,8 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   /** @internal */ protected devices: BlockDevice[] = [];
   /** @internal */ protected workDir = '';
   /** @internal */ protected host?: HostCapabilities;
+  /** @internal Storage layers of this session (md and LVM keep state between activations). */
+  protected readonly layers = createLayers();
   readonly #signalHook = { releaseOnSignal: () => this.shutdown().catch(() => undefined) };
 
   /** Creates a session; add drives, then {@link GuestFSBase.launch}. */
@@ -101,8 +103,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
             this.attached.push(await attachDrive(drive, index, this.options.backend, host, ctx));
           }
         });
-        const readonly = this.attached.every((d) => d.readonly);
-        this.devices = await this.timings.time('scan', () => scanStorage(this.attached, { ...ctx, readonly }));
+        this.devices = await this.timings.time('scan', () => scanStorage(this.attached, this.layerContext(), this.layers));
       });
       this.state = 'launched';
     } catch (err) {
@@ -158,6 +159,18 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   /** Labels of the resources the session holds now, oldest first (for diagnostics). */
   resources(): string[] {
     return this.cleanup.labels();
+  }
+
+  /** @internal What storage layers need from this session. */
+  protected layerContext(): LayerContext {
+    return {
+      runner: this.runner,
+      cleanup: this.cleanup,
+      workDir: this.workDir,
+      readonly: this.attached.every((d) => d.readonly),
+      keys: this.options.keys,
+      warn: (message) => this.emit('log', { level: 'warn', message }),
+    };
   }
 
   /** @internal Throws unless the session is launched. */

@@ -2,6 +2,8 @@
 import { VmcraftError } from '../core/errors.js';
 import { hostDeviceSize, readPartitionTable, type PartitionEntry, type PartitionTable } from '../storage/partitions.js';
 import type { BlockDevice } from '../storage/types.js';
+import { openLuks } from '../storage/luks.js';
+import { expandDevices } from '../storage/scan.js';
 import { GuestFSBase } from './base.js';
 
 /** A filesystem found on a device, as listed by `listFilesystems()`. */
@@ -116,6 +118,44 @@ export class GuestFSDevices extends GuestFSBase {
   /** Whether an MBR partition has the boot flag. */
   async partGetBootable(device: string, partnum: number): Promise<boolean> {
     return (await this.#entry(device, partnum, 'msdos')).bootable;
+  }
+
+  /** Logical volumes, libguestfs style: `['/dev/vg0/root', '/dev/vg0/var']`. */
+  lvs(): string[] {
+    this.assertLaunched();
+    return this.devices.filter((d) => d.kind === 'lv').map((d) => d.name);
+  }
+
+  /** Volume groups that were activated. */
+  vgs(): string[] {
+    return [...new Set(this.lvs().map((lv) => lv.split('/')[2]!))];
+  }
+
+  /** Physical volumes (session devices holding LVM PVs). */
+  pvs(): string[] {
+    this.assertLaunched();
+    return this.devices.filter((d) => d.probe.type === 'LVM2_member').map((d) => d.name);
+  }
+
+  /** Assembled RAID arrays: `['/dev/md/root']`. */
+  listMdDevices(): string[] {
+    this.assertLaunched();
+    return this.devices.filter((d) => d.kind === 'md').map((d) => d.name);
+  }
+
+  /**
+   * Opens a LUKS device with `key` (after launch, for keys not known before)
+   * and activates what is inside it (LVM on LUKS…). EBADKEY for a wrong key.
+   * @returns the session devices that appeared, the mapping first
+   */
+  async luksOpen(device: string, key: string, mapName?: string): Promise<string[]> {
+    const luks = this.device(device);
+    if (luks.probe.type !== 'crypto_LUKS') throw new VmcraftError('EINVAL', `${device} is not a LUKS device`);
+    const ctx = this.layerContext();
+    const opened = await openLuks(luks, [key], ctx, mapName);
+    const found = await expandDevices([opened], ctx, this.layers);
+    this.devices.push(...found);
+    return found.map((d) => d.name);
   }
 
   #partition(name: string): BlockDevice {

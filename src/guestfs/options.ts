@@ -2,6 +2,7 @@
 import { VmcraftError } from '../core/errors.js';
 import type { BackendChoice } from '../attach/types.js';
 import type { ImageFormat } from '../convert/detect.js';
+import type { LuksKey } from '../storage/types.js';
 
 /** Options of `new GuestFS()` and `GuestFS.open()`. */
 export interface GuestFSOptions {
@@ -15,6 +16,12 @@ export interface GuestFSOptions {
   handleSignals?: boolean;
   /** Time limit of one external command, in milliseconds. @default 120000 */
   commandTimeoutMs?: number;
+  /**
+   * LUKS passphrases tried on encrypted devices during launch: a plain string
+   * is tried on every device, `{ device, key }` only on that device (session
+   * name such as `/dev/sda2`, or the LUKS UUID).
+   */
+  keys?: (string | LuksKey)[];
 }
 
 /** Options of `addDrive()`. */
@@ -25,7 +32,7 @@ export interface DriveOptions {
   readonly?: boolean;
 }
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'fuse', 'loop'];
+const BACKENDS: readonly BackendChoice[] = ['auto', 'nbd', 'fuse', 'loop'];
 const FORMATS: readonly ImageFormat[] = ['qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'raw', 'iso', 'qed', 'parallels', 'ova', 'ovf', 'luks'];
 
 function describe(value: unknown): string {
@@ -40,7 +47,7 @@ function checkBoolean(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw invalid(option, 'a boolean', value);
 }
 
-const KNOWN_SESSION_OPTIONS = new Set(['readonly', 'backend', 'tmpDir', 'handleSignals', 'commandTimeoutMs']);
+const KNOWN_SESSION_OPTIONS = new Set(['readonly', 'backend', 'tmpDir', 'handleSignals', 'commandTimeoutMs', 'keys']);
 const RENAMED: Record<string, string> = { readOnly: 'readonly', ro: 'readonly', timeout: 'commandTimeoutMs' };
 
 function rejectUnknown(raw: object, known: Set<string>): void {
@@ -52,7 +59,20 @@ function rejectUnknown(raw: object, known: Set<string>): void {
 }
 
 /** Session options with defaults applied. */
-export type NormalizedOptions = Required<Omit<GuestFSOptions, 'tmpDir'>> & { tmpDir?: string };
+export type NormalizedOptions = Required<Omit<GuestFSOptions, 'tmpDir' | 'keys'>> & { tmpDir?: string; keys: LuksKey[] };
+
+function normalizeKeys(keys: unknown): LuksKey[] {
+  if (keys === undefined) return [];
+  if (!Array.isArray(keys)) throw invalid('keys', 'an array of passphrases or { device, key } objects', keys);
+  return keys.map((k) => {
+    if (typeof k === 'string') return { key: k };
+    if (k && typeof k === 'object' && typeof (k as LuksKey).key === 'string') {
+      const { device, key } = k as LuksKey;
+      return device === undefined ? { key } : { device, key };
+    }
+    throw new VmcraftError('EINVAL', `Expected each of \`keys\` to be a string or { device, key }, got a ${typeof k}`);
+  });
+}
 
 /** Validates session options (quoting the bad value) and applies the defaults. */
 export function normalizeOptions(raw: GuestFSOptions = {}): NormalizedOptions {
@@ -64,7 +84,7 @@ export function normalizeOptions(raw: GuestFSOptions = {}): NormalizedOptions {
   if (!BACKENDS.includes(backend)) throw invalid('backend', `one of ${BACKENDS.join(', ')}`, backend);
   if (tmpDir !== undefined && (typeof tmpDir !== 'string' || tmpDir === '')) throw invalid('tmpDir', 'a directory path', tmpDir);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) throw invalid('commandTimeoutMs', 'a positive integer', commandTimeoutMs);
-  return { readonly, backend, handleSignals, commandTimeoutMs, ...(tmpDir ? { tmpDir } : {}) };
+  return { readonly, backend, handleSignals, commandTimeoutMs, keys: normalizeKeys(options.keys), ...(tmpDir ? { tmpDir } : {}) };
 }
 
 /** Validates drive options. */

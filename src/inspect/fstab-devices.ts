@@ -52,5 +52,6 @@ export function resolveFstabSpec(spec: string, devices: readonly BlockDevice[]):
   if (named) {
     return devices.find((d) => d.drive === named.drive && (named.partition === undefined ? d.kind === 'disk' : d.partNumber === named.partition));
   }
-  return devices.find((d) => d.name === spec);
+  // /dev/VG/LV and /dev/md/NAME are session names; /dev/mapper/… and /dev/mdN are the host nodes of layer devices.
+  return devices.find((d) => d.name === spec) ?? devices.find((d) => (d.kind === 'lv' || d.kind === 'crypt' || d.kind === 'md') && d.hostPath === spec);
 }

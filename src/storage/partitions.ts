@@ -29,7 +29,7 @@ export async function hostDeviceSize(hostPath: string): Promise<number> {
 /** The partition layer: any disk with a partition table. */
 export const partitionLayer: StorageLayer = {
   name: 'partitions',
-  detect: (device) => device.kind === 'disk' && device.probe.ptType !== undefined,
+  detect: (device) => (device.kind === 'disk' || device.kind === 'md') && device.probe.ptType !== undefined,
   async activate(disk: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
     // The kernel may not parse partition tables itself (HOST.md): partx adds the nodes with BLKPG.
     if ((await hostPartitions(disk.hostPath)).length === 0) {

@@ -1,32 +1,44 @@
 /**
  * Finds every block device of a session: starts from the attached drives and
- * keeps activating layers (partitions; later LVM, LUKS, md) on each new device
- * until nothing new appears, so stacked layouts fall out of one loop.
+ * keeps activating layers (partitions, md, LUKS, LVM) on each new device
+ * until nothing new appears, so stacked layouts (LVM on LUKS on md…) fall out
+ * of one loop. Layers that wait for all members of a group are asked to
+ * finish, degraded, once the queue is empty.
  */
 import type { AttachedDrive } from '../attach/types.js';
 import { probeDevice } from './blkid.js';
+import { LuksLayer } from './luks.js';
+import { LvmLayer } from './lvm.js';
+import { MdLayer } from './md.js';
 import { partitionLayer } from './partitions.js';
 import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
-/** The layers tried on every device, in order. */
-export const DEFAULT_LAYERS: readonly StorageLayer[] = [partitionLayer];
+/** Fresh layer instances for one session (md and LVM keep per-session state). */
+export function createLayers(): StorageLayer[] {
+  return [partitionLayer, new MdLayer(), new LuksLayer(), new LvmLayer()];
+}
+
+/** Activates layers from `start` until no new device appears; returns every device found, in order. */
+export async function expandDevices(start: BlockDevice[], ctx: LayerContext, layers: readonly StorageLayer[]): Promise<BlockDevice[]> {
+  const found: BlockDevice[] = [];
+  const queue = [...start];
+  for (;;) {
+    while (queue.length > 0) {
+      const device = queue.shift()!;
+      found.push(device);
+      for (const layer of layers) {
+        if (layer.detect(device)) queue.push(...(await layer.activate(device, ctx)));
+      }
+    }
+    for (const layer of layers) if (layer.finish) queue.push(...(await layer.finish(ctx)));
+    if (queue.length === 0) return found;
+  }
+}
 
 /** Probes the drives and activates layers until no new device appears. */
-export async function scanStorage(
-  drives: readonly AttachedDrive[],
-  ctx: LayerContext,
-  layers: readonly StorageLayer[] = DEFAULT_LAYERS,
-): Promise<BlockDevice[]> {
-  const found: BlockDevice[] = [];
-  const queue: BlockDevice[] = await Promise.all(
+export async function scanStorage(drives: readonly AttachedDrive[], ctx: LayerContext, layers: readonly StorageLayer[] = createLayers()): Promise<BlockDevice[]> {
+  const disks = await Promise.all(
     drives.map(async (d) => ({ name: d.name, hostPath: d.hostDevice, kind: 'disk' as const, drive: d.index, probe: await probeDevice(d.hostDevice, ctx.runner) })),
   );
-  while (queue.length > 0) {
-    const device = queue.shift()!;
-    found.push(device);
-    for (const layer of layers) {
-      if (layer.detect(device)) queue.push(...(await layer.activate(device, ctx)));
-    }
-  }
-  return found;
+  return expandDevices(disks, ctx, layers);
 }

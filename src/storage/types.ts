@@ -4,7 +4,7 @@ import type { Runner } from '../core/exec.js';
 import type { ProbeInfo } from './blkid.js';
 
 /** Kind of block device in a session. */
-export type DeviceKind = 'disk' | 'partition';
+export type DeviceKind = 'disk' | 'partition' | 'lv' | 'md' | 'crypt';
 
 /** A block device of the session, under its session name and its host path. */
 export interface BlockDevice {
@@ -23,11 +23,23 @@ export interface BlockDevice {
   probe: ProbeInfo;
 }
 
+/** A LUKS key for one device (session name or LUKS UUID), or for any device when `device` is absent. */
+export interface LuksKey {
+  device?: string;
+  key: string;
+}
+
 /** What a storage layer needs from its session. */
 export interface LayerContext {
   runner: Runner;
   cleanup: CleanupStack;
   readonly: boolean;
+  /** The session's private directory (LVM's private config lives here). */
+  workDir: string;
+  /** Keys to try on LUKS devices. */
+  keys: readonly LuksKey[];
+  /** Tells the user something went less than perfectly (a degraded array, a locked volume). */
+  warn(message: string): void;
 }
 
 /**
@@ -40,4 +52,10 @@ export interface StorageLayer {
   readonly name: string;
   detect(device: BlockDevice): boolean;
   activate(device: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]>;
+  /**
+   * Called when no device is left to look at: a layer that waits for all
+   * members of a group (LVM PVs, RAID members) activates what is still
+   * incomplete, degraded, and returns the new devices.
+   */
+  finish?(ctx: LayerContext): Promise<BlockDevice[]>;
 }

@@ -3,11 +3,17 @@ import { normalizeDriveOptions, normalizeOptions } from '../../../src/guestfs/op
 
 describe('normalizeOptions', () => {
   it('applies the defaults', () => {
-    expect(normalizeOptions()).toEqual({ readonly: false, backend: 'auto', handleSignals: true, commandTimeoutMs: 120_000 });
+    expect(normalizeOptions()).toEqual({ readonly: false, backend: 'auto', handleSignals: true, commandTimeoutMs: 120_000, keys: [] });
+  });
+
+  it('normalises LUKS keys without ever printing them', () => {
+    expect(normalizeOptions({ keys: ['s3cret', { device: '/dev/sda2', key: 'other' }] }).keys).toEqual([{ key: 's3cret' }, { device: '/dev/sda2', key: 'other' }]);
+    expect(() => normalizeOptions({ keys: [42 as never] })).toThrow('got a number');
+    expect(() => normalizeOptions({ keys: [42 as never] })).not.toThrow('42');
   });
 
   it('quotes the bad value and its type', () => {
-    expect(() => normalizeOptions({ backend: 'nbdx' as never })).toThrow('Expected the `backend` option to be one of auto, fuse, loop, got `nbdx` (string)');
+    expect(() => normalizeOptions({ backend: 'nbdx' as never })).toThrow('Expected the `backend` option to be one of auto, nbd, fuse, loop, got `nbdx` (string)');
     expect(() => normalizeOptions({ readonly: 'yes' as never })).toThrow('Expected the `readonly` option to be a boolean, got `yes` (string)');
     expect(() => normalizeOptions({ commandTimeoutMs: -1 })).toThrow(/positive integer, got `-1` \(number\)/);
   });

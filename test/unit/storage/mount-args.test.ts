@@ -38,6 +38,13 @@ describe('chooseBackend', () => {
     kernel: { nbd: false, deviceMapper: false, md: false, fuse: true, loop: true },
   };
 
+  it('prefers nbd where the kernel has it', () => {
+    const withNbd = { ...host, tools: { ...host.tools, 'qemu-nbd': '/usr/bin/qemu-nbd' }, kernel: { ...host.kernel, nbd: true } };
+    expect(chooseBackend('auto', 'qcow2', withNbd)).toBe('nbd');
+    expect(chooseBackend('auto', 'raw', withNbd)).toBe('nbd');
+    expect(chooseBackend('fuse', 'raw', withNbd)).toBe('fuse');
+  });
+
   it('takes loop for raw images and fuse for the rest', () => {
     expect(chooseBackend('auto', 'raw', host)).toBe('loop');
     expect(chooseBackend('auto', 'qcow2', host)).toBe('fuse');
@@ -48,5 +55,6 @@ describe('chooseBackend', () => {
     expect(() => chooseBackend('auto', 'vmdk', { ...host, tools: {} })).toThrow(/qemu-storage-daemon \(package qemu-system-common\)/);
     expect(() => chooseBackend('auto', 'vmdk', { ...host, kernel: { ...host.kernel, fuse: false } })).toThrow(/needs \/dev\/fuse/);
     expect(() => chooseBackend('loop', 'qcow2', host)).toThrow(/only attaches raw images, not qcow2/);
+    expect(() => chooseBackend('nbd', 'qcow2', host)).toThrow(/needs the nbd kernel module/);
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * The LVM layer. Only this session's PVs are ever seen (a private LVM_SYSTEM_DIR
+ * and a filter that accepts just them), nothing is written to the host's
+ * /etc/lvm, and read-only sessions activate LVs read-only. A VG is activated
+ * once all its PVs are found, or degraded (partial) when the scan ends.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { VmcraftError } from '../core/errors.js';
+import type { RunOptions } from '../core/exec.js';
+import { newDevice } from './device.js';
+import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
+
+/** A logical volume as `lvs` reports it. */
+export interface LvInfo { vg: string; lv: string; dmPath: string; size: number; attr: string }
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The `--config` that confines LVM to `devices` and keeps it away from udev and /etc/lvm. */
+export function lvmConfig(devices: readonly string[], readonlyVgs: readonly string[] = []): string {
+  const filter = `[${devices.map((d) => `"a|^${escapeRegex(d)}$|"`).join(', ')}${devices.length ? ', ' : ''}"r|.*|"]`;
+  const ro = readonlyVgs.length ? ` read_only_volume_list=[${readonlyVgs.map((v) => `"${v}"`).join(', ')}]` : '';
+  return [
+    `devices { filter=${filter} global_filter=${filter} obtain_device_list_from_udev=0 use_devicesfile=0 scan_lvs=1 }`,
+    `activation { udev_sync=0 udev_rules=0 monitoring=0${ro} }`,
+    'backup { backup=0 archive=0 }',
+    'global { use_lvmetad=0 event_activation=0 }',
+  ].join(' ');
+}
+
+interface Report<K extends string> { report: { [key in K]?: Record<string, string>[] }[] }
+
+/** Parses `lvm … --reportformat json` output into the rows of one report. */
+export function parseLvmReport(json: string, key: 'pv' | 'vg' | 'lv'): Record<string, string>[] {
+  return ((JSON.parse(json) as Report<typeof key>).report ?? []).flatMap((r) => r[key] ?? []);
+}
+
+/** dm name of an LV: dashes doubled (`my-vg`/`root` → `my--vg-root`). */
+export function dmName(vg: string, lv: string): string {
+  return `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
+}
+
+export class LvmLayer implements StorageLayer {
+  readonly name = 'lvm';
+  readonly #pvs: BlockDevice[] = [];
+  readonly #activated = new Set<string>();
+
+  detect(device: BlockDevice): boolean {
+    return device.probe.type === 'LVM2_member';
+  }
+
+  async activate(pv: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
+    this.#pvs.push(pv);
+    return this.#activateReady(ctx, false);
+  }
+
+  async finish(ctx: LayerContext): Promise<BlockDevice[]> {
+    return this.#activateReady(ctx, true);
+  }
+
+  async #lvm(ctx: LayerContext, args: string[], readonlyVgs: string[] = [], options: RunOptions = {}) {
+    const systemDir = path.join(ctx.workDir, 'lvm');
+    await mkdir(systemDir, { recursive: true });
+    await writeFile(path.join(systemDir, 'lvm.conf'), '# vmcraft: private, empty LVM configuration\n', { flag: 'a' });
+    const config = lvmConfig(this.#pvs.map((p) => p.hostPath), readonlyVgs);
+    return ctx.runner.run('lvm', [...args, '--config', config], { ...options, env: { LVM_SYSTEM_DIR: systemDir, LVM_SUPPRESS_FD_WARNINGS: '1', ...options.env } });
+  }
+
+  /** Activates every VG whose PVs are all present (or any VG, degraded, when `partial`). */
+  async #activateReady(ctx: LayerContext, partial: boolean): Promise<BlockDevice[]> {
+    if (this.#pvs.length === 0) return [];
+    const pvRows = parseLvmReport((await this.#lvm(ctx, ['pvs', '--reportformat', 'json', '-o', 'pv_name,vg_name,vg_uuid'])).stdout, 'pv');
+    const vgRows = parseLvmReport((await this.#lvm(ctx, ['vgs', '--reportformat', 'json', '-o', 'vg_name,vg_uuid,pv_count'], [], { okExitCodes: [0, 5] })).stdout, 'vg');
+    const created: BlockDevice[] = [];
+    for (const vg of vgRows) {
+      if (this.#activated.has(vg.vg_uuid!)) continue;
+      const present = pvRows.filter((p) => p.vg_uuid === vg.vg_uuid).length;
+      const complete = present >= Number(vg.pv_count);
+      if (!complete && !partial) continue;
+      if (!complete) ctx.warn(`volume group ${vg.vg_name} is missing ${Number(vg.pv_count) - present} of its ${vg.pv_count} PVs: activating what is there`);
+      this.#activated.add(vg.vg_uuid!);
+      created.push(...(await this.#activateVg(vg.vg_name!, complete, ctx)));
+    }
+    return created;
+  }
+
+  async #activateVg(vg: string, complete: boolean, ctx: LayerContext): Promise<BlockDevice[]> {
+    const clash = (await readdir('/dev/mapper').catch(() => [] as string[])).find((n) => n.startsWith(`${vg.replace(/-/g, '--')}-`));
+    if (clash) {
+      throw new VmcraftError('EATTACH', `a volume group named ${vg} is already active on this host (/dev/mapper/${clash}); vmcraft will not rename the guest's VG, since that writes to the image`);
+    }
+    const ro = ctx.readonly ? [vg] : [];
+    await this.#lvm(ctx, ['vgchange', '-a', 'y', ...(complete ? [] : ['--activationmode', 'partial']), vg], ro);
+    ctx.cleanup.push(`volume group ${vg}`, async () => void (await this.#lvm(ctx, ['vgchange', '-a', 'n', vg], ro)));
+    await this.#lvm(ctx, ['vgmknodes', vg], ro);
+    const lvs = parseLvmReport((await this.#lvm(ctx, ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,lv_name,lv_dm_path,lv_size,lv_attr', vg], ro)).stdout, 'lv');
+    const parent = this.#pvs.find(() => true)!;
+    return Promise.all(
+      lvs.filter((l) => l.lv_attr?.[4] === 'a').map((l) => newDevice(`/dev/${l.vg_name}/${l.lv_name}`, l.lv_dm_path || `/dev/mapper/${dmName(l.vg_name!, l.lv_name!)}`, 'lv', parent, ctx)),
+    );
+  }
+}
