@@ -86,6 +86,8 @@ export async function ensureNbdModule(runner: Runner): Promise<void> {
 export async function attachNbd(drive: DriveSpec & { format: ImageFormat }, ctx: AttachContext, options: NbdOptions = {}): Promise<string> {
   await ensureNbdModule(ctx.runner);
   await mkdir(NBD_LOCK_DIR, { recursive: true });
+  // qemu-nbd --connect binds a socket in /var/lock (→ /run/lock), missing on some minimal systems.
+  await mkdir('/run/lock', { recursive: true });
   for (const device of await nbdDevices()) {
     if (!(await tryLock(device))) continue;
     // Locked by us: a device still connected now was left by a dead session (its lock was stale).

@@ -64,7 +64,8 @@ export class LvmLayer implements StorageLayer {
   async #lvm(ctx: LayerContext, args: string[], readonlyVgs: string[] = [], options: RunOptions = {}) {
     const systemDir = path.join(ctx.workDir, 'lvm');
     await mkdir(systemDir, { recursive: true });
-    await writeFile(path.join(systemDir, 'lvm.conf'), '# vmcraft: private, empty LVM configuration\n', { flag: 'a' });
+    // An empty private lvm.conf: the host's /etc/lvm/lvm.conf must not apply to guest volumes.
+    await writeFile(path.join(systemDir, 'lvm.conf'), '', { flag: 'a' });
     const config = lvmConfig(this.#pvs.map((p) => p.hostPath), readonlyVgs);
     return ctx.runner.run('lvm', [...args, '--config', config], { ...options, env: { LVM_SYSTEM_DIR: systemDir, LVM_SUPPRESS_FD_WARNINGS: '1', ...options.env } });
   }

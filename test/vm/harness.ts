@@ -4,7 +4,7 @@
  * userland (9p root, read-only, under a tmpfs overlay) and the project shared
  * read-write at the same path. QEMU under TCG (KVM hangs here, HOST.md).
  */
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -35,6 +35,8 @@ export interface VmResult {
 }
 
 const PROJECT = path.resolve(import.meta.dirname, '../..');
+/** Shared read-write, so fixtures built inside the VM survive it (and later runs reuse them). */
+const CACHE = '/var/cache/vmcraft';
 
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, "'\\''")}'`;
@@ -47,10 +49,12 @@ export async function runInVm(command: string, options: VmOptions = {}): Promise
   const ownResults = !options.resultsDir;
   const results = options.resultsDir ?? (await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vm-')));
   const started = performance.now();
+  await mkdir(CACHE, { recursive: true });
   try {
     await copyFile(path.join(import.meta.dirname, 'stage2.sh'), path.join(results, 'stage2.sh'));
     await writeFile(path.join(results, 'cmd.sh'), `${command}\n`);
-    const env = { VMCRAFT_CWD: options.cwd ?? PROJECT, VMCRAFT_IN_VM: '1', CI: process.env.CI ?? '', ...options.env };
+    // CI=true: the console is a serial line, not a terminal, so reporters print plain lines.
+    const env = { VMCRAFT_CWD: options.cwd ?? PROJECT, VMCRAFT_IN_VM: '1', CI: 'true', ...options.env };
     await writeFile(path.join(results, 'env.sh'), Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n') + '\n');
     await rm(path.join(results, 'exit-code'), { force: true });
     const share = (p: string, tag: string, ro = false) => ['-virtfs', `local,path=${p},mount_tag=${tag},security_model=none,multidevs=remap${ro ? ',readonly=on' : ''}`];
@@ -59,7 +63,7 @@ export async function runInVm(command: string, options: VmOptions = {}): Promise
       '-kernel', kernel.image, '-initrd', initramfs,
       '-append', `console=ttyS0 quiet loglevel=3 panic=-1 vmcraft.project=${PROJECT}`,
       '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none',
-      ...share('/', 'hostroot', true), ...share(PROJECT, 'project'), ...share(results, 'results'),
+      ...share('/', 'hostroot', true), ...share(PROJECT, 'project'), ...share(results, 'results'), ...share(CACHE, 'cache'),
     ];
     let output = '';
     const vm = execa('qemu-system-x86_64', args, { reject: false, timeout: options.timeoutMs ?? 20 * 60_000, stdin: 'ignore', forceKillAfterDelay: 2000 });

@@ -39,8 +39,9 @@ mount -t tmpfs -o size=4g tmpfs /rw
 mkdir -p /rw/upper /rw/work
 mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work /newroot
 mount -t 9p -o $opts,cache=loose project "/newroot$PROJECT"
-mkdir -p /newroot/vmcraft-results
+mkdir -p /newroot/vmcraft-results /newroot/var/cache/vmcraft
 mount -t 9p -o $opts results /newroot/vmcraft-results
+mount -t 9p -o $opts cache /newroot/var/cache/vmcraft
 for d in proc sys dev; do mount --move /$d /newroot/$d; done
 exec switch_root /newroot /bin/sh /vmcraft-results/stage2.sh
 `;
@@ -60,7 +61,7 @@ async function moduleFiles(version: string): Promise<string[]> {
 
 /** Builds (or reuses) the initramfs for a kernel version; returns its path. */
 export async function ensureInitramfs(version: string): Promise<string> {
-  const target = path.join(VM_CACHE, `initramfs-${version}-v1.cpio.gz`);
+  const target = path.join(VM_CACHE, `initramfs-${version}-v2.cpio.gz`);
   if (existsSync(target)) return target;
   await mkdir(VM_CACHE, { recursive: true });
   const work = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-initramfs-'));

@@ -1,0 +1,49 @@
+/**
+ * Runs the kernel tests (test/vm/*.vm.test.ts) inside the VM harness, once,
+ * and reports each of them here as a test of the host run, so `npm test`
+ * shows both in one report. A VM that cannot boot fails this file loudly.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInVm, type VmResult } from './harness.js';
+
+interface JsonReport {
+  testResults: { name: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+}
+
+const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vm-results-'));
+let run: VmResult | undefined;
+let report: JsonReport | undefined;
+let bootError: unknown;
+try {
+  run = await runInVm('npx vitest run -c vitest.vm.config.ts --reporter=default --reporter=json --outputFile.json=/vmcraft-results/report.json', {
+    resultsDir,
+    onOutput: process.env.VMCRAFT_VM_VERBOSE ? (t) => process.stdout.write(t) : undefined,
+  });
+  report = JSON.parse(await readFile(path.join(resultsDir, 'report.json'), 'utf8')) as JsonReport;
+} catch (err) {
+  bootError = err;
+} finally {
+  await rm(resultsDir, { recursive: true, force: true });
+}
+
+describe('kernel tests inside the VM (nbd, LVM, LUKS, md)', () => {
+  if (!report) {
+    it('the VM booted and ran them', () => {
+      const tail = run?.output.split('\n').slice(-60).join('\n') ?? '';
+      throw new Error(`no test report from the VM (exit code ${run?.exitCode ?? 'none'}${bootError ? `, ${String(bootError)}` : ''})\n${tail}`);
+    });
+    return;
+  }
+  it('the VM run exited cleanly', () => expect(run?.exitCode).toBe(0));
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults) {
+      it(`${path.basename(file.name)} > ${test.fullName}`, () => {
+        if (test.status === 'failed') throw new Error(test.failureMessages.join('\n'));
+        expect(test.status).toBe('passed');
+      });
+    }
+  }
+});

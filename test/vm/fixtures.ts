@@ -1,0 +1,162 @@
+/**
+ * Fixtures for the kernel tests, built inside the VM (they need LVM, LUKS and
+ * md) and cached in /var/cache/vmcraft/vm-fixtures, which the VM shares with
+ * the host. Each holds the real Debian root the host fixtures debootstrapped.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Runner } from '../../src/core/exec.js';
+
+export const VM_FIXTURES = '/var/cache/vmcraft/vm-fixtures';
+const DEBIAN_TAR = '/var/cache/vmcraft/debian12-minbase.tar';
+const run = new Runner({ timeoutMs: 20 * 60_000 });
+const sh = (script: string) => run.run('sh', ['-ec', script]);
+
+/** Facts of the VM fixtures, for assertions. */
+export interface VmFixtures {
+  lvm: { path: string; vg: string };
+  luks: { path: string; passphrase: string; luksUuid: string };
+  raid: { paths: [string, string] };
+  twoDiskVg: { paths: [string, string] };
+}
+
+const LUKS_PASSPHRASE = 'correct horse battery staple';
+const VERSION = 'v1';
+
+/** Runs `build` into a fresh work dir under tmpfs; `outputs` appear only when it succeeded. */
+async function cached(name: string, outputs: string[], build: (work: string, tmpOutputs: string[]) => Promise<void>): Promise<void> {
+  const finals = outputs.map((o) => path.join(VM_FIXTURES, o));
+  if (finals.every(existsSync)) return;
+  await mkdir(VM_FIXTURES, { recursive: true });
+  const work = await mkdtemp(`/tmp/vmcraft-vmfix-${name}-`);
+  try {
+    const tmps = finals.map((f) => `${f}.tmp`);
+    await build(work, tmps);
+    for (const [i, t] of tmps.entries()) await rename(t, finals[i]!);
+  } finally {
+    await sh(`grep -q " ${work}/" /proc/mounts && umount -R ${work}/mnt 2>/dev/null || true`);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Fills a mounted root with the Debian tree and a few files the tests read. */
+function populateDebian(mnt: string, fstab: string, extra = ''): string {
+  return `
+tar -C ${mnt} --numeric-owner -xf ${DEBIAN_TAR}
+echo vmcraft-vm-fixture > ${mnt}/etc/hostname
+cat > ${mnt}/etc/fstab <<'FSTAB'
+${fstab}
+FSTAB
+${extra}`;
+}
+
+/** GPT: /boot ext4 + LVM PV → vg "vmcraftvg": root (xfs) and var (ext4). As vmdk. */
+async function buildLvm(): Promise<void> {
+  await cached('lvm', [`lvm-${VERSION}.vmdk`], async (work, [out]) => {
+    await sh(`
+cd ${work}; truncate -s 1600M disk.raw
+printf 'label: gpt\\nsize=256M, type=L, name=boot\\ntype=E6D6D379-F507-44C2-A23C-238F2A3DF928, name=lvm\\n' | sfdisk -q disk.raw
+L=$(losetup --find --show disk.raw); partx -a $L
+C='devices { filter=["a|^/dev/loop.*|","r|.*|"] obtain_device_list_from_udev=0 use_devicesfile=0 } activation { udev_sync=0 udev_rules=0 }'
+mkfs.ext4 -q -L boot \${L}p1
+lvm pvcreate -q --config "$C" \${L}p2 && lvm vgcreate -q --config "$C" vmcraftvg \${L}p2
+lvm lvcreate -q --config "$C" -n root -L 900M vmcraftvg && lvm lvcreate -q --config "$C" -n var -L 300M vmcraftvg
+lvm vgmknodes --config "$C" vmcraftvg
+mkfs.xfs -q /dev/mapper/vmcraftvg-root && mkfs.ext4 -q /dev/mapper/vmcraftvg-var
+VARUUID=$(blkid -s UUID -o value /dev/mapper/vmcraftvg-var)
+mkdir -p mnt && mount /dev/mapper/vmcraftvg-root mnt && mkdir -p mnt/boot mnt/var
+mount \${L}p1 mnt/boot && mount /dev/mapper/vmcraftvg-var mnt/var
+${populateDebian(`${work}/mnt`, '/dev/mapper/vmcraftvg-root / xfs defaults 0 1\nUUID=$VARUUID /var ext4 defaults 0 2\nLABEL=boot /boot ext4 defaults 0 2')}
+sed -i "s/\\$VARUUID/$VARUUID/" mnt/etc/fstab
+umount mnt/var mnt/boot mnt
+lvm vgchange -an -q --config "$C" vmcraftvg
+partx -d $L; losetup -d $L
+qemu-img convert -f raw -O vmdk disk.raw ${out}`);
+  });
+}
+
+/** MBR: /boot ext4 + LUKS2 → ext4 root, fstab by /dev/mapper/luks-UUID and crypttab. As qcow2. */
+async function buildLuks(): Promise<string> {
+  await cached('luks', [`luks-${VERSION}.qcow2`], async (work, [out]) => {
+    await sh(`
+cd ${work}; truncate -s 1100M disk.raw
+printf 'label: dos\\n,256M,83\\n,,83\\n' | sfdisk -q disk.raw
+L=$(losetup --find --show disk.raw); partx -a $L
+mkfs.ext4 -q -L boot \${L}p1
+printf '%s' '${LUKS_PASSPHRASE}' | cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file=- \${L}p2
+LU=$(cryptsetup luksUUID \${L}p2)
+printf '%s' '${LUKS_PASSPHRASE}' | cryptsetup open --key-file=- \${L}p2 luks-$LU
+mkfs.ext4 -q -L cryptroot /dev/mapper/luks-$LU
+mkdir -p mnt && mount /dev/mapper/luks-$LU mnt && mkdir -p mnt/boot && mount \${L}p1 mnt/boot
+${populateDebian(`${work}/mnt`, '/dev/mapper/luks-LUKSUUID / ext4 errors=remount-ro 0 1\nLABEL=boot /boot ext4 defaults 0 2', `echo "luks-$LU UUID=$LU none luks" > ${work}/mnt/etc/crypttab`)}
+sed -i "s/LUKSUUID/$LU/" mnt/etc/fstab
+umount mnt/boot mnt
+cryptsetup close luks-$LU
+partx -d $L; losetup -d $L
+qemu-img convert -f raw -O qcow2 disk.raw ${out}`);
+  });
+  const { stdout } = await run.run('sh', ['-c', `qemu-img convert -f qcow2 -O raw ${VM_FIXTURES}/luks-${VERSION}.qcow2 /tmp/luks-probe.raw && L=$(losetup -f --show -r /tmp/luks-probe.raw) && partx -a $L && cryptsetup luksUUID \${L}p2; partx -d $L; losetup -d $L; rm -f /tmp/luks-probe.raw`]);
+  return stdout.trim();
+}
+
+/** RAID1 (metadata 1.2) over one partition on each of two qcow2 images, ext4 root. */
+async function buildRaid(): Promise<void> {
+  await cached('raid', [`raid-a-${VERSION}.qcow2`, `raid-b-${VERSION}.qcow2`], async (work, [a, b]) => {
+    await sh(`
+cd ${work}; truncate -s 700M a.raw b.raw
+for f in a.raw b.raw; do printf 'label: dos\\n,,fd\\n' | sfdisk -q $f; done
+LA=$(losetup --find --show a.raw); partx -a $LA; LB=$(losetup --find --show b.raw); partx -a $LB
+mdadm --create /dev/md90 --run --quiet --config=none --level=1 --raid-devices=2 --metadata=1.2 --name=root --assume-clean \${LA}p1 \${LB}p1
+mkfs.ext4 -q -L raidroot /dev/md90
+R=$(blkid -s UUID -o value /dev/md90)
+mkdir -p mnt && mount /dev/md90 mnt
+${populateDebian(`${work}/mnt`, 'UUID=RAIDUUID / ext4 errors=remount-ro 0 1')}
+sed -i "s/RAIDUUID/$R/" mnt/etc/fstab
+umount mnt; mdadm --stop /dev/md90
+partx -d $LA; losetup -d $LA; partx -d $LB; losetup -d $LB
+qemu-img convert -f raw -O qcow2 a.raw ${a}; qemu-img convert -f raw -O qcow2 b.raw ${b}`);
+  });
+}
+
+/** A VG over two small images, one LV spanning both (for the missing-PV test). */
+async function buildTwoDiskVg(): Promise<void> {
+  await cached('twodisk', [`pv-a-${VERSION}.qcow2`, `pv-b-${VERSION}.qcow2`], async (work, [a, b]) => {
+    await sh(`
+cd ${work}; truncate -s 64M a.raw b.raw
+LA=$(losetup --find --show a.raw); LB=$(losetup --find --show b.raw)
+C='devices { filter=["a|^/dev/loop.*|","r|.*|"] obtain_device_list_from_udev=0 use_devicesfile=0 } activation { udev_sync=0 udev_rules=0 }'
+lvm pvcreate -q --config "$C" $LA $LB && lvm vgcreate -q --config "$C" spanvg $LA $LB
+lvm lvcreate -q --config "$C" -n data -l 100%FREE spanvg && lvm vgmknodes --config "$C" spanvg
+mkfs.ext4 -q /dev/mapper/spanvg-data
+lvm vgchange -an -q --config "$C" spanvg
+losetup -d $LA; losetup -d $LB
+qemu-img convert -f raw -O qcow2 a.raw ${a}; qemu-img convert -f raw -O qcow2 b.raw ${b}`);
+  });
+}
+
+/** Builds what is missing and returns where everything is. */
+export async function ensureVmFixtures(): Promise<VmFixtures> {
+  if (!existsSync(DEBIAN_TAR)) throw new Error(`${DEBIAN_TAR} is missing: build the host fixtures first (bash scripts/fixtures.sh)`);
+  await buildLvm();
+  const luksUuid = await buildLuks();
+  await buildRaid();
+  await buildTwoDiskVg();
+  const f = (n: string) => path.join(VM_FIXTURES, n);
+  return {
+    lvm: { path: f(`lvm-${VERSION}.vmdk`), vg: 'vmcraftvg' },
+    luks: { path: f(`luks-${VERSION}.qcow2`), passphrase: LUKS_PASSPHRASE, luksUuid },
+    raid: { paths: [f(`raid-a-${VERSION}.qcow2`), f(`raid-b-${VERSION}.qcow2`)] },
+    twoDiskVg: { paths: [f(`pv-a-${VERSION}.qcow2`), f(`pv-b-${VERSION}.qcow2`)] },
+  };
+}
+
+/** Writes the facts for the test files (globalSetup runs in another context). */
+export async function writeFixtureFacts(facts: VmFixtures): Promise<void> {
+  await writeFile('/tmp/vmcraft-vm-fixtures.json', JSON.stringify(facts));
+}
+
+/** Reads the facts globalSetup wrote. */
+export async function readFixtureFacts(): Promise<VmFixtures> {
+  return JSON.parse(await readFile('/tmp/vmcraft-vm-fixtures.json', 'utf8')) as VmFixtures;
+}

@@ -1,0 +1,115 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GuestFS } from '../../src/index.js';
+import { sha256File } from '../../src/core/hash.js';
+import { readFixtureFacts, type VmFixtures } from './fixtures.js';
+import { kernelLeftovers, NO_KERNEL_LEFTOVERS } from './leaks.js';
+
+let fx: VmFixtures;
+beforeAll(async () => (fx = await readFixtureFacts()));
+afterEach(async () => expect(await kernelLeftovers()).toEqual(NO_KERNEL_LEFTOVERS));
+
+async function inspectDebian(images: string[], options: { keys?: string[] } = {}) {
+  const before = await Promise.all(images.map(sha256File));
+  const logs: string[] = [];
+  const g = new GuestFS({ readonly: true, ...options });
+  g.on('log', (l) => logs.push(l.message));
+  for (const i of images) g.addDrive(i);
+  await g.launch();
+  try {
+    const roots = await g.inspectOs();
+    expect(roots).toHaveLength(1);
+    const os = g.inspectOsInfo(roots[0]!);
+    expect(os).toMatchObject({ distro: 'debian', majorVersion: 12, hostname: 'vmcraft-vm-fixture', packageManagement: 'apt' });
+    await g.mountRoot(roots[0]!);
+    expect(await g.cat('/etc/debian_version')).toMatch(/^12\./);
+    expect(await g.isFile('/usr/bin/dpkg')).toBe(true);
+    return { g, os, logs, before };
+  } finally {
+    await g.close();
+    expect(await Promise.all(images.map(sha256File))).toEqual(before);
+  }
+}
+
+describe('Debian on LVM (GPT + /boot + PV: root xfs, var ext4), vmdk through nbd', () => {
+  it('activates the VG read-only, resolves /dev/mapper and UUID= fstab entries, leaves the image identical', async () => {
+    const { g, os } = await inspectDebian([fx.lvm.path]);
+    expect(os.root).toBe('/dev/vmcraftvg/root');
+    expect(os.mountpoints).toEqual([
+      { mountpoint: '/', device: '/dev/vmcraftvg/root' },
+      { mountpoint: '/boot', device: '/dev/sda1' },
+      { mountpoint: '/var', device: '/dev/vmcraftvg/var' },
+    ]);
+    expect(g.status).toBe('closed');
+  });
+
+  it('lists LVs, VGs and PVs and uses nbd', async () => {
+    await using g = await GuestFS.open(fx.lvm.path, { readonly: true });
+    expect(g.lvs()).toEqual(['/dev/vmcraftvg/root', '/dev/vmcraftvg/var']);
+    expect(g.vgs()).toEqual(['vmcraftvg']);
+    expect(g.pvs()).toEqual(['/dev/sda2']);
+    expect(g.hostDevice('/dev/sda')).toMatch(/^\/dev\/nbd\d+$/);
+    expect(g.vfsType('/dev/vmcraftvg/root')).toBe('xfs');
+    expect(g.listFilesystems().map((f) => f.device)).toEqual(['/dev/sda1', '/dev/vmcraftvg/root', '/dev/vmcraftvg/var']);
+  });
+});
+
+describe('Debian root inside LUKS2 (qcow2)', () => {
+  it('opens it with the passphrase and maps fstab /dev/mapper/luks-UUID to it', async () => {
+    const { os } = await inspectDebian([fx.luks.path], { keys: [fx.luks.passphrase] });
+    expect(os.root).toBe(`/dev/mapper/luks-${fx.luks.luksUuid}`);
+    expect(os.mountpoints.map((m) => m.mountpoint)).toEqual(['/', '/boot']);
+  });
+
+  it('a wrong passphrase is EBADKEY and leaves nothing open', async () => {
+    const g = new GuestFS({ readonly: true, keys: ['wrong passphrase'] });
+    g.addDrive(fx.luks.path);
+    await expect(g.launch()).rejects.toMatchObject({ code: 'EBADKEY' });
+  });
+
+  it('without a key the volume stays locked (with a warning), and luksOpen opens it later', async () => {
+    const logs: string[] = [];
+    const g = new GuestFS({ readonly: true });
+    g.on('log', (l) => logs.push(l.message));
+    g.addDrive(fx.luks.path);
+    await g.launch();
+    try {
+      expect(logs.join('\n')).toMatch(/LUKS-encrypted and no key/);
+      expect(await g.inspectOs()).toEqual([]);
+      await expect(g.luksOpen('/dev/sda2', 'nope')).rejects.toMatchObject({ code: 'EBADKEY' });
+      expect(await g.luksOpen('/dev/sda2', fx.luks.passphrase)).toEqual([`/dev/mapper/luks-${fx.luks.luksUuid}`]);
+      expect(await g.inspectOs()).toEqual([`/dev/mapper/luks-${fx.luks.luksUuid}`]);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('Debian root on RAID1 over two images', () => {
+  it('assembles the array from both images', async () => {
+    const { os } = await inspectDebian(fx.raid.paths);
+    expect(os.root).toBe('/dev/md/root');
+  });
+
+  it('assembles it degraded, with a warning, when a member is missing', async () => {
+    const { logs } = await inspectDebian([fx.raid.paths[0]]);
+    expect(logs.join('\n')).toMatch(/1 of its 2 members: assembling it degraded/);
+  });
+});
+
+describe('a VG with a PV missing', () => {
+  it('warns, activates what it can, and cleans up', async () => {
+    const logs: string[] = [];
+    const g = new GuestFS({ readonly: true });
+    g.on('log', (l) => logs.push(l.message));
+    g.addDrive(fx.twoDiskVg.paths[0]);
+    await g.launch().catch((err: { code: string }) => expect(err.code).toBe('ECOMMAND'));
+    await g.close();
+    expect(logs.join('\n')).toMatch(/spanvg is missing 1 of its 2 PVs/);
+  });
+
+  it('activates fully with both images', async () => {
+    await using g = await GuestFS.open(fx.twoDiskVg.paths, { readonly: true });
+    expect(g.lvs()).toEqual(['/dev/spanvg/data']);
+    expect(g.vfsType('/dev/spanvg/data')).toBe('ext4');
+  });
+});
