@@ -78,7 +78,9 @@ export class LvmLayer implements StorageLayer {
     const created: BlockDevice[] = [];
     for (const vg of vgRows) {
       if (this.#activated.has(vg.vg_uuid!)) continue;
-      const present = pvRows.filter((p) => p.vg_uuid === vg.vg_uuid).length;
+      // pvs also lists a VG's missing PVs (as "[unknown]"): count only the ones this session has.
+      const ours = new Set(this.#pvs.map((p) => p.hostPath));
+      const present = pvRows.filter((p) => p.vg_uuid === vg.vg_uuid && ours.has(p.pv_name!)).length;
       const complete = present >= Number(vg.pv_count);
       if (!complete && !partial) continue;
       if (!complete) ctx.warn(`volume group ${vg.vg_name} is missing ${Number(vg.pv_count) - present} of its ${vg.pv_count} PVs: activating what is there`);
