@@ -5,6 +5,7 @@
  * mapped by drive order, as libguestfs does.
  */
 import type { BlockDevice } from '../storage/types.js';
+import type { CrypttabEntry } from './parsers/crypttab.js';
 
 function byProbe(devices: readonly BlockDevice[], pick: (d: BlockDevice) => string | undefined, value: string): BlockDevice | undefined {
   const want = value.toLowerCase();
@@ -36,8 +37,19 @@ function udevUnescape(name: string): string {
   return name.replace(/\\x([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** The session device an fstab spec names, or undefined when it names none of them. */
-export function resolveFstabSpec(spec: string, devices: readonly BlockDevice[]): BlockDevice | undefined {
+/**
+ * The session device an fstab spec names, or undefined when it names none of
+ * them. `/dev/mapper/<name>` of a crypttab entry resolves to the opened LUKS
+ * device whose encrypted source the entry names, whatever we named the mapping.
+ */
+export function resolveFstabSpec(spec: string, devices: readonly BlockDevice[], crypttab: readonly CrypttabEntry[] = []): BlockDevice | undefined {
+  const mapped = /^\/dev\/mapper\/(.+)$/.exec(spec);
+  const crypt = mapped ? crypttab.find((c) => c.name === mapped[1]) : undefined;
+  if (crypt) {
+    const source = resolveFstabSpec(crypt.source, devices);
+    const opened = source && devices.find((d) => d.kind === 'crypt' && d.parent === source.name);
+    if (opened) return opened;
+  }
   const keyed = /^(UUID|LABEL|PARTUUID|PARTLABEL)=(.*)$/.exec(spec);
   if (keyed) {
     const value = keyed[2]!.replace(/^"(.*)"$/, '$1');

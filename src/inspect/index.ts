@@ -29,11 +29,11 @@ export function sortMountpoints(mountpoints: OsMountpoint[]): OsMountpoint[] {
 
 /** Combines the facts of a root's files with this session's devices. */
 export function buildOsInfo(root: BlockDevice, facts: LinuxOsFacts, devices: readonly BlockDevice[]): OsInfo {
-  const { fstab, ...rest } = facts;
+  const { fstab, crypttab, ...rest } = facts;
   const mountpoints: OsMountpoint[] = [];
   const filesystems = new Set<string>([root.name]);
   for (const entry of fstab) {
-    const device = resolveFstabSpec(entry.spec, devices);
+    const device = resolveFstabSpec(entry.spec, devices, crypttab);
     if (!device) continue;
     filesystems.add(device.name);
     if (isLocalMount(entry) && !mountpoints.some((m) => m.mountpoint === entry.file)) {
@@ -41,7 +41,7 @@ export function buildOsInfo(root: BlockDevice, facts: LinuxOsFacts, devices: rea
     }
   }
   if (!mountpoints.some((m) => m.mountpoint === '/')) mountpoints.push({ mountpoint: '/', device: root.name });
-  return { ...rest, root: root.name, mountpoints: sortMountpoints(mountpoints), filesystems: [...filesystems], fstab };
+  return { ...rest, root: root.name, mountpoints: sortMountpoints(mountpoints), filesystems: [...filesystems], fstab, crypttab };
 }
 
 function isLocalMount(entry: FstabEntry): boolean {

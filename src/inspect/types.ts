@@ -1,4 +1,5 @@
 /** Types shared by the OS inspection modules. */
+import type { CrypttabEntry } from './parsers/crypttab.js';
 
 /** Read access to a guest's tree, confined to the guest root. Paths are absolute guest paths. */
 export interface GuestReader {
@@ -60,6 +61,8 @@ export interface LinuxOsFacts {
   osinfo: string;
   /** Parsed /etc/fstab (empty when there is none). */
   fstab: FstabEntry[];
+  /** Parsed /etc/crypttab: LUKS mapping names the fstab may use (empty when there is none). */
+  crypttab: CrypttabEntry[];
 }
 
 /** A mount point of an inspected OS, resolved to a session device. */
@@ -74,7 +77,7 @@ export interface OsMountpoint {
  * Everything inspection found about one installed OS (libguestfs'
  * `inspect_get_*` calls, as one typed object).
  */
-export interface OsInfo extends Omit<LinuxOsFacts, 'fstab'> {
+export interface OsInfo extends Omit<LinuxOsFacts, 'fstab' | 'crypttab'> {
   /** The root filesystem's session device; pass it to `mountRoot()`. */
   root: string;
   /** Mount points from the guest's fstab that resolve to this session's devices, parents first. */
@@ -83,4 +86,6 @@ export interface OsInfo extends Omit<LinuxOsFacts, 'fstab'> {
   filesystems: string[];
   /** The guest's fstab as written, including entries that name no device of this session. */
   fstab: FstabEntry[];
+  /** The guest's crypttab as written. */
+  crypttab: CrypttabEntry[];
 }

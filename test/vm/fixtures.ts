@@ -23,6 +23,8 @@ export interface VmFixtures {
 
 const LUKS_PASSPHRASE = 'correct horse battery staple';
 const VERSION = 'v1';
+/** v2: Debian-installer style names (crypttab sda2_crypt, fstab /dev/mapper/sda2_crypt). */
+const LUKS_VERSION = 'v2';
 
 /** Runs `build` into a fresh work dir under tmpfs; `outputs` appear only when it succeeded. */
 async function cached(name: string, outputs: string[], build: (work: string, tmpOutputs: string[]) => Promise<void>): Promise<void> {
@@ -76,9 +78,9 @@ qemu-img convert -f raw -O vmdk disk.raw ${out}`);
   });
 }
 
-/** MBR: /boot ext4 + LUKS2 → ext4 root, fstab by /dev/mapper/luks-UUID and crypttab. As qcow2. */
+/** MBR: /boot ext4 + LUKS2 → ext4 root; crypttab names it sda2_crypt and fstab mounts /dev/mapper/sda2_crypt. As qcow2. */
 async function buildLuks(): Promise<string> {
-  await cached('luks', [`luks-${VERSION}.qcow2`], async (work, [out]) => {
+  await cached('luks', [`luks-${LUKS_VERSION}.qcow2`], async (work, [out]) => {
     await sh(`
 cd ${work}; truncate -s 1100M disk.raw
 printf 'label: dos\\n,256M,83\\n,,83\\n' | sfdisk -q disk.raw
@@ -89,14 +91,13 @@ LU=$(cryptsetup luksUUID \${L}p2)
 printf '%s' '${LUKS_PASSPHRASE}' | cryptsetup open --key-file=- \${L}p2 luks-$LU
 mkfs.ext4 -q -L cryptroot /dev/mapper/luks-$LU
 mkdir -p mnt && mount /dev/mapper/luks-$LU mnt && mkdir -p mnt/boot && mount \${L}p1 mnt/boot
-${populateDebian(`${work}/mnt`, '/dev/mapper/luks-LUKSUUID / ext4 errors=remount-ro 0 1\nLABEL=boot /boot ext4 defaults 0 2', `echo "luks-$LU UUID=$LU none luks" > ${work}/mnt/etc/crypttab`)}
-sed -i "s/LUKSUUID/$LU/" mnt/etc/fstab
+${populateDebian(`${work}/mnt`, '/dev/mapper/sda2_crypt / ext4 errors=remount-ro 0 1\nLABEL=boot /boot ext4 defaults 0 2', `echo "sda2_crypt UUID=$LU none luks,discard" > ${work}/mnt/etc/crypttab`)}
 umount mnt/boot mnt
 cryptsetup close luks-$LU
 partx -d $L; losetup -d $L
 qemu-img convert -f raw -O qcow2 disk.raw ${out}`);
   });
-  const { stdout } = await run.run('sh', ['-c', `qemu-img convert -f qcow2 -O raw ${VM_FIXTURES}/luks-${VERSION}.qcow2 /tmp/luks-probe.raw && L=$(losetup -f --show -r /tmp/luks-probe.raw) && partx -a $L && cryptsetup luksUUID \${L}p2; partx -d $L; losetup -d $L; rm -f /tmp/luks-probe.raw`]);
+  const { stdout } = await run.run('sh', ['-c', `qemu-img convert -f qcow2 -O raw ${VM_FIXTURES}/luks-${LUKS_VERSION}.qcow2 /tmp/luks-probe.raw && L=$(losetup -f --show -r /tmp/luks-probe.raw) && partx -a $L && cryptsetup luksUUID \${L}p2; partx -d $L; losetup -d $L; rm -f /tmp/luks-probe.raw`]);
   return stdout.trim();
 }
 
@@ -145,7 +146,7 @@ export async function ensureVmFixtures(): Promise<VmFixtures> {
   const f = (n: string) => path.join(VM_FIXTURES, n);
   return {
     lvm: { path: f(`lvm-${VERSION}.vmdk`), vg: 'vmcraftvg' },
-    luks: { path: f(`luks-${VERSION}.qcow2`), passphrase: LUKS_PASSPHRASE, luksUuid },
+    luks: { path: f(`luks-${LUKS_VERSION}.qcow2`), passphrase: LUKS_PASSPHRASE, luksUuid },
     raid: { paths: [f(`raid-a-${VERSION}.qcow2`), f(`raid-b-${VERSION}.qcow2`)] },
     twoDiskVg: { paths: [f(`pv-a-${VERSION}.qcow2`), f(`pv-b-${VERSION}.qcow2`)] },
   };

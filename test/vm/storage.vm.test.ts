@@ -42,6 +42,12 @@ describe('Debian on LVM (GPT + /boot + PV: root xfs, var ext4), vmdk through nbd
     expect(g.status).toBe('closed');
   });
 
+  it('refuses to activate a VG whose name is already active on the host (a second session on the same image)', async () => {
+    await using first = await GuestFS.open(fx.lvm.path, { readonly: true });
+    expect(first.vgs()).toEqual(['vmcraftvg']);
+    await expect(GuestFS.open(fx.lvm.path, { readonly: true })).rejects.toMatchObject({ code: 'EATTACH', message: expect.stringContaining('already active on this host') });
+  });
+
   it('lists LVs, VGs and PVs and uses nbd', async () => {
     await using g = await GuestFS.open(fx.lvm.path, { readonly: true });
     expect(g.lvs()).toEqual(['/dev/vmcraftvg/root', '/dev/vmcraftvg/var']);
@@ -54,10 +60,19 @@ describe('Debian on LVM (GPT + /boot + PV: root xfs, var ext4), vmdk through nbd
 });
 
 describe('Debian root inside LUKS2 (qcow2)', () => {
-  it('opens it with the passphrase and maps fstab /dev/mapper/luks-UUID to it', async () => {
+  it('opens it with the passphrase and maps the crypttab name in fstab (/dev/mapper/sda2_crypt) to it', async () => {
     const { os } = await inspectDebian([fx.luks.path], { keys: [fx.luks.passphrase] });
     expect(os.root).toBe(`/dev/mapper/luks-${fx.luks.luksUuid}`);
-    expect(os.mountpoints.map((m) => m.mountpoint)).toEqual(['/', '/boot']);
+    expect(os.crypttab.map((c) => c.name)).toEqual(['sda2_crypt']);
+    expect(os.mountpoints).toEqual([
+      { mountpoint: '/', device: `/dev/mapper/luks-${fx.luks.luksUuid}` },
+      { mountpoint: '/boot', device: '/dev/sda1' },
+    ]);
+  });
+
+  it('takes a key given for one device by its LUKS UUID', async () => {
+    await using g = await GuestFS.open(fx.luks.path, { readonly: true, keys: [{ device: fx.luks.luksUuid, key: fx.luks.passphrase }, 'a wrong one for other devices'] });
+    expect(g.vfsType(`/dev/mapper/luks-${fx.luks.luksUuid}`)).toBe('ext4');
   });
 
   it('a wrong passphrase is EBADKEY and leaves nothing open', async () => {

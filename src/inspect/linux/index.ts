@@ -1,5 +1,6 @@
 /** Inspection of a Linux root filesystem, as a pure function of its files. */
 import { elfArch } from '../parsers/elf.js';
+import { parseCrypttab } from '../parsers/crypttab.js';
 import { parseFstab } from '../parsers/fstab.js';
 import type { GuestReader, LinuxOsFacts } from '../types.js';
 import { linuxHostname } from './hostname.js';
@@ -46,5 +47,6 @@ export async function inspectLinuxRoot(reader: GuestReader): Promise<LinuxOsFact
     packageManagement: await packageManagement(distro, major, reader),
     osinfo: linuxOsinfo(distro, major, minor),
     fstab: parseFstab((await reader.readText('/etc/fstab')) ?? ''),
+    crypttab: parseCrypttab((await reader.readText('/etc/crypttab')) ?? ''),
   };
 }

@@ -38,7 +38,7 @@ async function makeRoot(name: string, files: Record<string, string>, elf = elfHe
 describe('inspectLinuxRoot on real release files', () => {
   it.each(DISTROS.map((d) => [d.name, d] as const))('%s', async (name, distro) => {
     const facts = await inspectLinuxRoot(dirGuestReader(await makeRoot(name, distro.files)));
-    expect(facts).toEqual({ type: 'linux', arch: 'x86_64', fstab: [], ...distro.expect });
+    expect(facts).toEqual({ type: 'linux', arch: 'x86_64', fstab: [], crypttab: [], ...distro.expect });
   });
 });
 

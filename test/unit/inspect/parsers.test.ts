@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { elfArch } from '../../../src/inspect/parsers/elf.js';
 import { parseFstab } from '../../../src/inspect/parsers/fstab.js';
+import { parseCrypttab } from '../../../src/inspect/parsers/crypttab.js';
 import { parseKeyValue, parseMajorMinor, shellUnquote } from '../../../src/inspect/parsers/key-value.js';
 
 describe('parseKeyValue (os-release, lsb-release, sysconfig)', () => {
@@ -57,6 +58,16 @@ describe('parseFstab', () => {
   it('handles CRLF and an empty file', () => {
     expect(parseFstab('/dev/sda1 / ext4 defaults 1 1\r\n')).toHaveLength(1);
     expect(parseFstab('')).toEqual([]);
+  });
+});
+
+describe('parseCrypttab', () => {
+  it('reads Debian installer entries, comments and missing fields', () => {
+    expect(parseCrypttab('# <target name> <source device> <key file> <options>\nsda5_crypt UUID=6f0f none luks,discard\nswap /dev/sda6 /dev/urandom swap,cipher=aes-xts-plain64\nshort /dev/sdb\n\n')).toEqual([
+      { name: 'sda5_crypt', source: 'UUID=6f0f', keyFile: 'none', options: ['luks', 'discard'] },
+      { name: 'swap', source: '/dev/sda6', keyFile: '/dev/urandom', options: ['swap', 'cipher=aes-xts-plain64'] },
+      { name: 'short', source: '/dev/sdb', keyFile: 'none', options: [] },
+    ]);
   });
 });
 

@@ -51,6 +51,14 @@ describe('resolveFstabSpec', () => {
     expect(resolveFstabSpec(spec, DEVICES)?.name).toBe(device);
   });
 
+  it('maps a crypttab name to the LUKS device opened from its source, whatever the mapping is called', () => {
+    const luks = dev('/dev/sdb1', 1, 1, { type: 'crypto_LUKS', uuid: '6f0f5e1a-0000-4000-8000-00000000beef' });
+    const opened = { ...dev('/dev/mapper/luks-6f0f5e1a-0000-4000-8000-00000000beef', 1, undefined, { type: 'ext4' }), kind: 'crypt' as const, parent: '/dev/sdb1' };
+    const crypttab = [{ name: 'sdb1_crypt', source: 'UUID=6f0f5e1a-0000-4000-8000-00000000beef', keyFile: 'none', options: ['luks'] }];
+    expect(resolveFstabSpec('/dev/mapper/sdb1_crypt', [...DEVICES, luks, opened], crypttab)).toBe(opened);
+    expect(resolveFstabSpec('/dev/mapper/sdb1_crypt', [...DEVICES, luks], crypttab)).toBeUndefined();
+  });
+
   it.each(['UUID=ffff', 'LABEL=nope', '/dev/sdc1', 'server:/export', 'tmpfs', '/dev/disk/by-id/ata-XYZ', '/dev/sda7'])('%s names no device', (spec) => {
     expect(resolveFstabSpec(spec, DEVICES)).toBeUndefined();
   });
