@@ -17,6 +17,7 @@ export { FEATURE_GROUPS, type FeatureGroup } from './core/features.js';
 export type { BackendChoice, BackendName } from './attach/types.js';
 export type { PartitionEntry } from './storage/partitions.js';
 export type { LuksKey } from './storage/types.js';
+export type { NbdOptions } from './attach/nbd.js';
 export type { GuestStat, GuestStatvfs, GuestFileType, ChecksumAlgorithm } from './fs/files/types.js';
 export { detectFormat, type ImageFormat, type FormatDetection } from './convert/detect.js';
 export type { OsInfo, OsMountpoint, OsType, PackageFormat, PackageManagement, FstabEntry } from './inspect/types.js';

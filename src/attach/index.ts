@@ -5,7 +5,7 @@ import type { HostCapabilities } from '../core/probe.js';
 import { detectFormat, type ImageFormat } from '../convert/detect.js';
 import { attachLoop } from './loop.js';
 import { exportOverFuse } from './fuse.js';
-import { attachNbd } from './nbd.js';
+import { attachNbd, type NbdOptions } from './nbd.js';
 import type { AttachContext, AttachedDrive, BackendChoice, BackendName, DriveSpec } from './types.js';
 
 /** libguestfs-style drive name for a drive index: 0 → /dev/sda, 25 → /dev/sdz, 26 → /dev/sdaa. */
@@ -67,12 +67,13 @@ export async function attachDrive(
   choice: BackendChoice,
   host: HostCapabilities,
   ctx: AttachContext,
+  nbdOptions: NbdOptions = {},
 ): Promise<AttachedDrive> {
   const format = await resolveFormat(spec);
   const backend = chooseBackend(choice, format, host);
   let hostDevice: string;
   if (backend === 'nbd') {
-    hostDevice = await attachNbd({ ...spec, format }, ctx);
+    hostDevice = await attachNbd({ ...spec, format }, ctx, nbdOptions);
   } else {
     const file = backend === 'fuse' ? await exportOverFuse({ ...spec, format }, index, ctx) : spec.path;
     hostDevice = await attachLoop(file, spec.readonly, ctx);

@@ -100,7 +100,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
         const ctx = { runner: this.runner, cleanup: this.cleanup, workDir: this.workDir };
         await this.timings.time('attach', async () => {
           for (const [index, drive] of this.drives.entries()) {
-            this.attached.push(await attachDrive(drive, index, this.options.backend, host, ctx));
+            this.attached.push(await attachDrive(drive, index, this.options.backend, host, ctx, this.options.nbd));
           }
         });
         this.devices = await this.timings.time('scan', () => scanStorage(this.attached, this.layerContext(), this.layers));

@@ -3,6 +3,7 @@ import { VmcraftError } from '../core/errors.js';
 import type { BackendChoice } from '../attach/types.js';
 import type { ImageFormat } from '../convert/detect.js';
 import type { LuksKey } from '../storage/types.js';
+import type { NbdOptions } from '../attach/nbd.js';
 
 /** Options of `new GuestFS()` and `GuestFS.open()`. */
 export interface GuestFSOptions {
@@ -22,6 +23,8 @@ export interface GuestFSOptions {
    * name such as `/dev/sda2`, or the LUKS UUID).
    */
   keys?: (string | LuksKey)[];
+  /** qemu-nbd cache and aio modes for the nbd backend (qemu-nbd's defaults when not given). */
+  nbd?: NbdOptions;
 }
 
 /** Options of `addDrive()`. */
@@ -47,7 +50,7 @@ function checkBoolean(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw invalid(option, 'a boolean', value);
 }
 
-const KNOWN_SESSION_OPTIONS = new Set(['readonly', 'backend', 'tmpDir', 'handleSignals', 'commandTimeoutMs', 'keys']);
+const KNOWN_SESSION_OPTIONS = new Set(['readonly', 'backend', 'tmpDir', 'handleSignals', 'commandTimeoutMs', 'keys', 'nbd']);
 const RENAMED: Record<string, string> = { readOnly: 'readonly', ro: 'readonly', timeout: 'commandTimeoutMs' };
 
 function rejectUnknown(raw: object, known: Set<string>): void {
@@ -59,7 +62,19 @@ function rejectUnknown(raw: object, known: Set<string>): void {
 }
 
 /** Session options with defaults applied. */
-export type NormalizedOptions = Required<Omit<GuestFSOptions, 'tmpDir' | 'keys'>> & { tmpDir?: string; keys: LuksKey[] };
+export type NormalizedOptions = Required<Omit<GuestFSOptions, 'tmpDir' | 'keys' | 'nbd'>> & { tmpDir?: string; keys: LuksKey[]; nbd: NbdOptions };
+
+const NBD_CACHE = ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'];
+const NBD_AIO = ['threads', 'native', 'io_uring'];
+
+function normalizeNbd(nbd: unknown): NbdOptions {
+  if (nbd === undefined) return {};
+  const { cache, aio, ...rest } = nbd as NbdOptions;
+  if (Object.keys(rest).length) throw new VmcraftError('EINVAL', `Unknown \`nbd\` option(s) ${Object.keys(rest).join(', ')} (known: cache, aio)`);
+  if (cache !== undefined && !NBD_CACHE.includes(cache)) throw invalid('nbd.cache', `one of ${NBD_CACHE.join(', ')}`, cache);
+  if (aio !== undefined && !NBD_AIO.includes(aio)) throw invalid('nbd.aio', `one of ${NBD_AIO.join(', ')}`, aio);
+  return { ...(cache ? { cache } : {}), ...(aio ? { aio } : {}) };
+}
 
 function normalizeKeys(keys: unknown): LuksKey[] {
   if (keys === undefined) return [];
@@ -84,7 +99,7 @@ export function normalizeOptions(raw: GuestFSOptions = {}): NormalizedOptions {
   if (!BACKENDS.includes(backend)) throw invalid('backend', `one of ${BACKENDS.join(', ')}`, backend);
   if (tmpDir !== undefined && (typeof tmpDir !== 'string' || tmpDir === '')) throw invalid('tmpDir', 'a directory path', tmpDir);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) throw invalid('commandTimeoutMs', 'a positive integer', commandTimeoutMs);
-  return { readonly, backend, handleSignals, commandTimeoutMs, keys: normalizeKeys(options.keys), ...(tmpDir ? { tmpDir } : {}) };
+  return { readonly, backend, handleSignals, commandTimeoutMs, keys: normalizeKeys(options.keys), nbd: normalizeNbd(options.nbd), ...(tmpDir ? { tmpDir } : {}) };
 }
 
 /** Validates drive options. */

@@ -29,6 +29,16 @@ describe('the nbd backend', () => {
     expect(g.listPartitions()).toEqual(['/dev/sda1']);
   });
 
+  it('passes the cache and aio modes to qemu-nbd', async () => {
+    const traced: string[][] = [];
+    const g = new GuestFS({ readonly: true, backend: 'nbd', nbd: { cache: 'writeback', aio: 'threads' } });
+    g.on('trace', (e) => traced.push(e.argv));
+    g.addDrive(await image('qcow2', 'modes.qcow2'));
+    await g.launch();
+    await g.close();
+    expect(traced.find((a) => a[0] === 'qemu-nbd' && a[1]!.startsWith('--connect'))).toEqual(expect.arrayContaining(['--cache=writeback', '--aio=threads', '--read-only', '--format=qcow2']));
+  });
+
   it('20 launch/close cycles leave nothing behind', async () => {
     const img = await image('qcow2', 'cycles.qcow2');
     for (let i = 0; i < 20; i++) {

@@ -10,7 +10,7 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 hostname vmcraft-vm
-for m in loop "nbd max_part=16 nbds_max=16" dm-mod dm-crypt raid1 md-mod xfs btrfs; do
+for m in loop fuse "nbd max_part=16 nbds_max=16" dm-mod dm-crypt raid1 md-mod xfs btrfs; do
   modprobe $m 2>/dev/null || echo "vmcraft-vm: modprobe $m failed"
 done
 . /vmcraft-results/env.sh

@@ -3,7 +3,13 @@ import { normalizeDriveOptions, normalizeOptions } from '../../../src/guestfs/op
 
 describe('normalizeOptions', () => {
   it('applies the defaults', () => {
-    expect(normalizeOptions()).toEqual({ readonly: false, backend: 'auto', handleSignals: true, commandTimeoutMs: 120_000, keys: [] });
+    expect(normalizeOptions()).toEqual({ readonly: false, backend: 'auto', handleSignals: true, commandTimeoutMs: 120_000, keys: [], nbd: {} });
+  });
+
+  it('validates qemu-nbd modes', () => {
+    expect(normalizeOptions({ nbd: { cache: 'writeback', aio: 'io_uring' } }).nbd).toEqual({ cache: 'writeback', aio: 'io_uring' });
+    expect(() => normalizeOptions({ nbd: { cache: 'fast' as never } })).toThrow('`nbd.cache` option to be one of none, writeback');
+    expect(() => normalizeOptions({ nbd: { discard: 'on' } as never })).toThrow('Unknown `nbd` option(s) discard');
   });
 
   it('normalises LUKS keys without ever printing them', () => {
