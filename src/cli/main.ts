@@ -1,41 +1,157 @@
 #!/usr/bin/env node
 /**
- * The vmcraft command. For now: `vmcraft inspect IMAGE… [--json]`, a read-only
- * look at the operating systems in disk images (like virt-inspector).
+ * The vmcraft command:
+ *   vmcraft -a disk.qcow2 [--ro] [-i]                 interactive shell (guestfish-like)
+ *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
+ *   vmcraft inspect disk… [--json]                    what virt-inspector tells
+ *   vmcraft convert SRC DST [-O fmt] [-c] [--json]    qemu-img convert with a progress bar
+ * Exit codes: 0 ok, 1 a command failed, 2 bad usage.
  */
-import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
 import { GuestFS } from '../guestfs.js';
 import { isVmcraftError } from '../core/errors.js';
+import { convert, type OutputFormat } from '../convert/index.js';
+import type { ImageFormat } from '../convert/detect.js';
 import type { OsInfo } from '../inspect/types.js';
+import { interactiveShell, runScript, type ShellIo } from './shell.js';
 
-function printHuman(info: OsInfo[]): void {
-  if (info.length === 0) console.log('no operating system found');
+const io: ShellIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+interface SessionFlags {
+  add: string[];
+  ro?: boolean;
+  format?: ImageFormat;
+  key: string[];
+  backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
+  inspector?: boolean;
+  run: string[];
+  script?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+function printOs(info: OsInfo[]): void {
+  if (info.length === 0) io.out('no operating system found');
   for (const os of info) {
-    console.log(`${os.root}: ${os.productName}`);
-    console.log(`  type ${os.type}, distro ${os.distro} ${os.majorVersion}.${os.minorVersion}, arch ${os.arch}, osinfo ${os.osinfo}`);
-    console.log(`  hostname ${os.hostname}, packages ${os.packageFormat} (${os.packageManagement})`);
-    for (const m of os.mountpoints) console.log(`  ${m.mountpoint.padEnd(12)} ${m.device}`);
+    io.out(`${os.root}: ${os.productName}`);
+    io.out(`  type ${os.type}, distro ${os.distro} ${os.majorVersion}.${os.minorVersion}, arch ${os.arch}, osinfo ${os.osinfo}`);
+    io.out(`  hostname ${os.hostname}, packages ${os.packageFormat} (${os.packageManagement})`);
+    for (const m of os.mountpoints) io.out(`  ${m.mountpoint.padEnd(12)} ${m.device}`);
   }
 }
 
-const program = new Command('vmcraft').description('open VM disk images and inspect what is inside').showHelpAfterError();
+async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'format' | 'key' | 'backend' | 'verbose' | 'quiet'>): Promise<GuestFS> {
+  const g = new GuestFS({ readonly: flags.ro ?? false, keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}) });
+  if (flags.verbose) g.on('trace', (e) => io.err(`[${String(e.durationMs).padStart(5)} ms] ${e.argv.join(' ')}${e.ok ? '' : ` (exit ${e.exitCode ?? 'signal'})`}`));
+  if (!flags.quiet) g.on('log', (l) => io.err(`${l.level}: ${l.message}`));
+  for (const image of images) g.addDrive(image, flags.format ? { format: flags.format } : {});
+  await g.launch();
+  return g;
+}
+
+/** All of standard input (a pipe, file or socket: /dev/stdin cannot be opened on a socket). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function scriptLines(flags: SessionFlags): Promise<string[] | undefined> {
+  if (flags.run.length) return flags.run;
+  if (flags.script) return (flags.script === '-' ? await readStdin() : await readFile(flags.script, 'utf8')).split('\n');
+  if (!process.stdin.isTTY) return (await readStdin()).split('\n');
+  return undefined;
+}
+
+async function sessionMain(flags: SessionFlags): Promise<number> {
+  if (flags.add.length === 0) {
+    program.help({ error: true });
+  }
+  const g = await openSession(flags.add, flags);
+  try {
+    if (flags.inspector) {
+      const [root] = await g.inspectOs();
+      if (!root) throw Object.assign(new Error('-i: no operating system found'), { code: 'EINSPECT' });
+      await g.mountRoot(root);
+    }
+    const lines = await scriptLines(flags);
+    if (lines) return await runScript(g, lines, io);
+    await interactiveShell(g, io);
+    return 0;
+  } finally {
+    await g.close();
+  }
+}
+
+const program = new Command('vmcraft')
+  .description('open VM disk images and inspect or change what is inside')
+  .option('-a, --add <image>', 'add a disk image (repeat for several drives)', collect, [])
+  .option('--ro', 'read-only: nothing in the images can change')
+  .option('--format <format>', 'image format (detected from the content when not given)')
+  .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
+  .addOption(new Option('--backend <backend>', 'how images are attached').choices(['auto', 'nbd', 'fuse', 'loop']))
+  .option('-i, --inspector', 'inspect the disks and mount the operating system found')
+  .option('--run <command>', 'run a shell command and exit (repeatable)', collect, [])
+  .option('--script <file>', 'run the commands in a file (- for standard input) and exit')
+  .option('-v, --verbose', 'show every external command with its time')
+  .option('-q, --quiet', 'no warnings or progress')
+  .showHelpAfterError()
+  // Usage errors (unknown option, bad choice) exit 2, so scripts can tell them from failed commands.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+  .action(async (flags: SessionFlags) => {
+    process.exitCode = await sessionMain(flags);
+  });
 
 program
   .command('inspect')
-  .description('inspect the operating systems in disk images (read-only)')
+  .description('inspect the operating systems in disk images (read-only), like virt-inspector')
   .argument('<images...>', 'disk images (drives of one VM, in order)')
   .option('--json', 'print JSON')
-  .action(async (images: string[], opts: { json?: boolean }) => {
-    const info = await GuestFS.with(images, { readonly: true }, async (g) => {
-      const roots = await g.inspectOs();
-      return roots.map((r) => g.inspectOsInfo(r));
-    });
-    if (opts.json) console.log(JSON.stringify(info, null, 2));
-    else printHuman(info);
+  .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
+  .action(async (images: string[], opts: { json?: boolean; key: string[] }) => {
+    const g = await openSession(images, { ro: true, key: opts.key, quiet: true });
+    try {
+      const info = (await g.inspectOs()).map((r) => g.inspectOsInfo(r));
+      if (opts.json) io.out(JSON.stringify(info, null, 2));
+      else printOs(info);
+    } finally {
+      await g.close();
+    }
+  });
+
+program
+  .command('convert')
+  .description('convert an image to another format, with a progress bar')
+  .argument('<source>')
+  .argument('<target>')
+  .option('-O, --output-format <format>', 'output format', 'qcow2')
+  .option('-c, --compress', 'compress the output')
+  .option('--overwrite', 'replace an existing target')
+  .addOption(new Option('--verify <how>', 'check the output').choices(['check', 'compare']))
+  .option('--json', 'print progress events and the result as JSON lines')
+  .action(async (source: string, target: string, opts: { outputFormat: OutputFormat; compress?: boolean; overwrite?: boolean; verify?: 'check' | 'compare'; json?: boolean }) => {
+    const bar = !opts.json && process.stderr.isTTY && !process.env.NO_COLOR
+      ? new cliProgress.SingleBar({ format: 'converting [{bar}] {percentage}% | {rate} MiB/s | ETA {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+      : undefined;
+    bar?.start(100, 0, { rate: '0' });
+    const result = await convert(source, target, {
+      format: opts.outputFormat,
+      compress: opts.compress ?? false,
+      overwrite: opts.overwrite ?? false,
+      verify: opts.verify ?? false,
+      onProgress: (e) => {
+        if (opts.json) io.out(JSON.stringify({ event: 'progress', ...e }));
+        bar?.update(e.percent, { rate: (e.rateBytesPerSecond / 2 ** 20).toFixed(1) });
+      },
+    }).finally(() => bar?.stop());
+    io.out(opts.json ? JSON.stringify({ event: 'done', ...result }) : `${result.output}: ${result.format}, ${result.size} bytes, sha256 ${result.sha256}`);
   });
 
 program.parseAsync().catch((err: unknown) => {
-  const code = isVmcraftError(err) ? err.code : 'ERROR';
-  console.error(`vmcraft: ${code}: ${(err as Error).message}`);
-  process.exit(isVmcraftError(err, 'EINVAL') ? 2 : 1);
+  const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');
+  io.err(`vmcraft: ${code}: ${(err as Error).message}`);
+  process.exitCode = code === 'EINVAL' ? 2 : 1;
 });

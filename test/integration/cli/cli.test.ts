@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
+import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { scratchDir } from '../../helpers/images.js';
+
+const CLI = path.join(import.meta.dirname, '../../../src/cli/main.ts');
+let fx: FixtureManifest;
+let dir: string;
+let remove: () => Promise<void>;
+
+beforeAll(async () => {
+  fx = await loadFixtures();
+  ({ dir, remove } = await scratchDir('cli'));
+});
+afterAll(async () => remove());
+
+/** Runs the CLI with TMPDIR set to the scratch dir, so leftovers can be checked there. */
+function vmcraft(args: string[], input?: string) {
+  return execa('node', ['--import', 'tsx', CLI, ...args], { reject: false, env: { TMPDIR: dir }, ...(input !== undefined ? { input } : { stdin: 'ignore' }) });
+}
+
+describe('one-shot mode', () => {
+  it('runs --run commands in order and exits 0', async () => {
+    const r = await vmcraft(['-a', fx.debian12!.path, '--ro', '-i', '--run', 'cat /etc/hostname', '--run', 'ls /boot', '--run', 'inspect-get-osinfo /dev/sda2']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual(['vmcraft-debian', 'config-6.1.0-28-amd64', 'lost+found', 'vmlinuz-6.1.0-28-amd64', 'debian12']);
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+  });
+
+  it('stops at the first failing command with exit code 1 and a typed message', async () => {
+    const r = await vmcraft(['-a', fx.debian12!.path, '--ro', '-i', '--run', 'cat /missing', '--run', 'cat /etc/hostname']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('error: ENOENT: read /missing');
+    expect(r.stdout).toBe('');
+  });
+
+  it('reads a script from standard input, skipping comments and blank lines', async () => {
+    const r = await vmcraft(['-a', fx.gpt!.path, '--ro', '-i'], '# a comment\n\nvfs-type /dev/sda2\nis-dir "/home/alice"\ncat /home/alice/notes.txt\n');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual(['btrfs', 'true', 'alice was here']);
+  });
+
+  it('writes through a read-write session and refuses writes with --ro', async () => {
+    const copy = path.join(dir, 'plain.raw');
+    await execa('cp', ['--sparse=always', fx.plain!.path, copy]);
+    expect((await vmcraft(['-a', copy, '--run', 'mount /dev/sda /', '--run', 'write /hello "hi there"'])).exitCode).toBe(0);
+    expect((await vmcraft(['-a', copy, '--ro', '--run', 'mount-ro /dev/sda /', '--run', 'cat /hello'])).stdout).toBe('hi there');
+    const ro = await vmcraft(['-a', copy, '--ro', '--run', 'mount-ro /dev/sda /', '--run', 'write /x y']);
+    expect(ro.exitCode).toBe(1);
+    expect(ro.stderr).toContain('EREADONLY');
+  });
+
+  it('exits 2 on bad usage of the command line, 1 on a bad shell command', async () => {
+    expect((await vmcraft(['--backend', 'warp'])).exitCode).toBe(2);
+    expect((await vmcraft(['--no-such-option'])).exitCode).toBe(2);
+    const r = await vmcraft(['-a', fx.debian12!.path, '--ro', '--run', 'mount-ro']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('usage: mount-ro device mountpoint');
+  });
+});
+
+describe('subcommands', () => {
+  it('inspect --json prints what inspection found', async () => {
+    const r = await vmcraft(['inspect', '--json', fx['gpt-vmdk']!.path]);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject([{ root: '/dev/sda1', distro: 'fedora', majorVersion: 39, hostname: 'vmcraft-fedora' }]);
+  });
+
+  it('convert --json prints ordered progress events and the result', async () => {
+    const out = path.join(dir, 'converted.qcow2');
+    const r = await vmcraft(['convert', '--json', fx.plain!.path, out]);
+    expect(r.exitCode).toBe(0);
+    const events = r.stdout.split('\n').map((l) => JSON.parse(l) as { event: string; percent?: number; sha256?: string });
+    const percents = events.filter((e) => e.event === 'progress').map((e) => e.percent!);
+    expect(percents.at(-1)).toBe(100);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(events.at(-1)).toMatchObject({ event: 'done', output: out, format: 'qcow2' });
+    expect((await vmcraft(['convert', fx.plain!.path, out])).stderr).toContain('EEXIST');
+  });
+});
+
+describe('the interactive shell, driven through a terminal (tmux)', () => {
+  const session = `vmcraft-test-${process.pid}`;
+  const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
+  const screen = async () => (await tmux('capture-pane', '-p', '-t', session, '-S', '-200')).stdout;
+  async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await screen();
+      if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; screen:\n${s}`);
+      await sleep(100);
+    }
+  }
+
+  afterAll(async () => void (await tmux('kill-session', '-t', session)));
+
+  it('runs commands, completes names and guest paths, survives errors, and leaves nothing behind', async () => {
+    const cmd = `TMPDIR=${dir} node --import tsx ${CLI} -a ${fx.debian12!.path} --ro -i`;
+    await tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', cmd);
+    await waitFor('><vmcraft>');
+    await tmux('send-keys', '-t', session, 'cat /etc/hostname', 'Enter');
+    await waitFor('vmcraft-debian');
+    await tmux('send-keys', '-t', session, 'cat /no/such', 'Enter');
+    await waitFor('error: ENOENT');
+    await tmux('send-keys', '-t', session, 'vfs-lab', 'Tab');
+    await waitFor('><vmcraft> vfs-label');
+    await tmux('send-keys', '-t', session, ' /dev/sda1', 'Enter');
+    await waitFor(/\nboot\n/);
+    await tmux('send-keys', '-t', session, 'ls /bo', 'Tab');
+    await waitFor('><vmcraft> ls /boot/');
+    await tmux('send-keys', '-t', session, 'Enter');
+    await waitFor('vmlinuz-6.1.0-28-amd64');
+    await tmux('send-keys', '-t', session, 'help cat', 'Enter');
+    await waitFor('read a whole file as text');
+    await tmux('send-keys', '-t', session, 'exit', 'Enter');
+    for (let i = 0; i < 100 && (await tmux('has-session', '-t', session)).exitCode === 0; i++) await sleep(100);
+    expect((await tmux('has-session', '-t', session)).exitCode).not.toBe(0);
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+  });
+});
