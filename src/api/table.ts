@@ -6,7 +6,7 @@
  */
 
 /** Feature groups, like libguestfs' optgroups; each is backed by host tools. */
-export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm';
+export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm' | 'guest' | 'customize';
 
 /** One call of the API. */
 export interface ApiEntry {
@@ -117,6 +117,21 @@ export const API = [
   { name: 'inspectGetOsinfo', libguestfs: 'inspect_get_osinfo', group: 'inspect', summary: 'get the osinfo short id', since: v },
   { name: 'inspectGetMountpoints', libguestfs: 'inspect_get_mountpoints', group: 'inspect', summary: 'get the mount points of a root', since: v },
   { name: 'inspectGetFilesystems', libguestfs: 'inspect_get_filesystems', group: 'inspect', summary: 'get the filesystems of a root', since: v },
+
+  { name: 'command', libguestfs: 'command', group: 'guest', summary: 'run a command inside the guest', since: v },
+  { name: 'sh', libguestfs: 'sh', group: 'guest', summary: 'run a shell script inside the guest', since: v },
+  { name: 'shLines', libguestfs: 'sh_lines', group: 'guest', summary: 'run a shell script inside the guest and split its output into lines', since: v },
+  { name: 'setHostname', group: 'customize', summary: 'set the hostname of the guest', since: v },
+  { name: 'setTimezone', group: 'customize', summary: 'set the timezone of the guest', since: v },
+  { name: 'setPassword', group: 'customize', summary: 'set the password of a guest user', since: v },
+  { name: 'injectSshKey', group: 'customize', summary: 'add an ssh public key to a guest user', since: v },
+  { name: 'writeFile', group: 'customize', summary: 'write a file only when its content differs', since: v },
+  { name: 'appendLine', group: 'customize', summary: 'append a line to a file unless it has it', since: v },
+  { name: 'installPackages', group: 'customize', summary: 'install packages with the guest package manager', since: v },
+  { name: 'updatePackages', group: 'customize', summary: 'update all packages with the guest package manager', since: v },
+  { name: 'runFirstBoot', group: 'customize', summary: 'run a script once at the next boot of the guest', since: v },
+  { name: 'setMachineIdForFirstBoot', group: 'customize', summary: 'empty the machine id so that the next boot makes a new one', since: v },
+  { name: 'sysprep', group: 'customize', summary: 'remove machine-specific state from the guest', since: v },
 ] as const satisfies readonly ApiEntry[];
 
 /** Entries that have a libguestfs alias. */

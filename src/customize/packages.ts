@@ -1,0 +1,40 @@
+/** Installing and updating packages with the guest's own package manager, inside the guest. */
+import { VmcraftError } from '../core/errors.js';
+import type { CustomizeTarget } from './context.js';
+
+const INSTALL: Record<string, (pkgs: string[]) => string[]> = {
+  apt: (p) => ['sh', '-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"', 'sh', ...p],
+  dnf: (p) => ['dnf', 'install', '-y', '-q', ...p],
+  yum: (p) => ['yum', 'install', '-y', '-q', ...p],
+  zypper: (p) => ['zypper', '--non-interactive', 'install', ...p],
+  apk: (p) => ['apk', 'add', '--no-cache', ...p],
+  pacman: (p) => ['pacman', '-S', '--noconfirm', '--needed', ...p],
+};
+
+const UPDATE: Record<string, string[]> = {
+  apt: ['sh', '-c', 'apt-get update -qq && apt-get upgrade -y -qq'],
+  dnf: ['dnf', 'upgrade', '-y', '-q'],
+  yum: ['yum', 'update', '-y', '-q'],
+  zypper: ['zypper', '--non-interactive', 'update'],
+  apk: ['sh', '-c', 'apk update && apk upgrade'],
+  pacman: ['pacman', '-Syu', '--noconfirm'],
+};
+
+function unsupported(manager: string): VmcraftError {
+  return new VmcraftError('EUNSUPPORTED', `installing packages with ${manager} is not supported`);
+}
+
+/** Installs packages with the guest's package manager (with the host's network). */
+export async function installPackages(t: CustomizeTarget, manager: string, packages: string[]): Promise<string> {
+  if (packages.some((p) => !/^[\w.+:@=-]+$/.test(p))) throw new VmcraftError('EINVAL', 'package names may hold only letters, digits and . + : @ = -');
+  const argv = INSTALL[manager]?.(packages);
+  if (!argv) throw unsupported(manager);
+  return (await t.command(argv, { network: true, timeoutMs: 1_800_000 })).stdout;
+}
+
+/** Updates every package with the guest's package manager. */
+export async function updatePackages(t: CustomizeTarget, manager: string): Promise<string> {
+  const argv = UPDATE[manager];
+  if (!argv) throw unsupported(manager);
+  return (await t.command(argv, { network: true, timeoutMs: 3_600_000 })).stdout;
+}

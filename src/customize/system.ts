@@ -1,0 +1,93 @@
+/** Hostname, timezone, first-boot scripts and sysprep-style clean-ups. */
+import { VmcraftError } from '../core/errors.js';
+import { writeIfChanged, type CustomizeTarget } from './context.js';
+
+/** Sets /etc/hostname and the 127.0.1.1 line of /etc/hosts. */
+export async function setHostname(t: CustomizeTarget, name: string): Promise<boolean> {
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a valid hostname`);
+  let changed = await writeIfChanged(t, '/etc/hostname', `${name}\n`);
+  if (await t.isFile('/etc/hosts')) {
+    const hosts = await t.read('/etc/hosts', 'utf8');
+    const short = name.split('.')[0]!;
+    const line = `127.0.1.1\t${name === short ? name : `${name} ${short}`}`;
+    const next = /^127\.0\.1\.1\s.*$/m.test(hosts) ? hosts.replace(/^127\.0\.1\.1\s.*$/m, line) : `${hosts.replace(/\n?$/, '\n')}${line}\n`;
+    changed = (await writeIfChanged(t, '/etc/hosts', next)) || changed;
+  }
+  return changed;
+}
+
+/** Points /etc/localtime at the guest's zoneinfo file (and /etc/timezone where the distro has it). */
+export async function setTimezone(t: CustomizeTarget, zone: string): Promise<boolean> {
+  if (zone.includes('..') || !(await t.isFile(`/usr/share/zoneinfo/${zone}`))) throw new VmcraftError('EINVAL', `the guest has no zoneinfo for \`${zone}\``);
+  const target = `../usr/share/zoneinfo/${zone}`;
+  let changed = false;
+  const current = (await t.isSymlink('/etc/localtime')) ? await t.readlink('/etc/localtime') : undefined;
+  if (current !== target) {
+    await t.rmRf('/etc/localtime');
+    await t.lnS(target, '/etc/localtime');
+    changed = true;
+  }
+  if (await t.exists('/etc/timezone')) changed = (await writeIfChanged(t, '/etc/timezone', `${zone}\n`)) || changed;
+  return changed;
+}
+
+const FIRSTBOOT_UNIT = `[Unit]
+Description=vmcraft first-boot scripts
+After=network-online.target
+Wants=network-online.target
+ConditionPathExists=!/var/lib/vmcraft/firstboot-done
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'for s in /usr/local/lib/vmcraft/firstboot.d/*; do [ -x "$s" ] && "$s"; done; mkdir -p /var/lib/vmcraft; touch /var/lib/vmcraft/firstboot-done'
+RemainAfterExit=yes
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** Installs a script that systemd runs once, on the guest's next boot. Returns the script's guest path. */
+export async function addFirstBootScript(t: CustomizeTarget, name: string, script: string): Promise<string> {
+  if (!/^[\w.-]+$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a plain script name`);
+  const dir = '/usr/local/lib/vmcraft/firstboot.d';
+  await t.mkdirP(dir);
+  const path = `${dir}/${name}`;
+  await t.write(path, script.startsWith('#!') ? script : `#!/bin/sh\n${script}`);
+  await t.chmod(0o755, path);
+  await writeIfChanged(t, '/etc/systemd/system/vmcraft-firstboot.service', FIRSTBOOT_UNIT);
+  await t.mkdirP('/etc/systemd/system/multi-user.target.wants');
+  if (!(await t.isSymlink('/etc/systemd/system/multi-user.target.wants/vmcraft-firstboot.service'))) {
+    await t.lnS('/etc/systemd/system/vmcraft-firstboot.service', '/etc/systemd/system/multi-user.target.wants/vmcraft-firstboot.service');
+  }
+  return path;
+}
+
+/** What {@link sysprep} removed or emptied. */
+export interface SysprepReport { removed: string[]; emptied: string[] }
+
+/**
+ * Makes a template of the guest, like virt-sysprep's default operations:
+ * empties machine-id (systemd makes a new one at boot), removes SSH host keys,
+ * the udev persistent-net rules, cloud-init state and DHCP leases, empties logs.
+ */
+export async function sysprep(t: CustomizeTarget): Promise<SysprepReport> {
+  const report: SysprepReport = { removed: [], emptied: [] };
+  for (const file of ['/etc/machine-id']) {
+    if (await t.isFile(file)) {
+      await t.truncate(file, 0);
+      report.emptied.push(file);
+    }
+  }
+  const patterns = ['/var/lib/dbus/machine-id', '/etc/ssh/ssh_host_*', '/etc/udev/rules.d/70-persistent-net.rules', '/var/lib/cloud/instance*', '/var/lib/cloud/instances', '/var/lib/dhcp/*.leases', '/var/lib/NetworkManager/*.lease'];
+  for (const pattern of patterns) {
+    for (const path of await t.globExpand(pattern)) {
+      await t.rmRf(path);
+      report.removed.push(path);
+    }
+  }
+  for (const log of await t.globExpand('/var/log/**/*.log')) {
+    await t.truncate(log, 0);
+    report.emptied.push(log);
+  }
+  return report;
+}
