@@ -62,7 +62,7 @@ export async function addFirstBootScript(t: CustomizeTarget, name: string, scrip
   return path;
 }
 
-/** What {@link sysprep} removed or emptied. */
+/** What the sysprep clean-up removed or emptied. */
 export interface SysprepReport { removed: string[]; emptied: string[] }
 
 /**
