@@ -13,6 +13,8 @@ export type { GuestCommandResult } from './guestfs/guest.js';
 export type { GuestCommandOptions } from './chroot/command.js';
 export type { PasswordSpec } from './customize/users.js';
 export type { SysprepReport } from './customize/system.js';
+export type { FixOptions } from './guestfs/fix.js';
+export type { FixPlan, FixReport, FileChange } from './fix/types.js';
 export { VmcraftError, isVmcraftError, ERROR_CODES, type VmcraftErrorCode, type CommandDetails, type VmcraftErrorOptions } from './core/errors.js';
 export { Runner, type TraceEvent, type RunnerOptions, type RunOptions, type RunResult } from './core/exec.js';
 export type { PhaseMetric } from './core/metrics.js';

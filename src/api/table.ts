@@ -6,7 +6,7 @@
  */
 
 /** Feature groups, like libguestfs' optgroups; each is backed by host tools. */
-export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm' | 'guest' | 'customize';
+export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm' | 'guest' | 'customize' | 'fix';
 
 /** One call of the API. */
 export interface ApiEntry {
@@ -132,6 +132,9 @@ export const API = [
   { name: 'runFirstBoot', group: 'customize', summary: 'run a script once at the next boot of the guest', since: v },
   { name: 'setMachineIdForFirstBoot', group: 'customize', summary: 'empty the machine id so that the next boot makes a new one', since: v },
   { name: 'sysprep', group: 'customize', summary: 'remove machine-specific state from the guest', since: v },
+  { name: 'fixers', group: 'fix', summary: 'list the linux fixers', since: v },
+  { name: 'fixPlan', group: 'fix', summary: 'plan the fixes a guest needs to boot on kvm without writing anything', since: v },
+  { name: 'fixApply', group: 'fix', summary: 'apply fix plans with backups of every file changed', since: v },
 ] as const satisfies readonly ApiEntry[];
 
 /** Entries that have a libguestfs alias. */

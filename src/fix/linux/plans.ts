@@ -1,0 +1,73 @@
+/** The Linux fixers, each a plan of file changes and commands. */
+import type { FixContext } from '../context.js';
+import { textOf } from '../context.js';
+import type { FixPlan } from '../types.js';
+import { planGrub, planInitramfs } from './boot.js';
+import { rewriteSpecs } from './fstab.js';
+import { unpinIfcfg, unpinNetplan, unpinNetworkd, unpinNmKeyfile } from './network.js';
+
+/** fstab and crypttab entries by UUID=/PARTUUID= instead of hypervisor device names. */
+export async function planFstab(ctx: FixContext): Promise<FixPlan> {
+  const plan: FixPlan = { fixer: 'fstab', changes: [], commands: [], notes: [] };
+  for (const [path, field] of [['/etc/fstab', 0], ['/etc/crypttab', 1]] as const) {
+    const before = await textOf(ctx.target, path);
+    if (before === undefined) continue;
+    const { text, rewrites } = rewriteSpecs(before, field, ctx.stableName);
+    if (rewrites.length) plan.changes.push({ path, before, after: text, reasons: rewrites.map((r) => `line ${r.line}: ${r.from} → ${r.to}`) });
+  }
+  return plan;
+}
+
+type Unpin = (text: string) => { text: string; removed: string[] };
+
+/** MAC pinning in every network configuration system the guest has. */
+export async function planNetwork(ctx: FixContext): Promise<FixPlan> {
+  const plan: FixPlan = { fixer: 'network', changes: [], commands: [], notes: [] };
+  const sources: [string, Unpin][] = [
+    ['/etc/sysconfig/network-scripts/ifcfg-*', unpinIfcfg],
+    ['/etc/sysconfig/network/ifcfg-*', unpinIfcfg],
+    ['/etc/netplan/*.yaml', unpinNetplan],
+    ['/etc/NetworkManager/system-connections/*', unpinNmKeyfile],
+    ['/etc/systemd/network/*.network', unpinNetworkd],
+    ['/etc/systemd/network/*.link', unpinNetworkd],
+  ];
+  for (const [pattern, unpin] of sources) {
+    for (const path of await ctx.target.globExpand(pattern)) {
+      const before = await textOf(ctx.target, path);
+      if (before === undefined) continue;
+      const { text, removed } = unpin(before);
+      if (removed.length) plan.changes.push({ path, before, after: text, reasons: removed.map((r) => `remove ${r}`) });
+    }
+  }
+  const rules = '/etc/udev/rules.d/70-persistent-net.rules';
+  const before = await textOf(ctx.target, rules);
+  if (before !== undefined) plan.changes.push({ path: rules, before, reasons: ['remove the udev persistent-net rules (names bound to old MACs)'] });
+  return plan;
+}
+
+/** Services of VMware and Hyper-V guest tools that have nothing to talk to on KVM. */
+const HYPERVISOR_UNITS = ['vmtoolsd.service', 'vmware-tools.service', 'vgauth.service', 'open-vm-tools.service', 'hv-kvp-daemon.service', 'hv-vss-daemon.service', 'hv-fcopy-daemon.service', 'hypervkvpd.service', 'hypervvssd.service', 'hypervfcopyd.service'];
+
+/** Masks (disables for good) the VMware / Hyper-V guest tools services that are installed. */
+export async function planHypervisorTools(ctx: FixContext): Promise<FixPlan> {
+  const plan: FixPlan = { fixer: 'hypervisor-tools', changes: [], commands: [], notes: [] };
+  const installed: string[] = [];
+  for (const unit of HYPERVISOR_UNITS) {
+    const found = (await ctx.target.isFile(`/lib/systemd/system/${unit}`)) || (await ctx.target.isFile(`/usr/lib/systemd/system/${unit}`));
+    const masked = await ctx.target.exists(`/etc/systemd/system/${unit}`).then(async (e) => e && !(await ctx.target.isFile(`/etc/systemd/system/${unit}`)));
+    if (found && !masked) installed.push(unit);
+  }
+  // What `systemctl mask` does, without needing systemctl in the guest.
+  for (const unit of installed) plan.commands.push(['ln', '-sf', '/dev/null', `/etc/systemd/system/${unit}`]);
+  if (await ctx.target.isDir('/etc/vmware-tools')) plan.notes.push('VMware Tools (tarball install) found in /etc/vmware-tools: run its vmware-uninstall-tools.pl inside the guest to remove it');
+  return plan;
+}
+
+/** Every Linux fixer by name, in the order they should run. */
+export const LINUX_FIXERS: Record<string, (ctx: FixContext, options: { regenerateGrub?: boolean }) => Promise<FixPlan>> = {
+  fstab: (ctx) => planFstab(ctx),
+  network: (ctx) => planNetwork(ctx),
+  'hypervisor-tools': (ctx) => planHypervisorTools(ctx),
+  grub: (ctx, o) => planGrub(ctx, o.regenerateGrub ?? false),
+  initramfs: (ctx) => planInitramfs(ctx),
+};
