@@ -5,6 +5,8 @@
  *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
  *   vmcraft inspect disk… [--json]                    what virt-inspector tells
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json]    qemu-img convert with a progress bar
+ *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
+ *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  * Exit codes: 0 ok, 1 a command failed, 2 bad usage.
  */
 import { readFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { convert, type OutputFormat } from '../convert/index.js';
 import type { ImageFormat } from '../convert/detect.js';
 import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript, type ShellIo } from './shell.js';
+import { addJobCommands } from './jobs.js';
 
 const io: ShellIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -87,6 +90,8 @@ async function sessionMain(flags: SessionFlags): Promise<number> {
 }
 
 const program = new Command('vmcraft')
+  // Options after a subcommand belong to it (customize and fix have their own -a).
+  .enablePositionalOptions()
   .description('open VM disk images and inspect or change what is inside')
   .option('-a, --add <image>', 'add a disk image (repeat for several drives)', collect, [])
   .option('--ro', 'read-only: nothing in the images can change')
@@ -149,6 +154,8 @@ program
     }).finally(() => bar?.stop());
     io.out(opts.json ? JSON.stringify({ event: 'done', ...result }) : `${result.output}: ${result.format}, ${result.size} bytes, sha256 ${result.sha256}`);
   });
+
+addJobCommands(program, io);
 
 program.parseAsync().catch((err: unknown) => {
   const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');

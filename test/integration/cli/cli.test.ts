@@ -82,6 +82,33 @@ describe('subcommands', () => {
   });
 });
 
+describe('customize and fix', () => {
+  it('customize sets hostname, timezone and an SSH key, idempotently', async () => {
+    const copy = path.join(dir, 'customize.qcow2');
+    await execa('cp', [fx.debian12!.path, copy]);
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH0vmcraftCliTestKey000000000000000000000000 ops@host';
+    const args = ['customize', '-a', copy, '--hostname', 'cli-box', '--timezone', 'Europe/Berlin', '--ssh-inject', `root:${key}`];
+    const first = await vmcraft(args);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout.split('\n')).toEqual(['hostname: set', 'timezone: set', 'ssh key for root: added']);
+    expect((await vmcraft(args)).stdout.split('\n')).toEqual(['hostname: unchanged', 'timezone: unchanged', 'ssh key for root: already there']);
+    const check = await vmcraft(['-a', copy, '--ro', '-i', '--run', 'cat /etc/hostname', '--run', 'readlink /etc/localtime', '--run', 'cat /root/.ssh/authorized_keys']);
+    expect(check.stdout.split('\n')).toEqual(['cli-box', '../usr/share/zoneinfo/Europe/Berlin', key]);
+  });
+
+  it('fix shows the plan read-only, --apply applies it, --json for machines', async () => {
+    const copy = path.join(dir, 'fix.qcow2');
+    await execa('cp', [fx.debian12!.path, copy]);
+    expect((await vmcraft(['-a', copy, '-i', '--run', 'write /etc/fstab "/dev/sda2 / ext4 defaults 0 1\n"'])).exitCode).toBe(0);
+    const plan = await vmcraft(['fix', '-a', copy, '--fixer', 'fstab']);
+    expect(plan.stdout).toContain('fstab: 1 change(s) planned');
+    expect(plan.stdout).toContain('/etc/fstab: line 1: /dev/sda2 → UUID=');
+    const applied = JSON.parse((await vmcraft(['fix', '-a', copy, '--fixer', 'fstab', '--apply', '--json'])).stdout) as { reports: { changed: { path: string; backup: string }[] }[] };
+    expect(applied.reports[0]!.changed[0]).toMatchObject({ path: '/etc/fstab', backup: expect.stringMatching(/^\/var\/lib\/vmcraft\/backups\/.+\/etc\/fstab$/) });
+    expect((await vmcraft(['fix', '-a', copy, '--fixer', 'fstab'])).stdout).toBe('fstab: nothing to do');
+  });
+});
+
 describe('the interactive shell, driven through a terminal (tmux)', () => {
   const session = `vmcraft-test-${process.pid}`;
   const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
