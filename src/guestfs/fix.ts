@@ -6,16 +6,13 @@
 import { VmcraftError } from '../core/errors.js';
 import { applyPlan } from '../fix/apply.js';
 import type { FixContext } from '../fix/context.js';
-import { LINUX_FIXERS } from '../fix/linux/plans.js';
+import { LINUX_FIXERS, type LinuxFixOptions } from '../fix/linux/plans.js';
 import { isEmptyPlan, type FixPlan, type FixReport } from '../fix/types.js';
 import { resolveFstabSpec } from '../inspect/fstab-devices.js';
 import { GuestFSCustomize } from './customize.js';
 
 /** Options of {@link GuestFSFix.fixPlan}. */
-export interface FixOptions {
-  /** Regenerate grub.cfg with the guest's grub-mkconfig after stabilising root=. @default false */
-  regenerateGrub?: boolean;
-}
+export type FixOptions = LinuxFixOptions;
 
 /** Fixers for guests moving to KVM. */
 export class GuestFSFix extends GuestFSCustomize {

@@ -5,6 +5,7 @@ import type { FixPlan } from '../types.js';
 import { planGrub, planInitramfs } from './boot.js';
 import { rewriteSpecs } from './fstab.js';
 import { unpinIfcfg, unpinNetplan, unpinNetworkd, unpinNmKeyfile } from './network.js';
+import { renameIfcfg, renameIfupdown, renameNetplan, renameNetworkd, renameNmKeyfile, type InterfaceRenames } from './rename.js';
 
 /** fstab and crypttab entries by UUID=/PARTUUID= instead of hypervisor device names. */
 export async function planFstab(ctx: FixContext): Promise<FixPlan> {
@@ -20,9 +21,30 @@ export async function planFstab(ctx: FixContext): Promise<FixPlan> {
 
 type Unpin = (text: string) => { text: string; removed: string[] };
 
-/** MAC pinning in every network configuration system the guest has. */
-export async function planNetwork(ctx: FixContext): Promise<FixPlan> {
+/** Options of the Linux fixers. */
+export interface LinuxFixOptions {
+  /** Regenerate grub.cfg with the guest's grub-mkconfig after stabilising root=. @default false */
+  regenerateGrub?: boolean;
+  /** Rename network interfaces (old name → the name the NIC has on KVM) in every network configuration. */
+  renameInterfaces?: InterfaceRenames;
+}
+
+type Rename = (text: string, renames: InterfaceRenames) => { text: string; changes: string[] };
+
+/** MAC pinning (and, when asked, interface names) in every network configuration system the guest has. */
+export async function planNetwork(ctx: FixContext, options: LinuxFixOptions = {}): Promise<FixPlan> {
   const plan: FixPlan = { fixer: 'network', changes: [], commands: [], notes: [] };
+  const renames = options.renameInterfaces ?? {};
+  const renamers: [string, Rename][] = [
+    ['/etc/sysconfig/network-scripts/ifcfg-*', renameIfcfg],
+    ['/etc/sysconfig/network/ifcfg-*', renameIfcfg],
+    ['/etc/netplan/*.yaml', renameNetplan],
+    ['/etc/NetworkManager/system-connections/*', renameNmKeyfile],
+    ['/etc/systemd/network/*.network', renameNetworkd],
+    ['/etc/systemd/network/*.link', renameNetworkd],
+    ['/etc/network/interfaces', renameIfupdown],
+    ['/etc/network/interfaces.d/*', renameIfupdown],
+  ];
   const sources: [string, Unpin][] = [
     ['/etc/sysconfig/network-scripts/ifcfg-*', unpinIfcfg],
     ['/etc/sysconfig/network/ifcfg-*', unpinIfcfg],
@@ -31,12 +53,40 @@ export async function planNetwork(ctx: FixContext): Promise<FixPlan> {
     ['/etc/systemd/network/*.network', unpinNetworkd],
     ['/etc/systemd/network/*.link', unpinNetworkd],
   ];
+  const edits = new Map<string, { before: string; after: string; reasons: string[] }>();
+  const edit = async (path: string, fn: (text: string) => { text: string; reasons: string[] }) => {
+    const current = edits.get(path) ?? { before: (await textOf(ctx.target, path))!, after: (await textOf(ctx.target, path))!, reasons: [] };
+    if (current.before === undefined) return;
+    const { text, reasons } = fn(current.after);
+    if (reasons.length) edits.set(path, { ...current, after: text, reasons: [...current.reasons, ...reasons] });
+  };
   for (const [pattern, unpin] of sources) {
     for (const path of await ctx.target.globExpand(pattern)) {
-      const before = await textOf(ctx.target, path);
-      if (before === undefined) continue;
-      const { text, removed } = unpin(before);
-      if (removed.length) plan.changes.push({ path, before, after: text, reasons: removed.map((r) => `remove ${r}`) });
+      await edit(path, (t) => {
+        const { text, removed } = unpin(t);
+        return { text, reasons: removed.map((r) => `remove ${r}`) };
+      });
+    }
+  }
+  if (Object.keys(renames).length) {
+    for (const [pattern, rename] of renamers) {
+      for (const path of await ctx.target.globExpand(pattern)) {
+        await edit(path, (t) => {
+          const { text, changes } = rename(t, renames);
+          return { text, reasons: changes.map((c) => `rename ${c}`) };
+        });
+      }
+    }
+  }
+  for (const [path, e] of edits) {
+    const ifcfg = /\/ifcfg-([^/]+)$/.exec(path);
+    const newName = ifcfg && renames[ifcfg[1]!];
+    if (newName) {
+      // ifcfg files are found by name: move ifcfg-OLD to ifcfg-NEW.
+      plan.changes.push({ path, before: e.before, reasons: [...e.reasons, `rename file to ifcfg-${newName}`] });
+      plan.changes.push({ path: path.replace(/ifcfg-[^/]+$/, `ifcfg-${newName}`), after: e.after, reasons: [`from ${path}`] });
+    } else {
+      plan.changes.push({ path, before: e.before, after: e.after, reasons: e.reasons });
     }
   }
   const rules = '/etc/udev/rules.d/70-persistent-net.rules';
@@ -64,9 +114,9 @@ export async function planHypervisorTools(ctx: FixContext): Promise<FixPlan> {
 }
 
 /** Every Linux fixer by name, in the order they should run. */
-export const LINUX_FIXERS: Record<string, (ctx: FixContext, options: { regenerateGrub?: boolean }) => Promise<FixPlan>> = {
+export const LINUX_FIXERS: Record<string, (ctx: FixContext, options: LinuxFixOptions) => Promise<FixPlan>> = {
   fstab: (ctx) => planFstab(ctx),
-  network: (ctx) => planNetwork(ctx),
+  network: (ctx, o) => planNetwork(ctx, o),
   'hypervisor-tools': (ctx) => planHypervisorTools(ctx),
   grub: (ctx, o) => planGrub(ctx, o.regenerateGrub ?? false),
   initramfs: (ctx) => planInitramfs(ctx),
