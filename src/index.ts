@@ -14,6 +14,7 @@ export type { GuestCommandOptions } from './chroot/command.js';
 export type { PasswordSpec } from './customize/users.js';
 export type { SysprepReport } from './customize/system.js';
 export type { FixOptions } from './guestfs/fix.js';
+export type { LinuxFixOptions } from './fix/linux/plans.js';
 export type { InterfaceRenames } from './fix/linux/rename.js';
 export type { FixPlan, FixReport, FileChange } from './fix/types.js';
 export { VmcraftError, isVmcraftError, ERROR_CODES, type VmcraftErrorCode, type CommandDetails, type VmcraftErrorOptions } from './core/errors.js';

@@ -20,8 +20,28 @@ export class GuestFSGuest extends GuestFSInspect {
    * @throws VmcraftError `ECOMMAND` (with stderr) on a non-zero exit, `ETIMEOUT`, `EARCH` for a foreign-architecture guest
    */
   async command(argv: string[], options: GuestCommandOptions = {}): Promise<GuestCommandResult> {
-    const { stdout, stderr, exitCode, durationMs } = await this.timings.time('command', () => runGuestCommand(this.rootDir(), argv, options, this.runner));
-    return { stdout, stderr, exitCode, durationMs };
+    const root = this.rootDir();
+    const release = await this.#blockServices();
+    try {
+      const { stdout, stderr, exitCode, durationMs } = await this.timings.time('command', () => runGuestCommand(root, argv, options, this.runner));
+      return { stdout, stderr, exitCode, durationMs };
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Debian-style guests start services from package scripts through
+   * invoke-rc.d unless /usr/sbin/policy-rc.d says no: put one there for the
+   * command (removed after it, or on shutdown if the process dies first).
+   */
+  async #blockServices(): Promise<() => Promise<void>> {
+    const policy = '/usr/sbin/policy-rc.d';
+    if (this.isReadonlyPath(policy) || !(await this.isDir('/usr/sbin')) || (await this.exists(policy)) || (await this.isSymlink(policy))) return async () => {};
+    await this.write(policy, '#!/bin/sh\n# vmcraft: no services start while vmcraft runs commands in this guest\nexit 101\n');
+    await this.chmod(0o755, policy);
+    const entry = this.cleanup.push(`${policy} in the guest`, () => this.rm(policy));
+    return () => this.cleanup.releaseOne(entry);
   }
 
   /** Runs a shell script with the guest's /bin/sh; returns its standard output. */

@@ -47,6 +47,11 @@ describe('guest commands', () => {
     expect((await g.command(['/bin/sh', '-c', 'echo $VMCRAFT_X'], { env: { VMCRAFT_X: 'set' } })).stdout).toBe('set\n');
   });
 
+  it('blocks services for the command only (policy-rc.d), leaving the guest as it was', async () => {
+    expect(await g.sh('cat /usr/sbin/policy-rc.d; /usr/sbin/policy-rc.d ssh start || echo "denied $?"')).toMatch(/exit 101\n(?:.|\n)*denied 101\n$/);
+    expect(await g.exists('/usr/sbin/policy-rc.d')).toBe(false);
+  });
+
   it('a failing command is ECOMMAND with its stderr', async () => {
     await expect(g.sh('echo broken >&2; exit 3')).rejects.toMatchObject({ code: 'ECOMMAND', command: { exitCode: 3, stderr: 'broken' } });
   });
