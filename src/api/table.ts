@@ -101,6 +101,7 @@ export const API = [
   { name: 'checksum', libguestfs: 'checksum', group: 'files', summary: 'compute the checksum of a file', since: v },
   { name: 'du', libguestfs: 'du', group: 'files', summary: 'estimate the space used by a path in KiB', since: v },
   { name: 'statvfs', libguestfs: 'statvfs', group: 'files', summary: 'get filesystem statistics', since: v },
+  { name: 'caseSensitivePath', libguestfs: 'case_sensitive_path', group: 'files', summary: 'get the on-disk spelling of a path matched case-insensitively', since: v },
 
   { name: 'inspectOs', libguestfs: 'inspect_os', group: 'inspect', summary: 'find the installed operating systems', since: v },
   { name: 'inspectOsInfo', group: 'inspect', summary: 'get everything inspection found about a root', since: v },

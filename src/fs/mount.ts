@@ -15,6 +15,9 @@ export function readOnlyOptions(vfsType: string): string[] {
       return ['ro', 'norecovery'];
     case 'btrfs':
       return ['ro', 'rescue=nologreplay'];
+    case 'ntfs':
+      // ntfs-3g: do not touch $LogFile (and never remove a hibernation file unless asked).
+      return ['ro', 'norecover'];
     default:
       return ['ro'];
   }
@@ -39,6 +42,11 @@ export interface MountRequest {
   hostDir: string;
 }
 
+/** The mount(8) type for a blkid type: NTFS goes through ntfs-3g (FUSE), which works without the kernel's ntfs3. */
+export function mountType(vfsType: string): string {
+  return vfsType === 'ntfs' ? 'ntfs-3g' : vfsType;
+}
+
 /** The argv of `mount` for a request. */
 export function mountArgs(req: MountRequest): string[] {
   if (req.readonly && req.options.includes('rw')) {
@@ -47,7 +55,7 @@ export function mountArgs(req: MountRequest): string[] {
   const user = req.options.filter((o) => o !== '' && !(req.readonly && o === 'ro'));
   const options = [...(req.readonly ? readOnlyOptions(req.vfsType) : []), ...baseOptions(req.vfsType), ...user];
   const unique = [...new Set(options)];
-  return ['-t', req.vfsType, ...(unique.length ? ['-o', unique.join(',')] : []), req.hostDevice, req.hostDir];
+  return ['-t', mountType(req.vfsType), ...(unique.length ? ['-o', unique.join(',')] : []), req.hostDevice, req.hostDir];
 }
 
 /** Mounts a filesystem; failures become EMOUNT with the kernel's reason. */

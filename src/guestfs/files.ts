@@ -9,6 +9,7 @@ import * as r from '../fs/files/read.js';
 import type { ChecksumAlgorithm, GuestStat, GuestStatvfs } from '../fs/files/types.js';
 import * as w from '../fs/files/write.js';
 import { GuestFSMounts } from './mounts.js';
+import { guestPathOf, resolveGuestPath } from '../fs/paths.js';
 
 /** Reading and writing guest files. */
 export class GuestFSFiles extends GuestFSMounts {
@@ -98,6 +99,16 @@ export class GuestFSFiles extends GuestFSMounts {
   checksum(algorithm: ChecksumAlgorithm, path: string): Promise<string> { return r.checksum(this.files, algorithm, path); }
   /** Space used by a path in KiB (like `du -s`). */
   du(path: string): Promise<number> { return r.du(this.files, path, this.runner); }
+  /**
+   * The path as it is spelled on disk, matching each component case-insensitively
+   * (libguestfs `case_sensitive_path`): `/windows/system32/CONFIG` → `/Windows/System32/config`.
+   * Components that do not exist are kept as given.
+   */
+  async caseSensitivePath(path: string): Promise<string> {
+    const root = this.rootDir();
+    return guestPathOf(root, await resolveGuestPath(root, path, { caseInsensitive: true, followFinal: false }));
+  }
+
   /** Statistics of the filesystem holding a path. */
   statvfs(path: string): Promise<GuestStatvfs> { return r.statvfs(this.files, path); }
 }

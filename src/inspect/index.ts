@@ -12,6 +12,7 @@ import type { FstabEntry, LinuxOsFacts, OsInfo, OsMountpoint } from './types.js'
 
 /** Filesystem types that can hold a root we know how to inspect. */
 const ROOT_CANDIDATE_TYPES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'jfs', 'reiserfs', 'f2fs']);
+// NTFS volumes are mountable (ntfs-3g) but Windows roots are not recognised yet: not candidates.
 
 /** Filesystem types in fstab that are never local mount points. */
 const NOT_LOCAL = new Set(['swap', 'nfs', 'nfs4', 'cifs', 'smbfs', 'tmpfs', 'proc', 'sysfs', 'devpts', 'none', 'bind', '9p', 'fuse', 'sshfs']);

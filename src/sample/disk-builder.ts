@@ -14,8 +14,8 @@ import { VmcraftError } from '../core/errors.js';
 export interface PartitionSpec {
   /** Size in MiB. */
   sizeMiB: number;
-  /** Filesystem to make from `tree` (xfs has no "from a directory" option: it is filled through a short loop mount). */
-  fs: 'ext4' | 'ext2' | 'btrfs' | 'xfs';
+  /** Filesystem to make from `tree` (xfs and ntfs have no "from a directory" option: they are filled through a short loop mount). */
+  fs: 'ext4' | 'ext2' | 'btrfs' | 'xfs' | 'ntfs';
   /** Directory whose content fills the filesystem. */
   tree: string;
   label?: string;
@@ -46,19 +46,21 @@ function mkfsArgs(p: PartitionSpec, image: string): [string, string[]] {
   const uuid = p.uuid ? ['-U', p.uuid] : [];
   if (p.fs === 'btrfs') return ['mkfs.btrfs', ['-q', '-f', ...label, ...uuid, '--rootdir', p.tree, image]];
   if (p.fs === 'xfs') return ['mkfs.xfs', ['-q', '-f', ...label, ...(p.uuid ? ['-m', `uuid=${p.uuid}`] : []), image]];
+  if (p.fs === 'ntfs') return ['mkntfs', ['-q', '-F', '-f', ...label, image]];
   return [`mkfs.${p.fs}`, ['-q', '-F', ...label, ...uuid, '-d', p.tree, image]];
 }
 
 /** Copies a tree into a filesystem image through a loop mount that is always undone. */
-async function fillThroughMount(image: string, tree: string, work: string, runner: Runner): Promise<void> {
+async function fillThroughMount(image: string, tree: string, work: string, runner: Runner, fs: string): Promise<void> {
   const mnt = path.join(work, 'mnt');
   await mkdir(mnt, { recursive: true });
   const { stdout } = await runner.run('losetup', ['--find', '--show', image]);
   const loop = stdout.trim();
   try {
-    await runner.run('mount', [loop, mnt]);
+    await runner.run('mount', ['-t', fs === 'ntfs' ? 'ntfs-3g' : fs, loop, mnt]);
     try {
-      await runner.run('cp', ['-a', `${tree}/.`, mnt]);
+      // NTFS has no Unix owners or modes to keep.
+      await runner.run('cp', [fs === 'ntfs' ? '-r' : '-a', `${tree}/.`, mnt]);
     } finally {
       await runner.run('umount', [mnt]);
     }
@@ -104,7 +106,7 @@ export async function buildDiskImage(spec: DiskSpec, runner: Runner): Promise<vo
       await sparseFile(image, p.sizeMiB * MIB);
       const [tool, args] = mkfsArgs(p, image);
       await runner.run(tool, args);
-      if (p.fs === 'xfs') await fillThroughMount(image, p.tree, work, runner);
+      if (p.fs === 'xfs' || p.fs === 'ntfs') await fillThroughMount(image, p.tree, work, runner, p.fs);
       await runner.run('dd', [`if=${image}`, `of=${raw}`, 'bs=1M', `seek=${offsetMiB}`, 'conv=notrunc,sparse', 'status=none']);
       await rm(image);
       offsetMiB += p.sizeMiB;

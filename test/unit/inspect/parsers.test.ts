@@ -88,3 +88,4 @@ describe('elfArch', () => {
     expect(elfArch((await readFile('/usr/bin/ls')).subarray(0, 64))).toBe(process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : expect.any(String));
   });
 });
+
