@@ -1,6 +1,6 @@
 /** Installing and updating packages with the guest's own package manager, inside the guest. */
 import { VmcraftError } from '../core/errors.js';
-import type { CustomizeTarget } from './context.js';
+import type { GuestTarget } from '../guest-target.js';
 
 const INSTALL: Record<string, (pkgs: string[]) => string[]> = {
   apt: (p) => ['sh', '-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"', 'sh', ...p],
@@ -25,7 +25,7 @@ function unsupported(manager: string): VmcraftError {
 }
 
 /** Installs packages with the guest's package manager (with the host's network). */
-export async function installPackages(t: CustomizeTarget, manager: string, packages: string[]): Promise<string> {
+export async function installPackages(t: GuestTarget, manager: string, packages: string[]): Promise<string> {
   if (packages.some((p) => !/^[\w.+:@=-]+$/.test(p))) throw new VmcraftError('EINVAL', 'package names may hold only letters, digits and . + : @ = -');
   const argv = INSTALL[manager]?.(packages);
   if (!argv) throw unsupported(manager);
@@ -33,7 +33,7 @@ export async function installPackages(t: CustomizeTarget, manager: string, packa
 }
 
 /** Updates every package with the guest's package manager. */
-export async function updatePackages(t: CustomizeTarget, manager: string): Promise<string> {
+export async function updatePackages(t: GuestTarget, manager: string): Promise<string> {
   const argv = UPDATE[manager];
   if (!argv) throw unsupported(manager);
   return (await t.command(argv, { network: true, timeoutMs: 3_600_000 })).stdout;

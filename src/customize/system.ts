@@ -1,9 +1,10 @@
 /** Hostname, timezone, first-boot scripts and sysprep-style clean-ups. */
 import { VmcraftError } from '../core/errors.js';
-import { writeIfChanged, type CustomizeTarget } from './context.js';
+import { writeIfChanged } from './context.js';
+import type { GuestTarget } from '../guest-target.js';
 
 /** Sets /etc/hostname and the 127.0.1.1 line of /etc/hosts. */
-export async function setHostname(t: CustomizeTarget, name: string): Promise<boolean> {
+export async function setHostname(t: GuestTarget, name: string): Promise<boolean> {
   if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a valid hostname`);
   let changed = await writeIfChanged(t, '/etc/hostname', `${name}\n`);
   if (await t.isFile('/etc/hosts')) {
@@ -17,7 +18,7 @@ export async function setHostname(t: CustomizeTarget, name: string): Promise<boo
 }
 
 /** Points /etc/localtime at the guest's zoneinfo file (and /etc/timezone where the distro has it). */
-export async function setTimezone(t: CustomizeTarget, zone: string): Promise<boolean> {
+export async function setTimezone(t: GuestTarget, zone: string): Promise<boolean> {
   if (zone.includes('..') || !(await t.isFile(`/usr/share/zoneinfo/${zone}`))) throw new VmcraftError('EINVAL', `the guest has no zoneinfo for \`${zone}\``);
   const target = `../usr/share/zoneinfo/${zone}`;
   let changed = false;
@@ -47,7 +48,7 @@ WantedBy=multi-user.target
 `;
 
 /** Installs a script that systemd runs once, on the guest's next boot. Returns the script's guest path. */
-export async function addFirstBootScript(t: CustomizeTarget, name: string, script: string): Promise<string> {
+export async function addFirstBootScript(t: GuestTarget, name: string, script: string): Promise<string> {
   if (!/^[\w.-]+$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a plain script name`);
   const dir = '/usr/local/lib/vmcraft/firstboot.d';
   await t.mkdirP(dir);
@@ -70,7 +71,7 @@ export interface SysprepReport { removed: string[]; emptied: string[] }
  * empties machine-id (systemd makes a new one at boot), removes SSH host keys,
  * the udev persistent-net rules, cloud-init state and DHCP leases, empties logs.
  */
-export async function sysprep(t: CustomizeTarget): Promise<SysprepReport> {
+export async function sysprep(t: GuestTarget): Promise<SysprepReport> {
   const report: SysprepReport = { removed: [], emptied: [] };
   for (const file of ['/etc/machine-id']) {
     if (await t.isFile(file)) {

@@ -1,7 +1,8 @@
 /** Users of the guest: passwords in /etc/shadow and SSH keys in their homes, from the guest's own passwd. */
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
-import { appendLineOnce, type CustomizeTarget } from './context.js';
+import { appendLineOnce } from './context.js';
+import type { GuestTarget } from '../guest-target.js';
 
 /** One /etc/passwd entry. */
 export interface PasswdEntry { name: string; uid: number; gid: number; home: string; shell: string }
@@ -15,7 +16,7 @@ export function parsePasswd(text: string): PasswdEntry[] {
   });
 }
 
-async function user(t: CustomizeTarget, name: string): Promise<PasswdEntry> {
+async function user(t: GuestTarget, name: string): Promise<PasswdEntry> {
   const entry = parsePasswd(await t.read('/etc/passwd', 'utf8')).find((u) => u.name === name);
   if (!entry) throw new VmcraftError('EINVAL', `the guest has no user ${name}`);
   return entry;
@@ -46,7 +47,7 @@ export function setShadowHash(shadow: string, name: string, hash: string): strin
 }
 
 /** Sets a user's password (never written in plain text anywhere). */
-export async function setPassword(t: CustomizeTarget, name: string, spec: PasswordSpec, runner: Runner): Promise<void> {
+export async function setPassword(t: GuestTarget, name: string, spec: PasswordSpec, runner: Runner): Promise<void> {
   await user(t, name);
   const hash = 'hash' in spec ? spec.hash : await hashPassword(spec.password, runner);
   if (!/^\$(1|5|6|y|2[aby])\$/.test(hash) && hash !== '*' && hash !== '!') throw new VmcraftError('EINVAL', 'the hash is not a crypt(3) hash ($6$…, $y$…)');
@@ -54,7 +55,7 @@ export async function setPassword(t: CustomizeTarget, name: string, spec: Passwo
 }
 
 /** Adds a public key to a user's authorized_keys, creating ~/.ssh with the right owner and modes. */
-export async function injectSshKey(t: CustomizeTarget, name: string, key: string): Promise<boolean> {
+export async function injectSshKey(t: GuestTarget, name: string, key: string): Promise<boolean> {
   if (!/^(ssh-|ecdsa-|sk-)\S+ \S+/.test(key.trim())) throw new VmcraftError('EINVAL', 'that is not an OpenSSH public key');
   const u = await user(t, name);
   const dir = `${u.home.replace(/\/$/, '')}/.ssh`;

@@ -1,5 +1,5 @@
 /** Applying a fixer's plan: backups of every file first, then the writes, then the guest commands. */
-import type { FixTarget } from './context.js';
+import type { GuestTarget } from '../guest-target.js';
 import type { FixPlan, FixReport } from './types.js';
 
 /** Where backups go: one directory per run, mirroring the guest paths (never beside the file, where a config loader could pick it up). */
@@ -8,7 +8,7 @@ export function backupPath(stamp: string, path: string): string {
 }
 
 /** Applies a plan; every changed file's old content is saved under /var/lib/vmcraft/backups first. */
-export async function applyPlan(t: FixTarget, plan: FixPlan, stamp = new Date().toISOString().replace(/[:.]/g, '-')): Promise<FixReport> {
+export async function applyPlan(t: GuestTarget, plan: FixPlan, stamp = new Date().toISOString().replace(/[:.]/g, '-')): Promise<FixReport> {
   const report: FixReport = { fixer: plan.fixer, changed: [], commands: [], notes: [...plan.notes] };
   for (const change of plan.changes) {
     let backup: string | undefined;

@@ -1,14 +1,12 @@
-import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
 import { loadFixtures } from '../../fixtures/lib/manifest.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
-import { scratchDir } from '../../helpers/images.js';
+import { writableGuest, type WritableGuest } from '../../helpers/writable-guest.js';
 
 let dir: string;
-let remove: () => Promise<void>;
 let g: GuestFS;
+let session: WritableGuest;
 const MIGRATED = {
   '/etc/fstab': '# migrated from VMware\n/dev/sda2 / ext4 errors=remount-ro 0 1\n/dev/sda1\t/boot\text4\tdefaults\t0\t2\nnas:/srv /mnt/nas nfs defaults,_netdev 0 0\n',
   '/etc/default/grub': 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX="root=/dev/sda2 net.ifnames=0"\n',
@@ -25,21 +23,14 @@ async function snapshot(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  ({ dir, remove } = await scratchDir('fix'));
-  const copy = path.join(dir, 'debian.qcow2');
-  await copyFile((await loadFixtures()).debian12!.path, copy);
-  g = await GuestFS.open(copy, { tmpDir: dir });
-  await g.mountRoot((await g.inspectOs())[0]!);
+  session = await writableGuest('fix', 'debian12');
+  ({ g, dir } = session);
   for (const [file, content] of Object.entries(MIGRATED)) {
     await g.mkdirP(path.posix.dirname(file));
     await g.write(file, content);
   }
 });
-afterAll(async () => {
-  await g.close();
-  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  await remove();
-});
+afterAll(async () => session.close());
 
 describe('Linux fixers on a Debian guest made to look migrated from VMware', () => {
   it('plans without writing anything (checksums of /etc unchanged)', async () => {

@@ -1,17 +1,16 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFS } from '../../../src/index.js';
+import type { GuestFS } from '../../../src/index.js';
 import { runGuestCommand } from '../../../src/chroot/command.js';
 import { Runner } from '../../../src/core/exec.js';
-import { loadFixtures } from '../../fixtures/lib/manifest.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
-import { scratchDir } from '../../helpers/images.js';
+import { findLeftovers } from '../../helpers/leaks.js';
+import { writableGuest, type WritableGuest } from '../../helpers/writable-guest.js';
 
 let dir: string;
-let remove: () => Promise<void>;
 let g: GuestFS;
+let session: WritableGuest;
 
 /** Processes whose root directory is inside the scratch dir (a guest command that outlived its call). */
 async function guestProcesses(): Promise<string[]> {
@@ -20,17 +19,10 @@ async function guestProcesses(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  ({ dir, remove } = await scratchDir('guest'));
-  const copy = path.join(dir, 'debian.qcow2');
-  await copyFile((await loadFixtures()).debian12!.path, copy);
-  g = await GuestFS.open(copy, { tmpDir: dir });
-  await g.mountRoot((await g.inspectOs())[0]!);
+  session = await writableGuest('guest', 'debian12');
+  ({ g, dir } = session);
 });
-afterAll(async () => {
-  await g.close();
-  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  await remove();
-});
+afterAll(async () => session.close());
 
 describe('guest commands', () => {
   it('run the guest binaries in their own namespaces, without network by default', async () => {

@@ -1,27 +1,15 @@
-import { copyFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFS } from '../../../src/index.js';
-import { loadFixtures } from '../../fixtures/lib/manifest.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
-import { scratchDir } from '../../helpers/images.js';
+import type { GuestFS } from '../../../src/index.js';
+import { writableGuest, type WritableGuest } from '../../helpers/writable-guest.js';
 
-let dir: string;
-let remove: () => Promise<void>;
 let g: GuestFS;
+let session: WritableGuest;
 
 beforeAll(async () => {
-  ({ dir, remove } = await scratchDir('initramfs'));
-  const copy = path.join(dir, 'kernel.qcow2');
-  await copyFile((await loadFixtures()).debianKernel!.path, copy);
-  g = await GuestFS.open(copy, { tmpDir: dir });
-  await g.mountRoot((await g.inspectOs())[0]!);
+  session = await writableGuest('initramfs', 'debianKernel');
+  g = session.g;
 });
-afterAll(async () => {
-  await g.close();
-  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  await remove();
-});
+afterAll(async () => session.close());
 
 describe('the initramfs fixer on a Debian guest with a real kernel', () => {
   it("adds the virtio drivers and regenerates every kernel's initramfs with the guest's update-initramfs", async () => {
