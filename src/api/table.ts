@@ -6,7 +6,7 @@
  */
 
 /** Feature groups, like libguestfs' optgroups; each is backed by host tools. */
-export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm' | 'guest' | 'customize' | 'fix';
+export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm' | 'guest' | 'customize' | 'fix' | 'hivex';
 
 /** One call of the API. */
 export interface ApiEntry {
@@ -136,6 +136,9 @@ export const API = [
   { name: 'fixers', group: 'fix', summary: 'list the linux fixers', since: v },
   { name: 'fixPlan', group: 'fix', summary: 'plan the fixes a guest needs to boot on kvm without writing anything', since: v },
   { name: 'fixApply', group: 'fix', summary: 'apply fix plans with backups of every file changed', since: v },
+  { name: 'registryKeys', group: 'hivex', summary: 'read a registry key with its values and subkey names', since: v },
+  { name: 'registryRead', group: 'hivex', summary: 'read a typed registry value', since: v },
+  { name: 'registryWrite', group: 'hivex', summary: 'apply a batch of registry edits with a backup of the hive', since: v },
 ] as const satisfies readonly ApiEntry[];
 
 /** Entries that have a libguestfs alias. */

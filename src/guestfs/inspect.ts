@@ -3,6 +3,8 @@ import { VmcraftError } from '../core/errors.js';
 import { inspectDevices } from '../inspect/index.js';
 import type { OsInfo, OsMountpoint } from '../inspect/types.js';
 import { GuestFSFiles } from './files.js';
+import { readKey } from '../registry/hive.js';
+import { resolveGuestPath } from '../fs/paths.js';
 
 /** Options of {@link GuestFSInspect.mountRoot}. */
 export interface MountRootOptions {
@@ -22,7 +24,12 @@ export class GuestFSInspect extends GuestFSFiles {
   async inspectOs(): Promise<string[]> {
     this.assertLaunched();
     const found = await this.timings.time('inspect', () =>
-      inspectDevices(this.devices, (device) => this.mountScratch(device), (message) => this.emit('log', { level: 'warn', message })),
+      inspectDevices(
+        this.devices,
+        (device) => this.mountScratch(device),
+        (message) => this.emit('log', { level: 'warn', message }),
+        (scratchDir) => async (guestHive, key) => readKey(await resolveGuestPath(scratchDir, guestHive), key, this.runner, guestHive),
+      ),
     );
     this.#roots = new Map(found.map((os) => [os.root, os]));
     return [...this.#roots.keys()];

@@ -8,11 +8,11 @@ import { dirGuestReader } from '../fs/reader.js';
 import type { BlockDevice } from '../storage/types.js';
 import { resolveFstabSpec } from './fstab-devices.js';
 import { inspectLinuxRoot } from './linux/index.js';
-import type { FstabEntry, LinuxOsFacts, OsInfo, OsMountpoint } from './types.js';
+import { inspectWindowsRoot, type HiveKeyReader } from './windows.js';
+import type { FstabEntry, OsFacts, OsInfo, OsMountpoint } from './types.js';
 
 /** Filesystem types that can hold a root we know how to inspect. */
-const ROOT_CANDIDATE_TYPES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'jfs', 'reiserfs', 'f2fs']);
-// NTFS volumes are mountable (ntfs-3g) but Windows roots are not recognised yet: not candidates.
+const ROOT_CANDIDATE_TYPES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'jfs', 'reiserfs', 'f2fs', 'ntfs']);
 
 /** Filesystem types in fstab that are never local mount points. */
 const NOT_LOCAL = new Set(['swap', 'nfs', 'nfs4', 'cifs', 'smbfs', 'tmpfs', 'proc', 'sysfs', 'devpts', 'none', 'bind', '9p', 'fuse', 'sshfs']);
@@ -29,7 +29,7 @@ export function sortMountpoints(mountpoints: OsMountpoint[]): OsMountpoint[] {
 }
 
 /** Combines the facts of a root's files with this session's devices. */
-export function buildOsInfo(root: BlockDevice, facts: LinuxOsFacts, devices: readonly BlockDevice[]): OsInfo {
+export function buildOsInfo(root: BlockDevice, facts: OsFacts, devices: readonly BlockDevice[]): OsInfo {
   const { fstab, crypttab, ...rest } = facts;
   const mountpoints: OsMountpoint[] = [];
   const filesystems = new Set<string>([root.name]);
@@ -57,6 +57,7 @@ export async function inspectDevices(
   devices: readonly BlockDevice[],
   mountScratch: ScratchMounter,
   warn: (message: string) => void,
+  hiveReader: (scratchDir: string) => HiveKeyReader,
 ): Promise<OsInfo[]> {
   const found: OsInfo[] = [];
   for (const device of devices.filter(isRootCandidate)) {
@@ -70,7 +71,8 @@ export async function inspectDevices(
       continue;
     }
     try {
-      const facts = await inspectLinuxRoot(dirGuestReader(scratch.hostDir));
+      const reader = dirGuestReader(scratch.hostDir);
+      const facts = (await inspectLinuxRoot(reader)) ?? (await inspectWindowsRoot(reader, hiveReader(scratch.hostDir)));
       if (facts) found.push(buildOsInfo(device, facts, devices));
     } finally {
       await scratch.release();

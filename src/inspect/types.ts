@@ -42,8 +42,22 @@ export interface FstabEntry {
   passno: number;
 }
 
-/** What the files of one Linux root say about the installed OS (no device knowledge). */
-export interface LinuxOsFacts {
+/** Windows-only facts (from the SOFTWARE and SYSTEM hives). */
+export interface WindowsDetails {
+  /** Guest path of the system root, as spelled on disk (`/Windows`). */
+  systemroot: string;
+  /** `Client` or `Server` (libguestfs `inspect_get_product_variant`). */
+  productVariant: string;
+  /** EditionID: `ServerStandard`, `Professional`… */
+  editionId: string;
+  /** CurrentBuildNumber: `17763`… */
+  buildNumber: string;
+  /** The control set in use (`ControlSet001`), from Select\Current. */
+  currentControlSet: string;
+}
+
+/** What the files of one root say about the installed OS (no device knowledge). */
+export interface OsFacts {
   type: OsType;
   /** libguestfs distro id: `debian`, `ubuntu`, `fedora`, `rhel`, `centos`, `rocky`, … or `unknown`. */
   distro: string;
@@ -63,6 +77,8 @@ export interface LinuxOsFacts {
   fstab: FstabEntry[];
   /** Parsed /etc/crypttab: LUKS mapping names the fstab may use (empty when there is none). */
   crypttab: CrypttabEntry[];
+  /** Present for Windows guests. */
+  windows?: WindowsDetails;
 }
 
 /** A mount point of an inspected OS, resolved to a session device. */
@@ -77,7 +93,7 @@ export interface OsMountpoint {
  * Everything inspection found about one installed OS (libguestfs'
  * `inspect_get_*` calls, as one typed object).
  */
-export interface OsInfo extends Omit<LinuxOsFacts, 'fstab' | 'crypttab'> {
+export interface OsInfo extends Omit<OsFacts, 'fstab' | 'crypttab'> {
   /** The root filesystem's session device; pass it to `mountRoot()`. */
   root: string;
   /** Mount points from the guest's fstab that resolve to this session's devices, parents first. */

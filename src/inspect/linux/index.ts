@@ -2,7 +2,7 @@
 import { elfArch } from '../parsers/elf.js';
 import { parseCrypttab } from '../parsers/crypttab.js';
 import { parseFstab } from '../parsers/fstab.js';
-import type { GuestReader, LinuxOsFacts } from '../types.js';
+import type { GuestReader, OsFacts } from '../types.js';
 import { linuxHostname } from './hostname.js';
 import { linuxOsinfo } from './osinfo.js';
 import { packageFormat, packageManagement } from './packages.js';
@@ -30,7 +30,7 @@ async function architecture(reader: GuestReader): Promise<string> {
 }
 
 /** Everything the files of a Linux root say, or undefined when the tree is not one. */
-export async function inspectLinuxRoot(reader: GuestReader): Promise<LinuxOsFacts | undefined> {
+export async function inspectLinuxRoot(reader: GuestReader): Promise<OsFacts | undefined> {
   if (!(await isLinuxRoot(reader))) return undefined;
   const release = await readRelease(reader);
   const distro = release.distro ?? 'unknown';

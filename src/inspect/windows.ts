@@ -1,0 +1,84 @@
+/**
+ * Inspection of a Windows system volume: the system root found by a
+ * case-insensitive search (/Windows, /WINNT with System32/config), the
+ * product from the SOFTWARE hive, host name and architecture from the SYSTEM
+ * hive's current control set (Select\Current), as libguestfs does.
+ */
+import { VmcraftError } from '../core/errors.js';
+import type { RegKey } from '../registry/hive.js';
+import type { RegValue } from '../registry/reg-format.js';
+import type { GuestReader, OsFacts } from './types.js';
+
+/** Reads a key from a hive at a guest path. */
+export type HiveKeyReader = (guestHive: string, key: string) => Promise<RegKey>;
+
+async function findCi(reader: GuestReader, dir: string, name: RegExp): Promise<string | undefined> {
+  const hit = (await reader.list(dir)).find((e) => name.test(e));
+  return hit === undefined ? undefined : `${dir === '/' ? '' : dir}/${hit}`;
+}
+
+/** The system root and its config directory, or undefined when the volume holds no Windows. */
+export async function findSystemRoot(reader: GuestReader): Promise<{ systemroot: string; config: string } | undefined> {
+  for (const candidate of [/^windows$/i, /^winnt$/i]) {
+    const systemroot = await findCi(reader, '/', candidate);
+    const system32 = systemroot && (await findCi(reader, systemroot, /^system32$/i));
+    const config = system32 && (await findCi(reader, system32, /^config$/i));
+    if (systemroot && config && (await reader.isDir(config))) return { systemroot, config };
+  }
+  return undefined;
+}
+
+function value(key: RegKey, name: string): RegValue['data'] | undefined {
+  return key.values.find((v) => v.name.toLowerCase() === name.toLowerCase())?.data;
+}
+
+const ARCHES: Record<string, string> = { AMD64: 'x86_64', X86: 'i386', ARM64: 'aarch64', IA64: 'ia64' };
+
+/** osinfo ids of Windows versions, by libguestfs' rules (lib/inspect-osinfo.c). */
+export function windowsOsinfo(major: number, minor: number, productName: string, variant: string, build: number): string {
+  const server = variant.includes('Server');
+  if (major === 5) return minor === 1 || productName.includes('XP') ? 'winxp' : productName.includes('R2') ? 'win2k3r2' : 'win2k3';
+  if (major === 6) return [server ? 'win2k8' : 'winvista', server ? 'win2k8r2' : 'win7', server ? 'win2k12' : 'win8', server ? 'win2k12r2' : 'win8.1'][minor] ?? 'unknown';
+  if (major === 10 && minor === 0) {
+    if (server) return productName.includes('2025') ? 'win2k25' : productName.includes('2022') ? 'win2k22' : productName.includes('2019') ? 'win2k19' : 'win2k16';
+    return build >= 22000 ? 'win11' : 'win10';
+  }
+  return 'unknown';
+}
+
+/** Everything the hives say, or undefined when the tree is not a Windows system volume. */
+export async function inspectWindowsRoot(reader: GuestReader, readKey: HiveKeyReader): Promise<OsFacts | undefined> {
+  const found = await findSystemRoot(reader);
+  if (!found) return undefined;
+  const software = await findCi(reader, found.config, /^software$/i);
+  const system = await findCi(reader, found.config, /^system$/i);
+  if (!software || !system) throw new VmcraftError('EINSPECT', `${found.config} has no SOFTWARE or SYSTEM hive`);
+  const cv = await readKey(software, '\\Microsoft\\Windows NT\\CurrentVersion');
+  const productName = String(value(cv, 'ProductName') ?? 'unknown');
+  const major = value(cv, 'CurrentMajorVersionNumber');
+  const [oldMajor, oldMinor] = String(value(cv, 'CurrentVersion') ?? '0.0').split('.').map(Number);
+  const majorVersion = typeof major === 'number' ? major : (oldMajor ?? 0);
+  const minorVersion = typeof major === 'number' ? Number(value(cv, 'CurrentMinorVersionNumber') ?? 0) : (oldMinor ?? 0);
+  const productVariant = String(value(cv, 'InstallationType') ?? 'Client').includes('Server') ? 'Server' : 'Client';
+  const buildNumber = String(value(cv, 'CurrentBuildNumber') ?? '');
+  const select = await readKey(system, '\\Select');
+  const currentControlSet = `ControlSet${String(value(select, 'Current') ?? 1).padStart(3, '0')}`;
+  const computer = await readKey(system, `\\${currentControlSet}\\Control\\ComputerName\\ComputerName`).catch(() => undefined);
+  const env = await readKey(system, `\\${currentControlSet}\\Control\\Session Manager\\Environment`).catch(() => undefined);
+  const arch = ARCHES[String((env && value(env, 'PROCESSOR_ARCHITECTURE')) ?? '').toUpperCase()] ?? 'unknown';
+  return {
+    type: 'windows',
+    distro: 'windows',
+    productName,
+    majorVersion,
+    minorVersion,
+    arch,
+    hostname: String((computer && value(computer, 'ComputerName')) ?? 'unknown'),
+    packageFormat: 'unknown',
+    packageManagement: 'unknown',
+    osinfo: windowsOsinfo(majorVersion, minorVersion, productName, productVariant, Number(buildNumber)),
+    fstab: [],
+    crypttab: [],
+    windows: { systemroot: found.systemroot, productVariant, editionId: String(value(cv, 'EditionID') ?? ''), buildNumber, currentControlSet },
+  };
+}

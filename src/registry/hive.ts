@@ -1,0 +1,66 @@
+/**
+ * Reading and editing hive files through hivex (hivexregedit). Edits are
+ * batched and committed once: the hive is backed up, the edits are merged
+ * into a copy, and the copy replaces the hive in one rename.
+ */
+import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
+import { VmcraftError } from '../core/errors.js';
+import type { Runner } from '../core/exec.js';
+import { parseRegExport, renderEdits, type RegEdit, type RegValue } from './reg-format.js';
+
+/** A key: its direct subkeys and its values. */
+export interface RegKey {
+  path: string;
+  subkeys: string[];
+  values: RegValue[];
+}
+
+/** Normalises a key path: backslashes, one leading, none trailing (`Microsoft/Windows` → `\Microsoft\Windows`). */
+export function keyPath(path: string): string {
+  return `\\${path.replace(/\//g, '\\').split('\\').filter(Boolean).join('\\')}`;
+}
+
+function registryError(err: unknown, hive: string, key: string): VmcraftError {
+  const stderr = err instanceof VmcraftError ? (err.command?.stderr ?? '') : '';
+  if (/path not found/.test(stderr)) return new VmcraftError('ENOENT', `no key ${key} in the hive ${hive}`, { cause: err, path: key });
+  if (/failed to open hive|Invalid argument|not a hive/i.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is not a registry hive (or it is corrupt)`, { cause: err });
+  return err instanceof VmcraftError ? err : new VmcraftError('EREGISTRY', String(err), { cause: err });
+}
+
+/** Reads a key of a hive file (host path) with its values and the names of its subkeys. */
+export async function readKey(hostHive: string, key: string, runner: Runner, shownHive = hostHive): Promise<RegKey> {
+  const path = keyPath(key);
+  let stdout: string;
+  try {
+    ({ stdout } = await runner.run('hivexregedit', ['--export', '--max-depth', '2', hostHive, path]));
+  } catch (err) {
+    throw registryError(err, shownHive, path);
+  }
+  const sections = parseRegExport(stdout);
+  const self = sections[0];
+  if (!self) throw new VmcraftError('EREGISTRY', `hivexregedit printed no key for ${path}`);
+  const prefix = self.path === '\\' ? '\\' : `${self.path}\\`;
+  const subkeys = sections.slice(1).map((s) => s.path.slice(prefix.length)).filter((n) => n && !n.includes('\\'));
+  return { path: self.path, subkeys, values: self.values };
+}
+
+/** Applies edits to a hive file: backup, merge into a copy, rename over. Returns the backup's host path. */
+export async function commitEdits(hostHive: string, edits: readonly RegEdit[], runner: Runner, stamp = new Date().toISOString().replace(/[:.]/g, '-')): Promise<string> {
+  const backup = `${hostHive}.vmcraft-${stamp}.bak`;
+  const work = `${hostHive}.vmcraft-${stamp}.tmp`;
+  const reg = `${hostHive}.vmcraft-${stamp}.reg`;
+  await copyFile(hostHive, backup);
+  await copyFile(hostHive, work);
+  try {
+    await writeFile(reg, renderEdits(edits));
+    await runner.run('hivexregedit', ['--merge', work, reg]);
+    await rename(work, hostHive);
+    return backup;
+  } catch (err) {
+    await rm(work, { force: true });
+    await rm(backup, { force: true });
+    throw err instanceof VmcraftError && err.code === 'ECOMMAND' ? new VmcraftError('EREGISTRY', `the edits could not be applied: ${(err.command?.stderr ?? '').split('\n')[0]}`, { cause: err }) : err;
+  } finally {
+    await rm(reg, { force: true });
+  }
+}

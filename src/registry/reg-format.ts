@@ -1,0 +1,164 @@
+/**
+ * The .reg text format as hivexregedit exports and merges it, with every
+ * value as `hex(N):` bytes (or `dword:`), so types and bytes round-trip exactly.
+ */
+import { VmcraftError } from '../core/errors.js';
+
+/** Registry value types by number. */
+export const REG_TYPES: Record<number, string> = {
+  0: 'REG_NONE', 1: 'REG_SZ', 2: 'REG_EXPAND_SZ', 3: 'REG_BINARY', 4: 'REG_DWORD', 5: 'REG_DWORD_BIG_ENDIAN',
+  6: 'REG_LINK', 7: 'REG_MULTI_SZ', 8: 'REG_RESOURCE_LIST', 9: 'REG_FULL_RESOURCE_DESCRIPTOR', 10: 'REG_RESOURCE_REQUIREMENTS_LIST', 11: 'REG_QWORD',
+};
+
+/** A value: its type and the decoded data (strings, string lists, numbers; raw bytes for the rest). */
+export interface RegValue {
+  /** Value name ('' for the key's default value). */
+  name: string;
+  /** Type name, `REG_UNKNOWN_<n>` for types Windows does not define. */
+  type: string;
+  typeId: number;
+  data: string | string[] | number | bigint | Buffer;
+  /** The raw bytes as stored. */
+  raw: Buffer;
+}
+
+/** One [key] section. */
+export interface RegSection { path: string; values: RegValue[]; deleted?: boolean }
+
+function utf16(raw: Buffer): string {
+  return raw.toString('utf16le').replace(/\0+$/, '');
+}
+
+/** Decodes raw bytes of a type into a JavaScript value. */
+export function decodeValue(typeId: number, raw: Buffer): RegValue['data'] {
+  switch (typeId) {
+    case 1:
+    case 2:
+    case 6:
+      return utf16(raw);
+    case 7:
+      return raw.toString('utf16le').split('\0').filter((s) => s !== '');
+    case 4:
+      return raw.length >= 4 ? raw.readUInt32LE(0) : 0;
+    case 5:
+      return raw.length >= 4 ? raw.readUInt32BE(0) : 0;
+    case 11:
+      return raw.length >= 8 ? raw.readBigUInt64LE(0) : 0n;
+    default:
+      return Buffer.from(raw);
+  }
+}
+
+/** Encodes a JavaScript value as the bytes of a type. */
+export function encodeValue(typeId: number, data: RegValue['data']): Buffer {
+  switch (typeId) {
+    case 1:
+    case 2:
+    case 6:
+      return Buffer.from(`${String(data)}\0`, 'utf16le');
+    case 7:
+      return Buffer.from(`${(data as string[]).map((s) => `${s}\0`).join('')}\0`, 'utf16le');
+    case 4:
+    case 5: {
+      const b = Buffer.alloc(4);
+      if (typeId === 4) b.writeUInt32LE(Number(data) >>> 0);
+      else b.writeUInt32BE(Number(data) >>> 0);
+      return b;
+    }
+    case 11: {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(BigInt(data as bigint | number));
+      return b;
+    }
+    default:
+      if (!Buffer.isBuffer(data)) throw new VmcraftError('EINVAL', `a value of type ${typeId} needs a Buffer`);
+      return data;
+  }
+}
+
+function unquote(name: string): string {
+  return name === '@' ? '' : name.slice(1, -1).replace(/\\(["\\])/g, '$1');
+}
+
+function quote(name: string): string {
+  return name === '' ? '@' : `"${name.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/**
+ * Parses hivexregedit --export output:
+ * ```
+ * [\Microsoft\Windows NT\CurrentVersion]
+ * "CurrentMajorVersionNumber"=dword:0000000a
+ * "ProductName"=hex(1):57,00,69,00,…,00,00
+ * ```
+ * (continued lines ending in `\` are joined).
+ */
+export function parseRegExport(text: string): RegSection[] {
+  const sections: RegSection[] = [];
+  const lines = text.replace(/\\\r?\n\s*/g, '').split(/\r?\n/);
+  let current: RegSection | undefined;
+  for (const line of lines) {
+    const key = /^\[(-?)(.*)\]$/.exec(line.trim());
+    if (key) {
+      current = { path: key[2]!, values: [], ...(key[1] ? { deleted: true } : {}) };
+      sections.push(current);
+      continue;
+    }
+    const value = /^(@|"(?:[^"\\]|\\.)*")=(.*)$/.exec(line);
+    if (!value || !current) continue;
+    const name = unquote(value[1]!);
+    const rhs = value[2]!;
+    let typeId: number;
+    let raw: Buffer;
+    if (rhs.startsWith('dword:')) {
+      typeId = 4;
+      raw = Buffer.alloc(4);
+      raw.writeUInt32LE(parseInt(rhs.slice(6), 16) >>> 0);
+    } else if (rhs.startsWith('"')) {
+      typeId = 1;
+      raw = Buffer.from(`${unquote(rhs)}\0`, 'utf16le');
+    } else {
+      const hex = /^hex(?:\(([0-9a-fA-F]+)\))?:(.*)$/.exec(rhs);
+      if (!hex) continue;
+      typeId = hex[1] === undefined ? 3 : parseInt(hex[1], 16);
+      raw = Buffer.from(hex[2]!.replace(/[^0-9a-fA-F]/g, ''), 'hex');
+    }
+    current.values.push({ name, type: REG_TYPES[typeId] ?? `REG_UNKNOWN_${typeId}`, typeId, data: decodeValue(typeId, raw), raw });
+  }
+  return sections;
+}
+
+/** One edit of a hive. */
+export type RegEdit =
+  | { op: 'setValue'; key: string; name: string; typeId: number; data: RegValue['data'] }
+  | { op: 'deleteValue'; key: string; name: string }
+  | { op: 'createKey'; key: string }
+  | { op: 'deleteKey'; key: string };
+
+/** Renders edits as .reg text for hivexregedit --merge; parents of new keys come first. */
+export function renderEdits(edits: readonly RegEdit[]): string {
+  const out = ['Windows Registry Editor Version 5.00', ''];
+  const ensured = new Set<string>();
+  const ensure = (key: string) => {
+    const parts = key.split('\\').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const k = `\\${parts.slice(0, i).join('\\')}`;
+      if (!ensured.has(k)) {
+        ensured.add(k);
+        out.push(`[${k}]`, '');
+      }
+    }
+  };
+  for (const e of edits) {
+    if (e.op === 'deleteKey') {
+      out.push(`[-${e.key}]`, '');
+      continue;
+    }
+    ensure(e.key);
+    out.push(`[${e.key}]`);
+    if (e.op === 'setValue') out.push(`${quote(e.name)}=hex(${e.typeId.toString(16)}):${[...encodeValue(e.typeId, e.data)].map((b) => b.toString(16).padStart(2, '0')).join(',')}`);
+    if (e.op === 'deleteValue') out.push(`${quote(e.name)}=-`);
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}

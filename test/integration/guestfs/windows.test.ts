@@ -1,0 +1,164 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuestFS, writeEmptyHive } from '../../../src/index.js';
+import { Runner } from '../../../src/core/exec.js';
+import { buildDiskImage } from '../../../src/sample/disk-builder.js';
+import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { scratchDir, sha256File } from '../../helpers/images.js';
+
+let dir: string;
+let remove: () => Promise<void>;
+let image: string;
+
+const SOFTWARE_REG = `Windows Registry Editor Version 5.00
+
+[\\Microsoft]
+
+[\\Microsoft\\Windows NT]
+
+[\\Microsoft\\Windows NT\\CurrentVersion]
+"ProductName"="Windows Server 2019 Standard"
+"EditionID"="ServerStandard"
+"InstallationType"="Server"
+"CurrentVersion"="6.3"
+"CurrentBuildNumber"="17763"
+"CurrentMajorVersionNumber"=dword:0000000a
+"CurrentMinorVersionNumber"=dword:00000000
+"SystemRoot"=hex(2):43,00,3a,00,5c,00,57,00,69,00,6e,00,64,00,6f,00,77,00,73,00,00,00
+"Paths"=hex(7):61,00,00,00,62,00,63,00,00,00,00,00
+"InstallTime"=hex(b):00,10,a5,d4,e8,00,00,00
+"DigitalProductId"=hex:a4,00,00,00,03,00
+"Odd"=hex(1234):01,02
+`;
+
+const SYSTEM_REG = `Windows Registry Editor Version 5.00
+
+[\\Select]
+"Current"=dword:00000002
+"Default"=dword:00000002
+
+[\\ControlSet001]
+
+[\\ControlSet001\\Control]
+
+[\\ControlSet001\\Control\\ComputerName]
+
+[\\ControlSet001\\Control\\ComputerName\\ComputerName]
+"ComputerName"="OLD-NAME"
+
+[\\ControlSet002]
+
+[\\ControlSet002\\Control]
+
+[\\ControlSet002\\Control\\ComputerName]
+
+[\\ControlSet002\\Control\\ComputerName\\ComputerName]
+"ComputerName"="WIN-SRV01"
+
+[\\ControlSet002\\Control\\Session Manager]
+
+[\\ControlSet002\\Control\\Session Manager\\Environment]
+"PROCESSOR_ARCHITECTURE"="AMD64"
+
+[\\ControlSet002\\Services]
+
+[\\ControlSet002\\Services\\Tcpip]
+"Start"=dword:00000001
+`;
+
+async function hive(file: string, reg: string): Promise<void> {
+  await writeEmptyHive(file);
+  await writeFile(`${file}.reg`, reg);
+  await execa('hivexregedit', ['--merge', file, `${file}.reg`]);
+  await execa('rm', [`${file}.reg`]);
+}
+
+beforeAll(async () => {
+  ({ dir, remove } = await scratchDir('windows'));
+  const tree = path.join(dir, 'tree');
+  const config = path.join(tree, 'Windows/System32/config');
+  await mkdir(config, { recursive: true });
+  await mkdir(path.join(tree, 'Program Files'), { recursive: true });
+  await hive(path.join(config, 'SOFTWARE'), SOFTWARE_REG);
+  await hive(path.join(config, 'SYSTEM'), SYSTEM_REG);
+  await writeFile(path.join(config, 'BROKEN'), 'regf but not really a hive');
+  image = path.join(dir, 'windows.raw');
+  await buildDiskImage({ table: 'gpt', format: 'raw', output: image, partitions: [{ sizeMiB: 64, fs: 'ntfs', tree, label: 'Windows' }] }, new Runner());
+});
+afterAll(async () => {
+  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+  await remove();
+});
+
+describe('Windows inspection', () => {
+  it('finds the system root and reads product, version, build, hostname and arch from the hives', async () => {
+    const before = await sha256File(image);
+    {
+      await using g = await GuestFS.open(image, { readonly: true, tmpDir: dir });
+      expect(await g.inspectOs()).toEqual(['/dev/sda1']);
+      expect(g.inspectOsInfo('/dev/sda1')).toMatchObject({
+        type: 'windows', distro: 'windows', productName: 'Windows Server 2019 Standard', majorVersion: 10, minorVersion: 0,
+        hostname: 'WIN-SRV01', arch: 'x86_64', osinfo: 'win2k19', mountpoints: [{ mountpoint: '/', device: '/dev/sda1' }],
+        windows: { systemroot: '/Windows', productVariant: 'Server', editionId: 'ServerStandard', buildNumber: '17763', currentControlSet: 'ControlSet002' },
+      });
+    }
+    expect(await sha256File(image)).toBe(before);
+  });
+});
+
+describe('the registry', () => {
+  it('reads typed values, keys and the current control set', async () => {
+    await using g = await GuestFS.open(image, { readonly: true, tmpDir: dir });
+    await g.mountRo('/dev/sda1', '/');
+    const sw = '/windows/system32/config/software';
+    const read = async (name: string) => (await g.registryRead(sw, '\\Microsoft\\Windows NT\\CurrentVersion', name));
+    expect(await read('ProductName')).toMatchObject({ type: 'REG_SZ', data: 'Windows Server 2019 Standard' });
+    expect(await read('currentmajorversionnumber')).toMatchObject({ type: 'REG_DWORD', data: 10 });
+    expect(await read('SystemRoot')).toMatchObject({ type: 'REG_EXPAND_SZ', data: 'C:\\Windows' });
+    expect(await read('Paths')).toMatchObject({ type: 'REG_MULTI_SZ', data: ['a', 'bc'] });
+    expect(await read('InstallTime')).toMatchObject({ type: 'REG_QWORD', data: 0xe8d4a51000n });
+    expect((await read('DigitalProductId')).data).toEqual(Buffer.from([0xa4, 0, 0, 0, 3, 0]));
+    expect(await read('Odd')).toMatchObject({ type: 'REG_UNKNOWN_4660', typeId: 0x1234, data: Buffer.from([1, 2]) });
+    expect((await g.registryKeys(sw, 'Microsoft')).subkeys).toEqual(['Windows NT']);
+    expect(await g.registryRead('/Windows/System32/config/SYSTEM', '\\CurrentControlSet\\Control\\ComputerName\\ComputerName', 'ComputerName')).toMatchObject({ data: 'WIN-SRV01' });
+    await expect(g.registryKeys(sw, '\\NoSuchKey')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(read('NoSuchValue')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(g.registryKeys('/Windows/System32/config/BROKEN', '\\')).rejects.toMatchObject({ code: 'EREGISTRY' });
+    await expect(g.registryKeys('/Windows/System32/config/SAM', '\\')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(g.registryWrite(sw, [{ op: 'createKey', key: '\\X' }])).rejects.toMatchObject({ code: 'EREADONLY' });
+  });
+
+  it('commits a batch of edits once, with a backup, checked with hivexget itself', async () => {
+    const out = path.join(dir, 'SYSTEM.after');
+    const orig = path.join(dir, 'SYSTEM.before');
+    {
+      await using g = await GuestFS.open(image, { tmpDir: dir });
+      await g.mount('/dev/sda1', '/');
+      const system = '/Windows/System32/config/SYSTEM';
+      await g.download(system, orig);
+      const { backup } = await g.registryWrite(system, [
+        { op: 'createKey', key: '\\CurrentControlSet\\Services\\viostor' },
+        { op: 'setValue', key: '\\CurrentControlSet\\Services\\viostor', name: 'Start', typeId: 4, data: 0 },
+        { op: 'setValue', key: '\\CurrentControlSet\\Services\\viostor', name: 'ImagePath', typeId: 2, data: 'system32\\drivers\\viostor.sys' },
+        { op: 'setValue', key: '\\CurrentControlSet\\Services\\viostor', name: 'Group', typeId: 1, data: 'SCSI miniport' },
+        { op: 'deleteValue', key: '\\CurrentControlSet\\Services\\Tcpip', name: 'Start' },
+      ]);
+      expect(backup).toMatch(/^\/Windows\/System32\/config\/SYSTEM\.vmcraft-.+\.bak$/);
+      expect(await g.checksum('sha256', backup)).toBe(await sha256File(orig));
+      expect(await g.registryRead(system, '\\ControlSet002\\Services\\viostor', 'Start')).toMatchObject({ type: 'REG_DWORD', data: 0 });
+      await g.download(system, out);
+      await expect(g.registryWrite(system, [{ op: 'setValue', key: '\\Fine', name: 'x', typeId: 1, data: 'y' }, { op: 'deleteKey', key: '\\No\\Such\\Key' }])).rejects.toMatchObject({ code: 'ENOENT' });
+      await expect(g.registryWrite(system, [{ op: 'deleteValue', key: '\\Select', name: 'Nope' }])).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await g.checksum('sha256', system)).toBe(await sha256File(out));
+    }
+    const get = async (key: string, value: string) => (await execa('hivexget', [out, key, value], { reject: false })).stdout;
+    expect(await get('\\ControlSet002\\Services\\viostor', 'Start')).toBe('0');
+    expect(await get('\\ControlSet002\\Services\\viostor', 'ImagePath')).toBe('system32\\drivers\\viostor.sys');
+    expect(await get('\\ControlSet002\\Services\\viostor', 'Group')).toBe('SCSI miniport');
+    expect(await get('\\ControlSet002\\Services\\Tcpip', 'Start')).toBe('');
+    expect(await get('\\ControlSet001\\Control\\ComputerName\\ComputerName', 'ComputerName')).toBe('OLD-NAME');
+    expect((await readFile(out)).equals(await readFile(orig))).toBe(false);
+  });
+});
