@@ -40,11 +40,19 @@ export interface MountRequest {
   readonly: boolean;
   /** Host directory to mount on. */
   hostDir: string;
+  /** Filesystems the host kernel has (decides between kernel and FUSE drivers). */
+  kernelFilesystems?: readonly string[];
 }
 
-/** The mount(8) type for a blkid type: NTFS goes through ntfs-3g (FUSE), which works without the kernel's ntfs3. */
-export function mountType(vfsType: string): string {
-  return vfsType === 'ntfs' ? 'ntfs-3g' : vfsType;
+/**
+ * The mount(8) type for a blkid type: NTFS goes through ntfs-3g (FUSE), which
+ * works without the kernel's ntfs3; FAT through fusefat where the kernel has
+ * no vfat (read-only only: fusefat's write support is experimental).
+ */
+export function mountType(vfsType: string, kernelFilesystems: readonly string[] = ['vfat']): string {
+  if (vfsType === 'ntfs') return 'ntfs-3g';
+  if (vfsType === 'vfat' && !kernelFilesystems.includes('vfat')) return 'fuse.fusefat';
+  return vfsType;
 }
 
 /** The argv of `mount` for a request. */
@@ -53,9 +61,13 @@ export function mountArgs(req: MountRequest): string[] {
     throw new VmcraftError('EREADONLY', 'cannot mount read-write in a read-only session');
   }
   const user = req.options.filter((o) => o !== '' && !(req.readonly && o === 'ro'));
+  const type = mountType(req.vfsType, req.kernelFilesystems);
+  if (type === 'fuse.fusefat' && !req.readonly && !req.options.includes('ro')) {
+    throw new VmcraftError('EUNSUPPORTED', 'this kernel has no vfat driver and FAT through FUSE is read-only here: mount it with mountRo');
+  }
   const options = [...(req.readonly ? readOnlyOptions(req.vfsType) : []), ...baseOptions(req.vfsType), ...user];
   const unique = [...new Set(options)];
-  return ['-t', mountType(req.vfsType), ...(unique.length ? ['-o', unique.join(',')] : []), req.hostDevice, req.hostDir];
+  return ['-t', type, ...(unique.length ? ['-o', unique.join(',')] : []), req.hostDevice, req.hostDir];
 }
 
 /** Mounts a filesystem; failures become EMOUNT with the kernel's reason. */

@@ -57,7 +57,7 @@ export class GuestFSMounts extends GuestFSDevices {
     if (this.#mounts.some((m) => m.mountpoint === guestDir)) throw new VmcraftError('EMOUNT', `something is already mounted on ${guestDir}`);
     const hostDir = await this.#mountDir(guestDir);
     await this.timings.time('mount', () =>
-      mountFilesystem({ hostDevice: dev.hostPath, vfsType: type, options: opts, readonly, hostDir }, this.runner),
+      mountFilesystem({ hostDevice: dev.hostPath, vfsType: type, options: opts, readonly, hostDir, kernelFilesystems: this.host?.kernelFilesystems ?? [] }, this.runner),
     );
     const entry = this.cleanup.push(`mount of ${device} on ${guestDir}`, () => unmountFilesystem(hostDir, this.runner));
     this.#mounts.push({ device, mountpoint: guestDir, readonly, hostDir, entry });
@@ -116,7 +116,7 @@ export class GuestFSMounts extends GuestFSDevices {
     const hostDir = path.join(this.workDir, `scratch${this.#scratchCount++}`);
     await mkdir(hostDir, { mode: 0o700 });
     try {
-      await mountFilesystem({ hostDevice: dev.hostPath, vfsType: dev.probe.type ?? 'auto', options: [], readonly: true, hostDir }, this.runner);
+      await mountFilesystem({ hostDevice: dev.hostPath, vfsType: dev.probe.type ?? 'auto', options: [], readonly: true, hostDir, kernelFilesystems: this.host?.kernelFilesystems ?? [] }, this.runner);
     } catch (err) {
       await rmdir(hostDir);
       throw err;

@@ -15,7 +15,7 @@ export interface PartitionSpec {
   /** Size in MiB. */
   sizeMiB: number;
   /** Filesystem to make from `tree` (xfs and ntfs have no "from a directory" option: they are filled through a short loop mount). */
-  fs: 'ext4' | 'ext2' | 'btrfs' | 'xfs' | 'ntfs';
+  fs: 'ext4' | 'ext2' | 'btrfs' | 'xfs' | 'ntfs' | 'vfat';
   /** Directory whose content fills the filesystem. */
   tree: string;
   label?: string;
@@ -47,6 +47,7 @@ function mkfsArgs(p: PartitionSpec, image: string): [string, string[]] {
   if (p.fs === 'btrfs') return ['mkfs.btrfs', ['-q', '-f', ...label, ...uuid, '--rootdir', p.tree, image]];
   if (p.fs === 'xfs') return ['mkfs.xfs', ['-q', '-f', ...label, ...(p.uuid ? ['-m', `uuid=${p.uuid}`] : []), image]];
   if (p.fs === 'ntfs') return ['mkntfs', ['-q', '-F', '-f', ...label, image]];
+  if (p.fs === 'vfat') return ['mkfs.vfat', [...(p.label ? ['-n', p.label] : []), image]];
   return [`mkfs.${p.fs}`, ['-q', '-F', ...label, ...uuid, '-d', p.tree, image]];
 }
 
@@ -107,6 +108,8 @@ export async function buildDiskImage(spec: DiskSpec, runner: Runner): Promise<vo
       const [tool, args] = mkfsArgs(p, image);
       await runner.run(tool, args);
       if (p.fs === 'xfs' || p.fs === 'ntfs') await fillThroughMount(image, p.tree, work, runner, p.fs);
+      // FAT is filled with mtools: no mount needed (and this kernel may have no vfat).
+      if (p.fs === 'vfat') await runner.run('sh', ['-c', 'cd "$1" && [ -z "$(ls -A)" ] || mcopy -s -i "$2" ./* ::', 'mcopy', p.tree, image]);
       await runner.run('dd', [`if=${image}`, `of=${raw}`, 'bs=1M', `seek=${offsetMiB}`, 'conv=notrunc,sparse', 'status=none']);
       await rm(image);
       offsetMiB += p.sizeMiB;

@@ -19,6 +19,13 @@ describe('mountArgs', () => {
     expect(mountArgs({ ...base, vfsType: 'ext4', readonly: false })).toEqual(['-t', 'ext4', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
   });
 
+  it('mounts NTFS with ntfs-3g, and FAT with fusefat (read-only) where the kernel has no vfat', () => {
+    expect(mountArgs({ ...base, vfsType: 'ntfs', readonly: true })).toEqual(['-t', 'ntfs-3g', '-o', 'ro,norecover', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'vfat', readonly: true, kernelFilesystems: ['ext4'] })[1]).toBe('fuse.fusefat');
+    expect(mountArgs({ ...base, vfsType: 'vfat', readonly: false, kernelFilesystems: ['vfat'] })[1]).toBe('vfat');
+    expect(() => mountArgs({ ...base, vfsType: 'vfat', readonly: false, kernelFilesystems: ['ext4'] })).toThrow(/FAT through FUSE is read-only/);
+  });
+
   it('refuses rw in a read-only session', () => {
     expect(() => mountArgs({ ...base, vfsType: 'ext4', readonly: true, options: ['rw'] })).toThrow(/read-only session/);
   });
