@@ -7,7 +7,7 @@ import { VmcraftError } from './core/errors.js';
 import { featuresAvailable, FEATURE_GROUPS, type FeatureGroup } from './core/features.js';
 import { probeHost } from './core/probe.js';
 import { installAliases, type LibguestfsAliases } from './api/table.js';
-import { GuestFSRegistry } from './guestfs/registry.js';
+import { GuestFSWindows } from './guestfs/windows.js';
 import type { DriveOptions, GuestFSOptions } from './guestfs/options.js';
 
 /** Options of {@link GuestFS.open}: session options plus those of its drives. */
@@ -24,7 +24,7 @@ export type OpenOptions = GuestFSOptions & Pick<DriveOptions, 'format'>;
  * console.log(await g.cat('/etc/hostname'));
  * ```
  */
-export class GuestFS extends GuestFSRegistry {
+export class GuestFS extends GuestFSWindows {
   /** Creates a session, adds the image(s) and launches it. */
   static async open(images: string | string[], options: OpenOptions = {}): Promise<GuestFS> {
     const { format, ...sessionOptions } = options;
@@ -52,6 +52,6 @@ export class GuestFS extends GuestFSRegistry {
   }
 }
 
-export interface GuestFS extends LibguestfsAliases<GuestFSRegistry & { available(groups: FeatureGroup[]): Promise<boolean> }> {}
+export interface GuestFS extends LibguestfsAliases<GuestFSWindows & { available(groups: FeatureGroup[]): Promise<boolean> }> {}
 
 installAliases(GuestFS.prototype);

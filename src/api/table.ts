@@ -139,6 +139,7 @@ export const API = [
   { name: 'registryKeys', group: 'hivex', summary: 'read a registry key with its values and subkey names', since: v },
   { name: 'registryRead', group: 'hivex', summary: 'read a typed registry value', since: v },
   { name: 'registryWrite', group: 'hivex', summary: 'apply a batch of registry edits with a backup of the hive', since: v },
+  { name: 'injectVirtioDrivers', group: 'fix', summary: 'inject virtio drivers into a windows guest', since: v },
 ] as const satisfies readonly ApiEntry[];
 
 /** Entries that have a libguestfs alias. */

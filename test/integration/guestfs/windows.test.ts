@@ -1,10 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFS, writeEmptyHive } from '../../../src/index.js';
-import { Runner } from '../../../src/core/exec.js';
-import { buildDiskImage } from '../../../src/sample/disk-builder.js';
+import { GuestFS } from '../../../src/index.js';
+import { buildWindowsImage } from '../../helpers/windows-image.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 
@@ -12,80 +11,10 @@ let dir: string;
 let remove: () => Promise<void>;
 let image: string;
 
-const SOFTWARE_REG = `Windows Registry Editor Version 5.00
-
-[\\Microsoft]
-
-[\\Microsoft\\Windows NT]
-
-[\\Microsoft\\Windows NT\\CurrentVersion]
-"ProductName"="Windows Server 2019 Standard"
-"EditionID"="ServerStandard"
-"InstallationType"="Server"
-"CurrentVersion"="6.3"
-"CurrentBuildNumber"="17763"
-"CurrentMajorVersionNumber"=dword:0000000a
-"CurrentMinorVersionNumber"=dword:00000000
-"SystemRoot"=hex(2):43,00,3a,00,5c,00,57,00,69,00,6e,00,64,00,6f,00,77,00,73,00,00,00
-"Paths"=hex(7):61,00,00,00,62,00,63,00,00,00,00,00
-"InstallTime"=hex(b):00,10,a5,d4,e8,00,00,00
-"DigitalProductId"=hex:a4,00,00,00,03,00
-"Odd"=hex(1234):01,02
-`;
-
-const SYSTEM_REG = `Windows Registry Editor Version 5.00
-
-[\\Select]
-"Current"=dword:00000002
-"Default"=dword:00000002
-
-[\\ControlSet001]
-
-[\\ControlSet001\\Control]
-
-[\\ControlSet001\\Control\\ComputerName]
-
-[\\ControlSet001\\Control\\ComputerName\\ComputerName]
-"ComputerName"="OLD-NAME"
-
-[\\ControlSet002]
-
-[\\ControlSet002\\Control]
-
-[\\ControlSet002\\Control\\ComputerName]
-
-[\\ControlSet002\\Control\\ComputerName\\ComputerName]
-"ComputerName"="WIN-SRV01"
-
-[\\ControlSet002\\Control\\Session Manager]
-
-[\\ControlSet002\\Control\\Session Manager\\Environment]
-"PROCESSOR_ARCHITECTURE"="AMD64"
-
-[\\ControlSet002\\Services]
-
-[\\ControlSet002\\Services\\Tcpip]
-"Start"=dword:00000001
-`;
-
-async function hive(file: string, reg: string): Promise<void> {
-  await writeEmptyHive(file);
-  await writeFile(`${file}.reg`, reg);
-  await execa('hivexregedit', ['--merge', file, `${file}.reg`]);
-  await execa('rm', [`${file}.reg`]);
-}
-
 beforeAll(async () => {
   ({ dir, remove } = await scratchDir('windows'));
-  const tree = path.join(dir, 'tree');
-  const config = path.join(tree, 'Windows/System32/config');
-  await mkdir(config, { recursive: true });
-  await mkdir(path.join(tree, 'Program Files'), { recursive: true });
-  await hive(path.join(config, 'SOFTWARE'), SOFTWARE_REG);
-  await hive(path.join(config, 'SYSTEM'), SYSTEM_REG);
-  await writeFile(path.join(config, 'BROKEN'), 'regf but not really a hive');
   image = path.join(dir, 'windows.raw');
-  await buildDiskImage({ table: 'gpt', format: 'raw', output: image, partitions: [{ sizeMiB: 64, fs: 'ntfs', tree, label: 'Windows' }] }, new Runner());
+  await buildWindowsImage(dir, image);
 });
 afterAll(async () => {
   expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
