@@ -139,6 +139,9 @@ export const API = [
   { name: 'registryKeys', group: 'hivex', summary: 'read a registry key with its values and subkey names', since: v },
   { name: 'registryRead', group: 'hivex', summary: 'read a typed registry value', since: v },
   { name: 'registryWrite', group: 'hivex', summary: 'apply a batch of registry edits with a backup of the hive', since: v },
+  { name: 'registryExport', group: 'hivex', summary: 'export a registry key and its subtree as reg text', since: v },
+  { name: 'registryMerge', group: 'hivex', summary: 'merge reg text into a hive with a backup', since: v },
+  { name: 'windowsPath', group: 'files', summary: 'get the guest path of a windows path as spelled on disk', since: v },
   { name: 'injectVirtioDrivers', group: 'fix', summary: 'inject virtio drivers into a windows guest', since: v },
 ] as const satisfies readonly ApiEntry[];
 

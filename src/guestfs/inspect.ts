@@ -3,7 +3,8 @@ import { VmcraftError } from '../core/errors.js';
 import { inspectDevices } from '../inspect/index.js';
 import type { OsInfo, OsMountpoint } from '../inspect/types.js';
 import { GuestFSFiles } from './files.js';
-import { readKey } from '../registry/hive.js';
+import { exportKey, readKey } from '../registry/hive.js';
+import { parseRegExport } from '../registry/reg-format.js';
 import { resolveGuestPath } from '../fs/paths.js';
 
 /** Options of {@link GuestFSInspect.mountRoot}. */
@@ -28,7 +29,10 @@ export class GuestFSInspect extends GuestFSFiles {
         this.devices,
         (device) => this.mountScratch(device),
         (message) => this.emit('log', { level: 'warn', message }),
-        (scratchDir) => async (guestHive, key) => readKey(await resolveGuestPath(scratchDir, guestHive), key, this.runner, guestHive),
+        (scratchDir) => ({
+          readKey: async (guestHive, key) => readKey(await resolveGuestPath(scratchDir, guestHive), key, this.runner, guestHive),
+          readTree: async (guestHive, key) => parseRegExport(await exportKey(await resolveGuestPath(scratchDir, guestHive), key, this.runner, 2, guestHive)),
+        }),
       ),
     );
     this.#roots = new Map(found.map((os) => [os.root, os]));

@@ -6,7 +6,7 @@
  */
 import { VmcraftError } from '../core/errors.js';
 import { resolveGuestPath } from '../fs/paths.js';
-import { commitEdits, keyPath, readKey, type RegKey } from '../registry/hive.js';
+import { commitEdits, exportKey, keyPath, readKey, type RegKey } from '../registry/hive.js';
 import type { RegEdit, RegValue } from '../registry/reg-format.js';
 import { GuestFSFix } from './fix.js';
 
@@ -49,6 +49,21 @@ export class GuestFSRegistry extends GuestFSFix {
       if (e.op === 'deleteValue') await this.registryRead(hive, e.key, e.name);
     }
     const backup = await commitEdits(host, resolved, this.runner);
+    return { backup: `${guestHive}${backup.slice(host.length)}` };
+  }
+
+  /** A key and everything below it as .reg text (hivexregedit's export format: every value as typed hex). */
+  async registryExport(hive: string, key: string): Promise<string> {
+    const host = await this.#hive(hive);
+    return exportKey(host, await this.#resolveKey(host, hive, key), this.runner, 0, hive);
+  }
+
+  /** Merges .reg text (as exported, or written by hand) into a hive in one commit, with a backup. */
+  async registryMerge(hive: string, regText: string): Promise<RegistryCommit> {
+    const guestHive = await this.caseSensitivePath(hive);
+    this.files.assertWritable(guestHive);
+    const host = await this.#hive(hive);
+    const backup = await commitEdits(host, regText, this.runner);
     return { backup: `${guestHive}${backup.slice(host.length)}` };
   }
 

@@ -22,8 +22,18 @@ export interface InjectReport {
   filesCopied: string[];
 }
 
-/** Making a Windows guest boot on KVM. */
+/** Windows paths and making a Windows guest boot on KVM. */
 export class GuestFSWindows extends GuestFSRegistry {
+  /**
+   * The guest path of a Windows path on the mounted volume, as spelled on disk:
+   * `C:\\windows\\system32\\CONFIG` → `/Windows/System32/config`. The drive
+   * letter is dropped (the path is taken on the volume mounted at `/`).
+   */
+  async windowsPath(path: string): Promise<string> {
+    const unix = `/${path.replace(/^[A-Za-z]:/, '').replace(/\\/g, '/').replace(/^\/+/, '')}`;
+    return this.caseSensitivePath(unix);
+  }
+
   /**
    * Injects VirtIO drivers from a virtio-win style tree (a mounted virtio-win
    * ISO, or its extracted content) into the mounted Windows guest: .sys files,

@@ -8,7 +8,7 @@ import { dirGuestReader } from '../fs/reader.js';
 import type { BlockDevice } from '../storage/types.js';
 import { resolveFstabSpec } from './fstab-devices.js';
 import { inspectLinuxRoot } from './linux/index.js';
-import { inspectWindowsRoot, type HiveKeyReader } from './windows.js';
+import { inspectWindowsRoot, type HiveKeyReader, type HiveTreeReader } from './windows.js';
 import type { FstabEntry, OsFacts, OsInfo, OsMountpoint } from './types.js';
 
 /** Filesystem types that can hold a root we know how to inspect. */
@@ -57,7 +57,7 @@ export async function inspectDevices(
   devices: readonly BlockDevice[],
   mountScratch: ScratchMounter,
   warn: (message: string) => void,
-  hiveReader: (scratchDir: string) => HiveKeyReader,
+  hives: (scratchDir: string) => { readKey: HiveKeyReader; readTree: HiveTreeReader },
 ): Promise<OsInfo[]> {
   const found: OsInfo[] = [];
   for (const device of devices.filter(isRootCandidate)) {
@@ -72,7 +72,8 @@ export async function inspectDevices(
     }
     try {
       const reader = dirGuestReader(scratch.hostDir);
-      const facts = (await inspectLinuxRoot(reader)) ?? (await inspectWindowsRoot(reader, hiveReader(scratch.hostDir)));
+      const { readKey, readTree } = hives(scratch.hostDir);
+      const facts = (await inspectLinuxRoot(reader)) ?? (await inspectWindowsRoot(reader, readKey, readTree, devices));
       if (facts) found.push(buildOsInfo(device, facts, devices));
     } finally {
       await scratch.release();

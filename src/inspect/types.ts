@@ -54,6 +54,10 @@ export interface WindowsDetails {
   buildNumber: string;
   /** The control set in use (`ControlSet001`), from Select\Current. */
   currentControlSet: string;
+  /** Drive letters from MountedDevices, with this session's device where it is one of them. */
+  drives: { drive: string; device?: string }[];
+  /** Installed applications (Uninstall keys, 64- and 32-bit views). */
+  applications: { name: string; version: string; publisher: string; installDate: string }[];
 }
 
 /** What the files of one root say about the installed OS (no device knowledge). */

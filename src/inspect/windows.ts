@@ -6,11 +6,36 @@
  */
 import { VmcraftError } from '../core/errors.js';
 import type { RegKey } from '../registry/hive.js';
-import type { RegValue } from '../registry/reg-format.js';
+import type { RegSection, RegValue } from '../registry/reg-format.js';
+import type { BlockDevice } from '../storage/types.js';
 import type { GuestReader, OsFacts } from './types.js';
 
-/** Reads a key from a hive at a guest path. */
+/** Reads a key from a hive at a guest path; `exportTree` gives its subtree as sections. */
 export type HiveKeyReader = (guestHive: string, key: string) => Promise<RegKey>;
+/** Reads a key's subtree (2 levels) from a hive at a guest path. */
+export type HiveTreeReader = (guestHive: string, key: string) => Promise<RegSection[]>;
+
+/** GUID text of 16 bytes in Windows' mixed-endian layout. */
+export function guidFromBytes(b: Buffer): string {
+  const hex = (x: Buffer) => x.toString('hex');
+  const le = (x: Buffer) => hex(Buffer.from(x).reverse());
+  return `${le(b.subarray(0, 4))}-${le(b.subarray(4, 6))}-${le(b.subarray(6, 8))}-${hex(b.subarray(8, 10))}-${hex(b.subarray(10, 16))}`.toUpperCase();
+}
+
+/** The session device a MountedDevices value names: MBR (signature + byte offset) or GPT (`DMIO:ID:` + partition GUID). */
+export function mountedDevice(data: Buffer, devices: readonly BlockDevice[]): BlockDevice | undefined {
+  if (data.length === 24 && data.toString('latin1', 0, 8) === 'DMIO:ID:') {
+    const guid = guidFromBytes(data.subarray(8));
+    return devices.find((d) => d.probe.partEntry?.uuid?.toUpperCase() === guid);
+  }
+  if (data.length === 12) {
+    const signature = data.readUInt32LE(0).toString(16).padStart(8, '0');
+    const sector = Number(data.readBigUInt64LE(4) / 512n);
+    const disk = devices.find((d) => d.kind === 'disk' && d.probe.ptType === 'dos' && d.probe.ptUuid?.toLowerCase() === signature);
+    return disk && devices.find((d) => d.parent === disk.name && d.probe.partEntry?.offsetSectors === sector);
+  }
+  return undefined;
+}
 
 async function findCi(reader: GuestReader, dir: string, name: RegExp): Promise<string | undefined> {
   const hit = (await reader.list(dir)).find((e) => name.test(e));
@@ -47,7 +72,7 @@ export function windowsOsinfo(major: number, minor: number, productName: string,
 }
 
 /** Everything the hives say, or undefined when the tree is not a Windows system volume. */
-export async function inspectWindowsRoot(reader: GuestReader, readKey: HiveKeyReader): Promise<OsFacts | undefined> {
+export async function inspectWindowsRoot(reader: GuestReader, readKey: HiveKeyReader, readTree: HiveTreeReader, devices: readonly BlockDevice[]): Promise<OsFacts | undefined> {
   const found = await findSystemRoot(reader);
   if (!found) return undefined;
   const software = await findCi(reader, found.config, /^software$/i);
@@ -66,6 +91,21 @@ export async function inspectWindowsRoot(reader: GuestReader, readKey: HiveKeyRe
   const computer = await readKey(system, `\\${currentControlSet}\\Control\\ComputerName\\ComputerName`).catch(() => undefined);
   const env = await readKey(system, `\\${currentControlSet}\\Control\\Session Manager\\Environment`).catch(() => undefined);
   const arch = ARCHES[String((env && value(env, 'PROCESSOR_ARCHITECTURE')) ?? '').toUpperCase()] ?? 'unknown';
+  const mounted = await readKey(system, '\\MountedDevices').catch(() => undefined);
+  const drives = (mounted?.values ?? [])
+    .filter((v) => /^\\DosDevices\\[A-Z]:$/i.test(v.name) && Buffer.isBuffer(v.data))
+    .map((v) => ({ drive: v.name.slice(-2).toUpperCase(), device: mountedDevice(v.data as Buffer, devices)?.name }))
+    .map((d) => (d.device ? d : { drive: d.drive }))
+    .sort((a, b) => a.drive.localeCompare(b.drive));
+  const applications = [];
+  for (const key of ['\\Microsoft\\Windows\\CurrentVersion\\Uninstall', '\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall']) {
+    for (const section of (await readTree(software, key).catch(() => [])).slice(1)) {
+      const name = section.values.find((v) => v.name === 'DisplayName')?.data;
+      if (typeof name !== 'string') continue;
+      const text = (n: string) => String(section.values.find((v) => v.name === n)?.data ?? '');
+      applications.push({ name, version: text('DisplayVersion'), publisher: text('Publisher'), installDate: text('InstallDate') });
+    }
+  }
   return {
     type: 'windows',
     distro: 'windows',
@@ -79,6 +119,6 @@ export async function inspectWindowsRoot(reader: GuestReader, readKey: HiveKeyRe
     osinfo: windowsOsinfo(majorVersion, minorVersion, productName, productVariant, Number(buildNumber)),
     fstab: [],
     crypttab: [],
-    windows: { systemroot: found.systemroot, productVariant, editionId: String(value(cv, 'EditionID') ?? ''), buildNumber, currentControlSet },
+    windows: { systemroot: found.systemroot, productVariant, editionId: String(value(cv, 'EditionID') ?? ''), buildNumber, currentControlSet, drives, applications },
   };
 }

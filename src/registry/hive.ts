@@ -27,32 +27,35 @@ function registryError(err: unknown, hive: string, key: string): VmcraftError {
   return err instanceof VmcraftError ? err : new VmcraftError('EREGISTRY', String(err), { cause: err });
 }
 
-/** Reads a key of a hive file (host path) with its values and the names of its subkeys. */
-export async function readKey(hostHive: string, key: string, runner: Runner, shownHive = hostHive): Promise<RegKey> {
+/** Exports a key and its subtree (`depth` levels; 0 for all) as .reg text. */
+export async function exportKey(hostHive: string, key: string, runner: Runner, depth = 0, shownHive = hostHive): Promise<string> {
   const path = keyPath(key);
-  let stdout: string;
   try {
-    ({ stdout } = await runner.run('hivexregedit', ['--export', '--max-depth', '2', hostHive, path]));
+    return (await runner.run('hivexregedit', ['--export', ...(depth ? ['--max-depth', String(depth)] : []), hostHive, path])).stdout;
   } catch (err) {
     throw registryError(err, shownHive, path);
   }
-  const sections = parseRegExport(stdout);
+}
+
+/** Reads a key of a hive file (host path) with its values and the names of its subkeys. */
+export async function readKey(hostHive: string, key: string, runner: Runner, shownHive = hostHive): Promise<RegKey> {
+  const sections = parseRegExport(await exportKey(hostHive, key, runner, 2, shownHive));
   const self = sections[0];
-  if (!self) throw new VmcraftError('EREGISTRY', `hivexregedit printed no key for ${path}`);
+  if (!self) throw new VmcraftError('EREGISTRY', `hivexregedit printed no key for ${keyPath(key)}`);
   const prefix = self.path === '\\' ? '\\' : `${self.path}\\`;
   const subkeys = sections.slice(1).map((s) => s.path.slice(prefix.length)).filter((n) => n && !n.includes('\\'));
   return { path: self.path, subkeys, values: self.values };
 }
 
-/** Applies edits to a hive file: backup, merge into a copy, rename over. Returns the backup's host path. */
-export async function commitEdits(hostHive: string, edits: readonly RegEdit[], runner: Runner, stamp = new Date().toISOString().replace(/[:.]/g, '-')): Promise<string> {
+/** Applies edits (or .reg text) to a hive file: backup, merge into a copy, rename over. Returns the backup's host path. */
+export async function commitEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner, stamp = new Date().toISOString().replace(/[:.]/g, '-')): Promise<string> {
   const backup = `${hostHive}.vmcraft-${stamp}.bak`;
   const work = `${hostHive}.vmcraft-${stamp}.tmp`;
   const reg = `${hostHive}.vmcraft-${stamp}.reg`;
   await copyFile(hostHive, backup);
   await copyFile(hostHive, work);
   try {
-    await writeFile(reg, renderEdits(edits));
+    await writeFile(reg, typeof edits === 'string' ? edits : renderEdits(edits));
     await runner.run('hivexregedit', ['--merge', work, reg]);
     await rename(work, hostHive);
     return backup;

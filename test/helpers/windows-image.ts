@@ -25,9 +25,43 @@ const SOFTWARE_REG = `Windows Registry Editor Version 5.00
 "InstallTime"=hex(b):00,10,a5,d4,e8,00,00,00
 "DigitalProductId"=hex:a4,00,00,00,03,00
 "Odd"=hex(1234):01,02
+
+[\\Microsoft\\Windows]
+
+[\\Microsoft\\Windows\\CurrentVersion]
+
+[\\Microsoft\\Windows\\CurrentVersion\\Uninstall]
+
+[\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\7-Zip]
+"DisplayName"="7-Zip 23.01 (x64)"
+"DisplayVersion"="23.01"
+"Publisher"="Igor Pavlov"
+
+[\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\KB5005112]
+"ParentKeyName"="OperatingSystem"
+
+[\\WOW6432Node]
+
+[\\WOW6432Node\\Microsoft]
+
+[\\WOW6432Node\\Microsoft\\Windows]
+
+[\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion]
+
+[\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall]
+
+[\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Notepad++]
+"DisplayName"="Notepad++ (32-bit x86)"
+"DisplayVersion"="8.6.2"
+"Publisher"="Notepad++ Team"
+"InstallDate"="20240115"
 `;
 
 const SYSTEM_REG = `Windows Registry Editor Version 5.00
+
+[\\MountedDevices]
+"\\\\DosDevices\\\\C:"=hex(3):44,4d,49,4f,3a,49,44,3a,d4,c3,b2,a1,f6,e5,89,47,9a,bc,de,f0,12,34,56,78
+"\\\\DosDevices\\\\D:"=hex(3):78,56,34,12,00,00,10,00,00,00,00,00
 
 [\\Select]
 "Current"=dword:00000002
@@ -69,6 +103,9 @@ async function hive(file: string, reg: string): Promise<void> {
   await execa('rm', [`${file}.reg`]);
 }
 
+/** GPT GUID of the Windows partition (MountedDevices maps C: to it). */
+export const WINDOWS_PARTUUID = 'A1B2C3D4-E5F6-4789-9ABC-DEF012345678';
+
 /** Builds the volume as a GPT raw image at `image` (its tree under `dir/tree`). */
 export async function buildWindowsImage(dir: string, image: string): Promise<void> {
   const tree = path.join(dir, 'tree');
@@ -80,5 +117,5 @@ export async function buildWindowsImage(dir: string, image: string): Promise<voi
   await hive(path.join(config, 'SOFTWARE'), SOFTWARE_REG);
   await hive(path.join(config, 'SYSTEM'), SYSTEM_REG);
   await writeFile(path.join(config, 'BROKEN'), 'regf but not really a hive');
-  await buildDiskImage({ table: 'gpt', format: 'raw', output: image, partitions: [{ sizeMiB: 64, fs: 'ntfs', tree, label: 'Windows' }] }, new Runner());
+  await buildDiskImage({ table: 'gpt', format: 'raw', output: image, partitions: [{ sizeMiB: 64, fs: 'ntfs', tree, label: 'Windows', partUuid: WINDOWS_PARTUUID }] }, new Runner());
 }

@@ -30,7 +30,14 @@ describe('Windows inspection', () => {
       expect(g.inspectOsInfo('/dev/sda1')).toMatchObject({
         type: 'windows', distro: 'windows', productName: 'Windows Server 2019 Standard', majorVersion: 10, minorVersion: 0,
         hostname: 'WIN-SRV01', arch: 'x86_64', osinfo: 'win2k19', mountpoints: [{ mountpoint: '/', device: '/dev/sda1' }],
-        windows: { systemroot: '/Windows', productVariant: 'Server', editionId: 'ServerStandard', buildNumber: '17763', currentControlSet: 'ControlSet002' },
+        windows: {
+          systemroot: '/Windows', productVariant: 'Server', editionId: 'ServerStandard', buildNumber: '17763', currentControlSet: 'ControlSet002',
+          drives: [{ drive: 'C:', device: '/dev/sda1' }, { drive: 'D:' }],
+          applications: [
+            { name: '7-Zip 23.01 (x64)', version: '23.01', publisher: 'Igor Pavlov', installDate: '' },
+            { name: 'Notepad++ (32-bit x86)', version: '8.6.2', publisher: 'Notepad++ Team', installDate: '20240115' },
+          ],
+        },
       });
     }
     expect(await sha256File(image)).toBe(before);
@@ -50,7 +57,8 @@ describe('the registry', () => {
     expect(await read('InstallTime')).toMatchObject({ type: 'REG_QWORD', data: 0xe8d4a51000n });
     expect((await read('DigitalProductId')).data).toEqual(Buffer.from([0xa4, 0, 0, 0, 3, 0]));
     expect(await read('Odd')).toMatchObject({ type: 'REG_UNKNOWN_4660', typeId: 0x1234, data: Buffer.from([1, 2]) });
-    expect((await g.registryKeys(sw, 'Microsoft')).subkeys).toEqual(['Windows NT']);
+    expect(await g.windowsPath('C:\\windows\\system32\\CONFIG\\software')).toBe('/Windows/System32/config/SOFTWARE');
+    expect((await g.registryKeys(sw, 'Microsoft')).subkeys).toEqual(['Windows', 'Windows NT']);
     expect(await g.registryRead('/Windows/System32/config/SYSTEM', '\\CurrentControlSet\\Control\\ComputerName\\ComputerName', 'ComputerName')).toMatchObject({ data: 'WIN-SRV01' });
     await expect(g.registryKeys(sw, '\\NoSuchKey')).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(read('NoSuchValue')).rejects.toMatchObject({ code: 'ENOENT' });
@@ -77,6 +85,10 @@ describe('the registry', () => {
       expect(backup).toMatch(/^\/Windows\/System32\/config\/SYSTEM\.vmcraft-.+\.bak$/);
       expect(await g.checksum('sha256', backup)).toBe(await sha256File(orig));
       expect(await g.registryRead(system, '\\ControlSet002\\Services\\viostor', 'Start')).toMatchObject({ type: 'REG_DWORD', data: 0 });
+      const exported = await g.registryExport(system, '\\CurrentControlSet\\Services\\viostor');
+      expect(exported).toContain('[\\ControlSet002\\Services\\viostor]');
+      expect((await g.registryMerge(system, exported.replace(/\\viostor\]/g, '\\viostor-copy]'))).backup).toMatch(/\.bak$/);
+      expect(await g.registryRead(system, '\\ControlSet002\\Services\\viostor-copy', 'Group')).toMatchObject({ data: 'SCSI miniport' });
       await g.download(system, out);
       await expect(g.registryWrite(system, [{ op: 'setValue', key: '\\Fine', name: 'x', typeId: 1, data: 'y' }, { op: 'deleteKey', key: '\\No\\Such\\Key' }])).rejects.toMatchObject({ code: 'ENOENT' });
       await expect(g.registryWrite(system, [{ op: 'deleteValue', key: '\\Select', name: 'Nope' }])).rejects.toMatchObject({ code: 'ENOENT' });
@@ -88,6 +100,7 @@ describe('the registry', () => {
     expect(await get('\\ControlSet002\\Services\\viostor', 'Group')).toBe('SCSI miniport');
     expect(await get('\\ControlSet002\\Services\\Tcpip', 'Start')).toBe('');
     expect(await get('\\ControlSet001\\Control\\ComputerName\\ComputerName', 'ComputerName')).toBe('OLD-NAME');
+    expect(await get('\\ControlSet002\\Services\\viostor-copy', 'Start')).toBe('0');
     expect((await readFile(out)).equals(await readFile(orig))).toBe(false);
   });
 });
