@@ -28,7 +28,12 @@ export function sysfsDir(device: string): string {
 
 /** Detaches a loop device (removing its partition nodes first) and checks it is free. */
 export async function detachLoop(device: string, runner: Runner): Promise<void> {
-  await runner.run('partx', ['-d', device], { okExitCodes: [0, 1] });
+  // BLKPG partition nodes outlive a detach: remove them (retrying while busy), or the next user of this loop device sees them.
+  await runner
+    .runWithRetry('partx', ['-d', device], { retries: 8, shouldRetry: (err) => /busy|error deleting/i.test(err.command?.stderr ?? '') })
+    .catch((err: unknown) => {
+      if (!(err instanceof VmcraftError) || !/does not make sense|no partition/i.test(err.command?.stderr ?? '')) throw err;
+    });
   await runner.runWithRetry('losetup', ['-d', device], {
     shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? ''),
   });

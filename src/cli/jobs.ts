@@ -93,6 +93,67 @@ export function addJobCommands(program: Command, io: ShellIo): void {
     });
 }
 
+/** Adds `reg-read`, `reg-write` and `inject-driver` (Windows guests) to the program. */
+export function addWindowsCommands(program: Command, io: ShellIo): void {
+  // Registry data may be bigint (QWORD) or bytes: print them as decimal and hex.
+  const json = (v: unknown) =>
+    JSON.stringify(v, (_k, x: unknown) => {
+      if (typeof x === 'bigint') return x.toString();
+      const b = x as { type?: string; data?: number[] };
+      return b && b.type === 'Buffer' && Array.isArray(b.data) ? Buffer.from(b.data).toString('hex') : x;
+    }, 2);
+  program
+    .command('reg-read')
+    .description('read a registry key (or one value) of a Windows guest, read-only')
+    .requiredOption('-a, --add <image>', 'disk image (repeatable)', collect, [])
+    .argument('<hive>', 'hive guest path, e.g. /Windows/System32/config/SOFTWARE')
+    .argument('<key>', 'key path, e.g. "\\Microsoft\\Windows NT\\CurrentVersion"')
+    .argument('[value]', 'value name')
+    .action(async (hive: string, key: string, name: string | undefined, flags: { add: string[] }) => {
+      const g = await openMounted(flags.add, true, []);
+      try {
+        const result = name === undefined ? await g.registryKeys(hive, key) : await g.registryRead(hive, key, name);
+        io.out(json(result));
+      } finally {
+        await g.close();
+      }
+    });
+  program
+    .command('reg-write')
+    .description('merge a .reg file into a hive of a Windows guest (the hive is backed up first)')
+    .requiredOption('-a, --add <image>', 'disk image (repeatable)', collect, [])
+    .argument('<hive>', 'hive guest path')
+    .argument('<regfile>', '.reg file (hivexregedit format: keys relative to the hive root)')
+    .action(async (hive: string, regFile: string, flags: { add: string[] }) => {
+      const g = await openMounted(flags.add, false, []);
+      try {
+        io.out(`backup: ${(await g.registryMerge(hive, await readFile(regFile, 'utf8'))).backup}`);
+      } finally {
+        await g.close();
+      }
+    });
+  program
+    .command('inject-driver')
+    .description('inject VirtIO drivers from a virtio-win tree into a Windows guest')
+    .requiredOption('-a, --add <image>', 'disk image (repeatable)', collect, [])
+    .argument('<driverdir>', 'virtio-win tree (mounted ISO or extracted)')
+    .option('--driver <name>', 'driver directory name (repeatable; default viostor, vioscsi, netkvm)', collect, [])
+    .option('--dry-run', 'show the plan only')
+    .option('--json', 'print the report as JSON')
+    .action(async (driverDir: string, flags: { add: string[]; driver: string[]; dryRun?: boolean; json?: boolean }) => {
+      const g = await openMounted(flags.add, flags.dryRun ?? false, []);
+      try {
+        const report = await g.injectVirtioDrivers(driverDir, { ...(flags.driver.length ? { drivers: flags.driver } : {}), dryRun: flags.dryRun ?? false });
+        if (flags.json) return io.out(json(report));
+        for (const d of report.plan.drivers) io.out(`${d.driver}: ${d.source} (${d.inf.className}, ${d.inf.hardwareIds.length} PCI ids)`);
+        for (const n of report.plan.notes) io.out(`note: ${n}`);
+        io.out(report.applied ? `applied: ${report.filesCopied.length} files, ${report.plan.registry.length} registry edits, hive backup ${report.hiveBackup}` : 'nothing written');
+      } finally {
+        await g.close();
+      }
+    });
+}
+
 function printPlans(plans: FixPlan[], io: ShellIo, applied: boolean): void {
   for (const plan of plans) {
     const work = plan.changes.length + plan.commands.length;

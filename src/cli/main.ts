@@ -18,7 +18,7 @@ import { convert, type OutputFormat } from '../convert/index.js';
 import type { ImageFormat } from '../convert/detect.js';
 import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript, type ShellIo } from './shell.js';
-import { addJobCommands } from './jobs.js';
+import { addJobCommands, addWindowsCommands } from './jobs.js';
 
 const io: ShellIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -156,6 +156,7 @@ program
   });
 
 addJobCommands(program, io);
+addWindowsCommands(program, io);
 
 program.parseAsync().catch((err: unknown) => {
   const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');

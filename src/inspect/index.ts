@@ -73,7 +73,14 @@ export async function inspectDevices(
     try {
       const reader = dirGuestReader(scratch.hostDir);
       const { readKey, readTree } = hives(scratch.hostDir);
-      const facts = (await inspectLinuxRoot(reader)) ?? (await inspectWindowsRoot(reader, readKey, readTree, devices));
+      let facts;
+      try {
+        facts = (await inspectLinuxRoot(reader)) ?? (await inspectWindowsRoot(reader, readKey, readTree, devices));
+      } catch (err) {
+        // A root whose OS files are broken (a corrupt hive…) is reported, and does not hide the others.
+        if (!isVmcraftError(err, 'EINSPECT') && !isVmcraftError(err, 'EREGISTRY') && !isVmcraftError(err, 'ENOENT')) throw err;
+        warn(`inspection skipped ${device.name}: ${err.message}`);
+      }
       if (facts) found.push(buildOsInfo(device, facts, devices));
     } finally {
       await scratch.release();

@@ -32,6 +32,11 @@ export const partitionLayer: StorageLayer = {
   detect: (device) => (device.kind === 'disk' || device.kind === 'md') && device.probe.ptType !== undefined,
   async activate(disk: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
     // The kernel may not parse partition tables itself (HOST.md): partx adds the nodes with BLKPG.
+    // Nodes already there on a freshly attached loop device were left by its previous user (BLKPG
+    // partitions outlive a detach): drop them first, or this disk would show that disk's partitions.
+    if (disk.kind === 'disk' && disk.hostPath.startsWith('/dev/loop') && (await hostPartitions(disk.hostPath)).length > 0) {
+      await ctx.runner.run('partx', ['-d', disk.hostPath]);
+    }
     if ((await hostPartitions(disk.hostPath)).length === 0) {
       await ctx.runner.run('partx', ['-a', disk.hostPath]);
     }

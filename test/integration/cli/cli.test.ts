@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
+import { buildWindowsImage } from '../../helpers/windows-image.js';
 
 const CLI = path.join(import.meta.dirname, '../../../src/cli/main.ts');
 let fx: FixtureManifest;
@@ -106,6 +107,21 @@ describe('customize and fix', () => {
     const applied = JSON.parse((await vmcraft(['fix', '-a', copy, '--fixer', 'fstab', '--apply', '--json'])).stdout) as { reports: { changed: { path: string; backup: string }[] }[] };
     expect(applied.reports[0]!.changed[0]).toMatchObject({ path: '/etc/fstab', backup: expect.stringMatching(/^\/var\/lib\/vmcraft\/backups\/.+\/etc\/fstab$/) });
     expect((await vmcraft(['fix', '-a', copy, '--fixer', 'fstab'])).stdout).toBe('fstab: nothing to do');
+  });
+});
+
+describe('Windows subcommands', () => {
+  it('reg-read prints a key or a typed value as JSON; inject-driver --dry-run plans only', async () => {
+    const image = path.join(dir, 'windows.raw');
+    await buildWindowsImage(dir, image);
+    const value = await vmcraft(['reg-read', '-a', image, '/windows/system32/config/software', '\\Microsoft\\Windows NT\\CurrentVersion', 'InstallTime']);
+    expect(value.exitCode).toBe(0);
+    expect(JSON.parse(value.stdout)).toMatchObject({ name: 'InstallTime', type: 'REG_QWORD', data: '1000000000000', raw: '0010a5d4e8000000' });
+    const key = JSON.parse((await vmcraft(['reg-read', '-a', image, '/Windows/System32/config/SYSTEM', '\\Select'])).stdout) as { values: { name: string }[] };
+    expect(key.values.map((v) => v.name)).toEqual(['Current', 'Default']);
+    const dry = await vmcraft(['inject-driver', '-a', image, '--dry-run', path.join(dir, 'no-drivers-here')]);
+    expect(dry.stdout).toContain('note: no viostor for win2k19 x86_64');
+    expect(dry.stdout).toContain('nothing written');
   });
 });
 

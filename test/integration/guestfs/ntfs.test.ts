@@ -39,7 +39,10 @@ describe('NTFS through ntfs-3g', () => {
       expect(await g.cat(await g.caseSensitivePath('/users/alice/notes.txt'))).toBe('hello from NTFS\r\n');
       expect(await g.ls('/Program Files')).toEqual(['App']);
       await expect(g.write('/x', 'y')).rejects.toMatchObject({ code: 'EREADONLY' });
+      const warnings: string[] = [];
+      g.on('log', (l) => warnings.push(l.message));
       expect(await g.inspectOs()).toEqual([]);
+      expect(warnings).toEqual(['inspection skipped /dev/sda1: /Windows/System32/config has no SOFTWARE or SYSTEM hive']);
     }
     expect(await sha256File(image)).toBe(before);
   });
