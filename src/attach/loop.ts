@@ -29,11 +29,13 @@ export function sysfsDir(device: string): string {
 /** Detaches a loop device (removing its partition nodes first) and checks it is free. */
 export async function detachLoop(device: string, runner: Runner): Promise<void> {
   // BLKPG partition nodes outlive a detach: remove them (retrying while busy), or the next user of this loop device sees them.
+  let partitionError: unknown;
   await runner
     .runWithRetry('partx', ['-d', device], { retries: 8, shouldRetry: (err) => /busy|error deleting/i.test(err.command?.stderr ?? '') })
     .catch((err: unknown) => {
-      if (!(err instanceof VmcraftError) || !/does not make sense|no partition/i.test(err.command?.stderr ?? '')) throw err;
+      if (!(err instanceof VmcraftError) || !/does not make sense|no partition/i.test(err.command?.stderr ?? '')) partitionError = err;
     });
+  // Detach even when the partitions would not go: a leaked loop device is worse than stale nodes (attach drops those).
   await runner.runWithRetry('losetup', ['-d', device], {
     shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? ''),
   });
@@ -42,6 +44,7 @@ export async function detachLoop(device: string, runner: Runner): Promise<void> 
   if (await isAttached(device)) {
     throw new VmcraftError('ECLEANUP', `${device} is still attached 3 s after losetup -d (something holds it open)`);
   }
+  if (partitionError) throw partitionError;
 }
 
 /** Whether a loop device still has a backing file. */
