@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { API, type ApiEntry } from '../src/api/table.js';
 import { ERROR_CODES } from '../src/core/errors.js';
+import { jsonSchema } from '../src/pipeline/schema.js';
 
 interface Gap { call: string; status: 'covered' | 'planned' | 'not-applicable'; note: string }
 
@@ -67,7 +68,8 @@ export function renderCompat(gaps: Gap[]): string {
 
 export function renderAll(): Record<string, string> {
   const gaps = parse(readFileSync(path.join(root, 'scripts/compat-gaps.yaml'), 'utf8')) as Gap[];
-  return { 'docs/errors.md': renderErrors(), 'docs/compat.md': renderCompat(gaps) };
+  const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://vmcraft.dev/schema/pipeline.schema.json', title: 'vmcraft pipeline', ...jsonSchema() };
+  return { 'docs/errors.md': renderErrors(), 'docs/compat.md': renderCompat(gaps), 'schema/pipeline.schema.json': `${JSON.stringify(schema, null, 2)}\n` };
 }
 
 if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) {

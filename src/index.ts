@@ -39,3 +39,6 @@ export type { OsInfo, OsMountpoint, OsType, PackageFormat, PackageManagement, Fs
 export type { CrypttabEntry } from './inspect/parsers/crypttab.js';
 export { API, type ApiEntry, type ApiGroup } from './api/table.js';
 export { buildSampleImage, type SampleImage } from './sample/sample.js';
+export { loadPipelineConfig, type PipelineConfig, type PipelineVm } from './pipeline/index.js';
+export { mergeConfig } from './pipeline/config.js';
+export { jsonSchema as pipelineJsonSchema } from './pipeline/schema.js';
