@@ -62,7 +62,10 @@ describe('the nbd backend', () => {
     const img = await image('qcow2', 'killed.qcow2');
     const script = `import('${path.resolve('src/index.ts')}').then(async ({ GuestFS }) => { const g = await GuestFS.open('${img}', { readonly: true, backend: 'nbd' }); console.log(g.hostDevice('/dev/sda')); setInterval(() => {}, 1000); });`;
     const child = execa('node', ['--import', 'tsx', '-e', script], { reject: false });
-    const device = await new Promise<string>((resolve) => child.stdout!.on('data', (c: Buffer) => resolve(c.toString().trim())));
+    const device = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (c: Buffer) => resolve(c.toString().trim()));
+      child.on('exit', () => reject(new Error('the session process ended before it attached a device')));
+    });
     child.kill('SIGKILL');
     await child;
     expect((await kernelLeftovers()).nbd).toEqual([path.basename(device)]);
