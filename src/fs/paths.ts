@@ -10,19 +10,31 @@ import { VmcraftError } from '../core/errors.js';
 
 /** Options of {@link resolveGuestPath}. */
 export interface ResolveOptions {
-  /** Follow a symlink in the last component (false for lstat, readlink, rm, lnS). @default true */
+  /**
+   * Follow a symlink in the last component (false for lstat, readlink, rm, lnS…).
+   * A trailing `/` always follows, as in the kernel. @default true
+   */
   followFinal?: boolean;
-  /** Match components case-insensitively when the exact name is missing (Windows guests). @default false */
+  /**
+   * Match a component case-insensitively when the exact name is missing
+   * (Windows guests; libguestfs `case_sensitive_path`). @default false
+   */
   caseInsensitive?: boolean;
 }
 
-/** Linux's limit on symlinks followed in one lookup. */
-const MAX_LINKS = 40;
+/** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS). */
+export const MAX_SYMLINKS = 40;
 
-/** Checks that a guest path is absolute, non-empty and has no NUL; returns its components. */
+/**
+ * Checks that a guest path is absolute, non-empty and has no NUL, and returns
+ * its components (empty ones and `.` dropped, `..` kept).
+ *
+ * @throws VmcraftError `EINVAL` for a relative or empty path or one with a NUL byte.
+ */
 export function splitGuestPath(guestPath: string): string[] {
   if (typeof guestPath !== 'string' || !guestPath.startsWith('/') || guestPath.includes('\0')) {
-    throw new VmcraftError('EINVAL', `Expected an absolute guest path, got \`${String(guestPath)}\``, { path: String(guestPath) });
+    const shown = typeof guestPath === 'string' ? guestPath.replace(/\0/g, '\\0') : String(guestPath);
+    throw new VmcraftError('EINVAL', `Expected an absolute guest path, got \`${shown}\``, { path: shown });
   }
   return guestPath.split('/').filter((c) => c !== '' && c !== '.');
 }
@@ -35,23 +47,36 @@ async function lstatOrUndefined(file: string) {
   }
 }
 
-async function matchCase(dir: string, name: string): Promise<string> {
+/** The entry of `dir` spelled like `name` ignoring case, when there is one. */
+async function findIgnoringCase(dir: string, name: string): Promise<string | undefined> {
   try {
     const lower = name.toLowerCase();
-    return (await readdir(dir)).find((e) => e.toLowerCase() === lower) ?? name;
+    return (await readdir(dir)).find((entry) => entry.toLowerCase() === lower);
   } catch {
-    return name;
+    return undefined;
   }
 }
 
 /**
- * Resolves a guest path to the host path it names inside `rootDir`. Missing
- * components are kept as they are (so a new file can be created); the result
- * is always `rootDir` or below it.
+ * Resolves a guest path to the host path it names inside `rootDir`, walking
+ * it one component at a time with lstat/readlink. Missing components (and
+ * everything after them) are kept as written, so a new file can be created;
+ * the result is always `rootDir` itself or a path below it.
+ *
+ * @param rootDir host directory holding the guest's `/`
+ * @param guestPath absolute guest path
+ * @throws VmcraftError `EINVAL` for a bad guest path, `ELOOP` after {@link MAX_SYMLINKS} links.
+ *
+ * @example
+ * ```ts
+ * // guest /etc/localtime -> /usr/share/zoneinfo/UTC
+ * await resolveGuestPath('/tmp/vmcraft-1/root', '/etc/localtime');
+ * // '/tmp/vmcraft-1/root/usr/share/zoneinfo/UTC'
+ * ```
  */
 export async function resolveGuestPath(rootDir: string, guestPath: string, options: ResolveOptions = {}): Promise<string> {
-  const { followFinal = true, caseInsensitive = false } = options;
   const pending = splitGuestPath(guestPath);
+  const followFinal = (options.followFinal ?? true) || /\/\.?$/.test(guestPath);
   const done: string[] = [];
   let links = 0;
   while (pending.length > 0) {
@@ -61,28 +86,43 @@ export async function resolveGuestPath(rootDir: string, guestPath: string, optio
       continue;
     }
     const parent = path.join(rootDir, ...done);
-    const name = caseInsensitive ? await matchCase(parent, component) : component;
-    const candidate = path.join(parent, name);
-    const info = await lstatOrUndefined(candidate);
+    let name = component;
+    let info = await lstatOrUndefined(path.join(parent, name));
+    if (!info && options.caseInsensitive) {
+      const match = await findIgnoringCase(parent, component);
+      if (match !== undefined) {
+        name = match;
+        info = await lstatOrUndefined(path.join(parent, name));
+      }
+    }
     const isLast = pending.length === 0;
     if (info?.isSymbolicLink() && (!isLast || followFinal)) {
-      if (++links > MAX_LINKS) throw new VmcraftError('ELOOP', `too many levels of symbolic links in ${guestPath}`, { path: guestPath });
-      const target = await readlink(candidate);
-      const targetParts = target.split('/').filter((c) => c !== '' && c !== '.');
-      if (target.startsWith('/')) done.length = 0;
-      pending.unshift(...targetParts);
-      continue;
+      if (++links > MAX_SYMLINKS) {
+        throw new VmcraftError('ELOOP', `too many levels of symbolic links in ${guestPath}`, { path: guestPath });
+      }
+      const target = await readlink(path.join(parent, name));
+      // An empty target names nothing (ENOENT in the kernel): keep the link's own name.
+      if (target !== '') {
+        if (target.startsWith('/')) done.length = 0;
+        pending.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
+        continue;
+      }
     }
     done.push(name);
   }
   return path.join(rootDir, ...done);
 }
 
-/** The guest path of a host path inside `rootDir` (the inverse, for find and glob results). */
+/**
+ * The guest path of a host path inside `rootDir` (the inverse of
+ * {@link resolveGuestPath}, for find and glob results).
+ *
+ * @throws VmcraftError `EPATHESCAPE` when `hostPath` is not `rootDir` or below it.
+ */
 export function guestPathOf(rootDir: string, hostPath: string): string {
   const relative = path.relative(rootDir, hostPath);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
     throw new VmcraftError('EPATHESCAPE', 'a host path outside the guest root has no guest path');
   }
-  return `/${relative.split(path.sep).join('/')}`.replace(/\/$/, '') || '/';
+  return relative === '' ? '/' : `/${relative.split(path.sep).join('/')}`;
 }

@@ -1,31 +1,38 @@
 /** The production GuestReader: read access to a guest tree through confined path resolution. */
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import type { GuestReader } from '../inspect/types.js';
+import { openRegularForRead } from './files/regular.js';
 import { resolveGuestPath } from './paths.js';
 
-/** A GuestReader over the guest tree mounted at `rootDir`. */
+/**
+ * A {@link GuestReader} over the guest tree mounted at `rootDir`, used by OS
+ * inspection. Symlinks are followed inside the guest only; only regular files
+ * are read (never a device node or FIFO); a missing or unreadable path reads
+ * as absent rather than failing.
+ */
 export function dirGuestReader(rootDir: string): GuestReader {
   const resolve = (p: string) => resolveGuestPath(rootDir, p);
   const statOf = async (p: string) => stat(await resolve(p)).catch(() => undefined);
+
+  /** The file's bytes (the first `length` of them when given), or undefined. */
+  async function readRegular(p: string, length?: number): Promise<Buffer | undefined> {
+    const handle = await openRegularForRead(await resolve(p), 'read', p).catch(() => undefined);
+    if (!handle) return undefined;
+    try {
+      if (length === undefined) return await handle.readFile();
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buf, 0, length, 0);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
   return {
-    async readText(p) {
-      const info = await statOf(p);
-      return info?.isFile() ? readFile(await resolve(p), 'utf8') : undefined;
-    },
-    async readHead(p, length) {
-      const info = await statOf(p);
-      if (!info?.isFile()) return undefined;
-      const handle = await open(await resolve(p), 'r');
-      try {
-        const buf = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buf, 0, length, 0);
-        return buf.subarray(0, bytesRead);
-      } finally {
-        await handle.close();
-      }
-    },
+    readText: async (p) => (await readRegular(p))?.toString('utf8'),
+    readHead: (p, length) => readRegular(p, length),
     exists: async (p) => (await statOf(p)) !== undefined,
     isDir: async (p) => (await statOf(p))?.isDirectory() ?? false,
-    list: async (p) => ((await statOf(p))?.isDirectory() ? (await readdir(await resolve(p))).sort() : []),
+    list: async (p) => readdir(await resolve(p)).then((names) => names.sort(), () => []),
   };
 }

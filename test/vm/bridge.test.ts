@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { runInVm, type VmResult } from './harness.js';
 
 interface JsonReport {
-  testResults: { name: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
 const resultsDir = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vm-results-'));
@@ -37,8 +37,16 @@ describe('kernel tests inside the VM (nbd, LVM, LUKS, md)', () => {
     });
     return;
   }
-  it('the VM run exited cleanly', () => expect(run?.exitCode).toBe(0));
+  it('the VM run exited cleanly', () => {
+    if (run?.exitCode !== 0) throw new Error(`exit code ${run?.exitCode}; console tail:\n${run?.output.split('\n').slice(-40).join('\n')}`);
+  });
   for (const file of report.testResults) {
+    // A file that failed to load has no tests: report the file itself.
+    if (file.assertionResults.length === 0) {
+      it(`${path.basename(file.name)} loads and runs`, () => {
+        throw new Error(file.message || `status ${file.status}`);
+      });
+    }
     for (const test of file.assertionResults) {
       it(`${path.basename(file.name)} > ${test.fullName}`, () => {
         if (test.status === 'failed') throw new Error(test.failureMessages.join('\n'));

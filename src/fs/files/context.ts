@@ -1,18 +1,39 @@
 /** What file operations need from their session: where the guest root is and whether it may be written. */
-import { fromFsError } from '../../core/errors.js';
-import { resolveGuestPath } from '../paths.js';
+import { fromFsError, VmcraftError, type VmcraftErrorCode } from '../../core/errors.js';
+import { defaultRunner, type Runner } from '../../core/exec.js';
+import { guestPathOf, resolveGuestPath } from '../paths.js';
 
 /** The session side of file operations. */
 export interface FileContext {
-  /** Host directory of the guest's `/`; throws ENOTMOUNTED when nothing is mounted there. */
+  /** Host directory of the guest's `/`; throws `ENOTMOUNTED` when nothing is mounted there. */
   rootDir(): string;
-  /** Throws EREADONLY when `guestPath` lies on a read-only mount or session. */
+  /** Throws `EREADONLY` when `guestPath` lies on a read-only mount or in a read-only session. */
   assertWritable(guestPath: string): void;
+  /** Runs the few external tools (cp, mv, du); the session's own runner, for tracing. @default defaultRunner */
+  runner?: Runner;
+}
+
+/** The runner of a context. */
+export function runnerOf(ctx: FileContext): Runner {
+  return ctx.runner ?? defaultRunner;
 }
 
 /** Resolves a guest path inside the root (following a final symlink unless told not to). */
 export function hostPath(ctx: FileContext, guestPath: string, followFinal = true): Promise<string> {
   return resolveGuestPath(ctx.rootDir(), guestPath, { followFinal });
+}
+
+/**
+ * Resolves the target of a write. Both the path as given and the guest path
+ * it resolves to must be writable: a symlink may lead onto a read-only mount.
+ */
+export async function writableHostPath(ctx: FileContext, guestPath: string, followFinal = true): Promise<string> {
+  ctx.assertWritable(guestPath);
+  const root = ctx.rootDir();
+  const resolved = await resolveGuestPath(root, guestPath, { followFinal });
+  const resolvedGuest = guestPathOf(root, resolved);
+  if (resolvedGuest !== guestPath) ctx.assertWritable(resolvedGuest);
+  return resolved;
 }
 
 /** Runs an fs operation, turning its errors into VmcraftErrors that name the guest path. */
@@ -21,5 +42,59 @@ export async function guarded<T>(guestPath: string, operation: string, fn: () =>
     return await fn();
   } catch (err) {
     throw fromFsError(err, guestPath, operation);
+  }
+}
+
+/** An errno-style error for `guarded` to map (`EISDIR`, `ENOTDIR`, `EINVAL`…). */
+export function errnoError(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code });
+}
+
+/** The `EINVAL` of an operation that only works on regular files. */
+export function notRegularFile(operation: string, guestPath: string, kind: string): VmcraftError {
+  return new VmcraftError('EINVAL', `${operation} ${guestPath}: not a regular file (${kind})`, { path: guestPath });
+}
+
+/** Replaces the guest root's host path by guest paths in a tool's text. */
+function asGuestText(text: string, root: string): string {
+  return text.split(`${root}/`).join('/').split(root).join('/');
+}
+
+/** errno texts of coreutils messages, most specific first. */
+const TOOL_REASONS: [RegExp, VmcraftErrorCode][] = [
+  [/Read-only file system/, 'EREADONLY'],
+  [/No such file or directory/, 'ENOENT'],
+  [/Not a directory/, 'ENOTDIR'],
+  [/Is a directory/, 'EISDIR'],
+  [/Directory not empty/, 'ENOTEMPTY'],
+  [/File exists|cannot overwrite/, 'EEXIST'],
+  [/Permission denied|Operation not permitted/, 'EACCES'],
+  [/No space left on device/, 'EIO'],
+];
+
+/**
+ * Runs a coreutils tool (cp, mv, du) on host paths inside the guest root; a
+ * failure names guest paths only, with the errno-like code its message shows.
+ */
+export async function runTool(
+  ctx: FileContext,
+  guestPath: string,
+  operation: string,
+  argv: [file: string, ...args: string[]],
+  runner: Runner = runnerOf(ctx),
+): Promise<string> {
+  try {
+    return (await runner.run(argv[0], argv.slice(1))).stdout;
+  } catch (err) {
+    if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND' || !err.command) throw err;
+    const root = ctx.rootDir();
+    const stderr = asGuestText(err.command.stderr, root);
+    const argv = err.command.argv.map((a) => asGuestText(a, root));
+    const code = TOOL_REASONS.find(([re]) => re.test(stderr))?.[1] ?? 'ECOMMAND';
+    const reason = stderr.split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${err.command.exitCode}`;
+    throw new VmcraftError(code, `${operation} ${guestPath}: ${reason}`, {
+      path: guestPath,
+      command: { ...err.command, argv, command: argv.join(' '), stderr },
+    });
   }
 }

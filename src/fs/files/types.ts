@@ -1,26 +1,39 @@
-/** Typed results of the file calls. */
+/** Typed results and options of the file calls. */
 
 /** Kind of file system object. */
 export type GuestFileType = 'file' | 'directory' | 'symlink' | 'block' | 'char' | 'fifo' | 'socket';
 
-/** File information (libguestfs `statns`), with times as Dates. */
+/** File information (libguestfs `statns`/`lstatns`), with times as Dates. */
 export interface GuestStat {
+  /** What kind of object it is. */
   type: GuestFileType;
   /** Full st_mode (type and permission bits). */
   mode: number;
   /** Permission bits only (mode & 0o7777). */
   perms: number;
+  /** Size in bytes (of the link text for a symlink). */
   size: number;
+  /** Numeric owner. */
   uid: number;
+  /** Numeric group. */
   gid: number;
+  /** Inode number. */
   ino: number;
+  /** Number of hard links. */
   nlink: number;
+  /** Device (of the host's mount) holding the file. */
   dev: number;
+  /** Device number a block or character device node stands for (0 otherwise). */
+  rdev: number;
   /** 512-byte blocks allocated. */
   blocks: number;
+  /** Preferred I/O block size. */
   blksize: number;
+  /** Last access. */
   atime: Date;
+  /** Last change of the content. */
   mtime: Date;
+  /** Last change of the inode (owner, mode, links…). */
   ctime: Date;
 }
 
@@ -38,9 +51,21 @@ export interface GuestStatvfs {
   files: number;
   /** Free inodes. */
   ffree: number;
-  /** Filesystem type magic number. */
+  /** Filesystem type magic number (0xef53 for ext2/3/4). */
   type: number;
 }
 
 /** Checksum algorithms of `checksum()` (libguestfs names; `crc` is POSIX cksum). */
 export type ChecksumAlgorithm = 'crc' | 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
+
+/** Options of the `is*` tests (libguestfs `is_file`, `is_dir`…). */
+export interface IsTypeOptions {
+  /** A symlink (or chain of them) ending at a file of the type counts too. @default false */
+  followSymlinks?: boolean;
+}
+
+/** Options of `globExpand` (libguestfs `glob_expand`). */
+export interface GlobOptions {
+  /** Directories get a trailing `/` (glob(3) `GLOB_MARK`). @default true */
+  directorySlash?: boolean;
+}
