@@ -48,7 +48,7 @@ export async function checksum(ctx: FileContext, algorithm: ChecksumAlgorithm, p
   return guarded(p, 'checksum', async () => {
     const handle = await openRegularForRead(await hostPath(ctx, p), 'checksum', p);
     try {
-      return await checksumOf(algo, handle.createReadStream({ highWaterMark: STREAM_CHUNK, autoClose: false }));
+      return await checksumOf(algo, handle.createReadStream({ highWaterMark: STREAM_CHUNK }));
     } finally {
       await handle.close();
     }
@@ -68,7 +68,7 @@ export async function download(ctx: FileContext, p: string, hostFile: string): P
     if (!target || target.isFile()) return copyFile(source, hostFile);
     const handle = await openRegularForRead(source, 'download', p);
     try {
-      await pipeline(handle.createReadStream({ highWaterMark: STREAM_CHUNK, autoClose: false }), createWriteStream(hostFile, { highWaterMark: STREAM_CHUNK }));
+      await pipeline(handle.createReadStream({ highWaterMark: STREAM_CHUNK }), createWriteStream(hostFile, { highWaterMark: STREAM_CHUNK }));
     } finally {
       await handle.close();
     }

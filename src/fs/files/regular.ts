@@ -4,6 +4,9 @@
  * host's disk here, unlike in libguestfs's appliance), opening some devices
  * has effects of its own, and a FIFO would block. The final component is
  * opened with O_NOFOLLOW, so a symlink put there after resolution is refused.
+ *
+ * Streams made from these handles must keep `autoClose` (the default):
+ * FileHandle.close() waits for every stream still holding the handle.
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';

@@ -91,7 +91,7 @@ export async function cp(ctx: FileContext, src: string, dest: string): Promise<v
       return handle;
     });
     try {
-      const options = { highWaterMark: STREAM_CHUNK, autoClose: false };
+      const options = { highWaterMark: STREAM_CHUNK };
       await guarded(dest, 'cp', () => pipeline(source.createReadStream(options), target.createWriteStream(options)));
     } finally {
       await target.close();

@@ -73,7 +73,7 @@ export async function upload(ctx: FileContext, hostFile: string, p: string): Pro
   try {
     const target = await guarded(p, 'upload', async () => openRegularForWrite(await writableHostPath(ctx, p), 'upload', p, 'truncate'));
     try {
-      const options = { highWaterMark: STREAM_CHUNK, autoClose: false };
+      const options = { highWaterMark: STREAM_CHUNK };
       await guarded(p, 'upload', () => pipeline(source.createReadStream(options), target.createWriteStream(options)));
     } finally {
       await target.close();
