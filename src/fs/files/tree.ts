@@ -19,6 +19,11 @@ function joinGuest(dir: string, name: string): string {
   return `${dir.replace(/\/+$/, '')}/${name}`;
 }
 
+/** Refuses to remove or move the guest root itself (`/`, `/..`, `/etc/..`…). */
+function refuseRoot(ctx: FileContext, target: string, p: string, operation: string): void {
+  if (path.resolve(target) === path.resolve(ctx.rootDir())) throw new VmcraftError('EINVAL', `${operation} ${p}: refusing to remove or move the guest root`, { path: p });
+}
+
 /** Creates a directory (`parents`: and its missing parents, no error when it exists). */
 export async function mkdirPath(ctx: FileContext, p: string, parents: boolean, mode = 0o755): Promise<void> {
   await guarded(p, parents ? 'mkdirP' : 'mkdir', async () => {
@@ -54,14 +59,18 @@ export async function rmFile(ctx: FileContext, p: string, force = false): Promis
 export async function rmRf(ctx: FileContext, p: string): Promise<void> {
   await guarded(p, 'rmRf', async () => {
     const target = await writableHostPath(ctx, p, false);
-    if (path.resolve(target) === path.resolve(ctx.rootDir())) throw new VmcraftError('EINVAL', 'refusing to remove the guest root', { path: p });
+    refuseRoot(ctx, target, p, 'rmRf');
     await rm(target, { recursive: true, force: true });
   });
 }
 
 /** Removes an empty directory. */
 export async function rmdirPath(ctx: FileContext, p: string): Promise<void> {
-  await guarded(p, 'rmdir', async () => rmdir(await writableHostPath(ctx, p, false)));
+  await guarded(p, 'rmdir', async () => {
+    const target = await writableHostPath(ctx, p, false);
+    refuseRoot(ctx, target, p, 'rmdir');
+    await rmdir(target);
+  });
 }
 
 /**
@@ -127,6 +136,7 @@ export async function cpR(ctx: FileContext, src: string, dest: string, runner?: 
 export async function mv(ctx: FileContext, src: string, dest: string, runner?: Runner): Promise<void> {
   const [from, to] = await guarded(src, 'mv', async () => {
     const resolved = await writableHostPath(ctx, src, false);
+    refuseRoot(ctx, resolved, src, 'mv');
     await lstat(resolved);
     return [resolved, await destination(ctx, src, dest, false)] as const;
   });
