@@ -12,7 +12,8 @@ import { VmcraftError } from '../core/errors.js';
 export interface ResolveOptions {
   /**
    * Follow a symlink in the last component (false for lstat, readlink, rm, lnS…).
-   * A trailing `/` always follows, as in the kernel. @default true
+   * A trailing `/` or `/.` always follows, as in the kernel's lookup (`link/` is
+   * the directory the link names). @default true
    */
   followFinal?: boolean;
   /**

@@ -102,7 +102,8 @@ class Expander {
 /**
  * Guest paths matching a wildcard pattern (`*`, `?`, `[…]`, `{a,b}`, `**`),
  * sorted, without duplicates; `[]` when nothing matches. Names starting with
- * `.` only match a pattern component that starts with `.`.
+ * `.` only match a pattern component that starts with `.`. Directories get a
+ * trailing `/` only with `directorySlash: true` (GuestFiles turns it on, as libguestfs does).
  */
 export async function globExpand(ctx: FileContext, pattern: string, options: GlobOptions = {}): Promise<string[]> {
   splitGuestPath(pattern);
@@ -110,7 +111,7 @@ export async function globExpand(ctx: FileContext, pattern: string, options: Glo
     const expander = new Expander(ctx.rootDir());
     for (const expanded of expandBraces(pattern)) await expander.expand('', splitGuestPath(expanded));
     const sorted = [...expander.out].sort();
-    if (options.directorySlash === false) return sorted;
+    if (!options.directorySlash) return sorted;
     return Promise.all(sorted.map(async (p) => (p !== '/' && (await expander.isDirectory(p)) ? `${p}/` : p)));
   });
 }

@@ -117,8 +117,11 @@ export class GuestFiles {
   /** Copies a guest regular file to a host path (or FIFO). */
   download(path: string, hostFile: string): Promise<void> { return download(this.ctx, path, hostFile); }
 
-  /** Guest paths matching a wildcard pattern, sorted; directories end in `/` unless `directorySlash: false`. */
-  globExpand(pattern: string, options?: GlobOptions): Promise<string[]> { return globExpand(this.ctx, pattern, options); }
+  /**
+   * Guest paths matching a wildcard pattern, sorted; directories end in `/`
+   * (libguestfs' default) unless `directorySlash: false`.
+   */
+  globExpand(pattern: string, options: GlobOptions = {}): Promise<string[]> { return globExpand(this.ctx, pattern, { directorySlash: true, ...options }); }
   /** Every name below a directory, relative to it, sorted (libguestfs `find`). */
   find(dir: string): Promise<string[]> { return find(this.ctx, dir); }
   /** Regular files below `dir` modified after `since`, as absolute guest paths, sorted. */

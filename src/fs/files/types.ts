@@ -66,6 +66,6 @@ export interface IsTypeOptions {
 
 /** Options of `globExpand` (libguestfs `glob_expand`). */
 export interface GlobOptions {
-  /** Directories get a trailing `/` (glob(3) `GLOB_MARK`). @default true */
+  /** Directories get a trailing `/` (glob(3) `GLOB_MARK`). @default true in GuestFiles, as in libguestfs */
   directorySlash?: boolean;
 }

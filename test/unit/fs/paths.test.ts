@@ -102,6 +102,7 @@ describe('resolveGuestPath', () => {
     expect(await resolve('/etc/abs-escape', { followFinal: false })).toBe(`${root}/etc/abs-escape`);
     expect(await resolve('/conf/localtime', { followFinal: false })).toBe(`${root}/etc/localtime`);
     expect(await resolve('/conf/', { followFinal: false })).toBe(`${root}/etc`);
+    expect(await resolve('/conf/.', { followFinal: false })).toBe(`${root}/etc`);
   });
 
   it('follows at most 40 links, then fails with ELOOP', async () => {
