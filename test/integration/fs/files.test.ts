@@ -343,6 +343,22 @@ describe('errors', () => {
     expect(err.message).toContain('/no/such');
   });
 
+  it('checks the guest path a symlink leads to against the read-only mounts too', async () => {
+    await g.mkdirP('/ro-mount');
+    await g.write('/ro-mount/file', 'keep');
+    await g.lnS('/ro-mount/file', '/to-ro');
+    const guarded = new GuestFiles({
+      rootDir: () => root,
+      assertWritable: (p) => {
+        if (p.startsWith('/ro-mount')) throw new VmcraftError('EREADONLY', `${p} is on a read-only mount`, { path: p });
+      },
+    });
+    expect(await code(guarded.write('/to-ro', 'changed'))).toBe('EREADONLY');
+    expect(await code(guarded.chmod(0o600, '/to-ro'))).toBe('EREADONLY');
+    expect(await readFile(host('ro-mount/file'), 'utf8')).toBe('keep');
+    await guarded.rm('/to-ro');
+  });
+
   it('reports ENOTMOUNTED from the context before touching anything', async () => {
     const unmounted = new GuestFiles({
       rootDir: () => { throw new VmcraftError('ENOTMOUNTED', 'nothing is mounted at /'); },
