@@ -23,9 +23,13 @@ export function readOnlyOptions(vfsType: string): string[] {
   }
 }
 
-/** Options every mount of `vfsType` gets (xfs: clones of one filesystem share a UUID). */
+/**
+ * Options every mount of `vfsType` gets: `nodev`, so a device node inside the
+ * guest (its /dev/sda is the host's disk here) is inert; xfs `nouuid`, since
+ * clones of one filesystem share a UUID.
+ */
 function baseOptions(vfsType: string): string[] {
-  return vfsType === 'xfs' ? ['nouuid'] : [];
+  return ['nodev', ...(vfsType === 'xfs' ? ['nouuid'] : [])];
 }
 
 /** What to mount, how and where. */

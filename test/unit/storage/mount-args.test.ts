@@ -7,20 +7,20 @@ const base = { hostDevice: '/dev/loop3p1', hostDir: '/tmp/vmcraft-x/root', optio
 
 describe('mountArgs', () => {
   it('disables journal replay on read-only mounts, per filesystem', () => {
-    expect(mountArgs({ ...base, vfsType: 'ext4', readonly: true })).toEqual(['-t', 'ext4', '-o', 'ro,noload', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
-    expect(mountArgs({ ...base, vfsType: 'xfs', readonly: true })).toContain('ro,norecovery,nouuid');
-    expect(mountArgs({ ...base, vfsType: 'btrfs', readonly: true })).toContain('ro,rescue=nologreplay');
+    expect(mountArgs({ ...base, vfsType: 'ext4', readonly: true })).toEqual(['-t', 'ext4', '-o', 'ro,noload,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'xfs', readonly: true })).toContain('ro,norecovery,nodev,nouuid');
+    expect(mountArgs({ ...base, vfsType: 'btrfs', readonly: true })).toContain('ro,rescue=nologreplay,nodev');
     expect(readOnlyOptions('ext3')).toEqual(['ro', 'noload']);
     expect(readOnlyOptions('squashfs')).toEqual(['ro']);
   });
 
   it('passes the caller options through on read-write mounts', () => {
-    expect(mountArgs({ ...base, vfsType: 'ext4', readonly: false, options: ['noatime', 'data=ordered'] })).toEqual(['-t', 'ext4', '-o', 'noatime,data=ordered', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
-    expect(mountArgs({ ...base, vfsType: 'ext4', readonly: false })).toEqual(['-t', 'ext4', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'ext4', readonly: false, options: ['noatime', 'data=ordered'] })).toEqual(['-t', 'ext4', '-o', 'nodev,noatime,data=ordered', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'ext4', readonly: false })).toEqual(['-t', 'ext4', '-o', 'nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
   });
 
   it('mounts NTFS with ntfs-3g, and FAT with fusefat (read-only) where the kernel has no vfat', () => {
-    expect(mountArgs({ ...base, vfsType: 'ntfs', readonly: true })).toEqual(['-t', 'ntfs-3g', '-o', 'ro,norecover', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'ntfs', readonly: true })).toEqual(['-t', 'ntfs-3g', '-o', 'ro,norecover,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
     expect(mountArgs({ ...base, vfsType: 'vfat', readonly: true, kernelFilesystems: ['ext4'] })[1]).toBe('fuse.fusefat');
     expect(mountArgs({ ...base, vfsType: 'vfat', readonly: false, kernelFilesystems: ['vfat'] })[1]).toBe('vfat');
     expect(() => mountArgs({ ...base, vfsType: 'vfat', readonly: false, kernelFilesystems: ['ext4'] })).toThrow(/FAT through FUSE is read-only/);
