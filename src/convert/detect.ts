@@ -12,7 +12,7 @@ export type ImageFormat = 'qcow2' | 'vmdk' | 'vdi' | 'vhd' | 'vhdx' | 'raw' | 'i
 /** What {@link detectFormat} found, and why. */
 export interface FormatDetection {
   format: ImageFormat;
-  /** Variant: qcow2 `v2`/`v3`, vmdk create type, vhd `fixed`/`dynamic`/`differencing`, raw `mbr`/`gpt`. */
+  /** Variant: qcow2 `v2`/`v3`, vmdk create type, vhd `fixed`/`dynamic`/`differencing`, luks `luks1`/`luks2`, raw `mbr`/`gpt`. */
   subformat?: string;
   confidence: 'high' | 'medium' | 'low';
   /** Human-readable evidence, e.g. `magic "QFI\xfb" at offset 0`. */
@@ -55,6 +55,7 @@ function detectQcow2(s: FileSample): FormatDetection | undefined {
   if (ascii(s.head, 0, 4) !== 'QFI\xfb') return undefined;
   if (s.size < 72) throw truncated('qcow2', 72, s.size);
   const version = s.head.readUInt32BE(4);
+  if (version === 1) throw new VmcraftError('EUNSUPPORTED', 'legacy qcow (version 1) image: convert it with `qemu-img convert -f qcow` first');
   const clusterBits = s.head.readUInt32BE(20);
   if (version < 2 || version > 3 || clusterBits < 9 || clusterBits > 21) {
     throw new VmcraftError('EFORMAT', `corrupt qcow2 header (version ${version}, cluster bits ${clusterBits})`);
@@ -67,18 +68,45 @@ function detectQcow2(s: FileSample): FormatDetection | undefined {
   return { format: 'qcow2', subformat: `v${version}`, confidence: 'high', reasons: ['magic "QFI\\xfb" at offset 0', `qcow2 version ${version}`] };
 }
 
+/** Extent file names of a text descriptor, for the reasons. */
+function descriptorExtents(text: string): string[] {
+  return [...text.matchAll(/^\s*(?:RW|RDONLY|NOACCESS)\s+\d+\s+\w+\s+"([^"]*)"/gm)].map((m) => m[1]!);
+}
+
+/** A hosted sparse extent ("KDMV"): its embedded descriptor names the create type; else the flags do. */
+function detectSparseVmdk(s: FileSample): FormatDetection {
+  if (s.size < 512) throw truncated('vmdk', 512, s.size);
+  const flags = s.head.readUInt32LE(8);
+  const descriptorOffset = Number(s.head.readBigUInt64LE(28)) * 512;
+  const gdOffset = s.head.readBigUInt64LE(56);
+  const compressed = s.head.readUInt16LE(77) === 1;
+  const reasons = ['magic "KDMV" at offset 0 (hosted sparse extent)'];
+  // streamOptimized images may keep the grain directory in a footer (GD_AT_END).
+  if (gdOffset !== 0xffffffffffffffffn && Number(gdOffset) * 512 >= s.size) {
+    throw new VmcraftError('EFORMAT', `vmdk image is truncated: its grain directory is at byte ${Number(gdOffset) * 512}, the file has ${s.size} bytes`);
+  }
+  const embedded = descriptorOffset > 0 ? /^createType\s*=\s*"([^"]+)"/m.exec(ascii(s.head, descriptorOffset, 4096))?.[1] : undefined;
+  if (embedded) return { format: 'vmdk', subformat: embedded, confidence: 'high', reasons: [...reasons, `embedded descriptor with createType "${embedded}"`] };
+  const subformat = compressed || flags & (1 << 16) ? 'streamOptimized' : 'monolithicSparse';
+  reasons.push('no embedded descriptor: an extent of a split or descriptor-file disk');
+  return { format: 'vmdk', subformat, confidence: 'medium', reasons };
+}
+
 function detectVmdk(s: FileSample): FormatDetection | undefined {
-  if (ascii(s.head, 0, 4) === 'KDMV') {
-    if (s.size < 512) throw truncated('vmdk', 512, s.size);
-    const flags = s.head.readUInt32LE(8);
-    const compressed = s.head.readUInt16LE(77) === 1;
-    const subformat = compressed || flags & (1 << 16) ? 'streamOptimized' : 'monolithicSparse';
-    return { format: 'vmdk', subformat, confidence: 'high', reasons: ['magic "KDMV" at offset 0 (hosted sparse extent)'] };
+  const magic = ascii(s.head, 0, 4);
+  if (magic === 'KDMV') return detectSparseVmdk(s);
+  if (magic === 'COWD') return { format: 'vmdk', subformat: 'vmfsSparse', confidence: 'medium', reasons: ['magic "COWD" at offset 0 (ESX snapshot extent; open its descriptor instead)'] };
+  if (s.head.length >= 8 && s.head.readBigUInt64LE(0) === 0xcafebaben) {
+    return { format: 'vmdk', subformat: 'seSparse', confidence: 'medium', reasons: ['magic 0xcafebabe at offset 0 (ESXi seSparse extent; open its descriptor instead)'] };
   }
   const text = ascii(s.head, 0, Math.min(s.head.length, 4096));
   if (/^#\s*Disk DescriptorFile/m.test(text)) {
     const createType = /^createType\s*=\s*"([^"]+)"/m.exec(text)?.[1];
-    return { format: 'vmdk', ...(createType ? { subformat: createType } : {}), confidence: 'high', reasons: ['text descriptor "# Disk DescriptorFile"'] };
+    const extents = descriptorExtents(text);
+    return {
+      format: 'vmdk', ...(createType ? { subformat: createType } : {}), confidence: 'high',
+      reasons: ['text descriptor "# Disk DescriptorFile"', ...(extents.length ? [`extents: ${extents.join(', ')}`] : [])],
+    };
   }
   return undefined;
 }
@@ -90,7 +118,24 @@ function detectVhd(s: FileSample): FormatDetection | undefined {
   if (!block) return undefined;
   if (!footer) throw new VmcraftError('EFORMAT', 'vhd image is truncated: the footer copy is at the start but the footer at the end is missing');
   const type = VHD_TYPES[block.readUInt32BE(60)] ?? 'unknown';
+  if (type !== 'fixed') {
+    // The dynamic header (1 KiB) must fit before the footer.
+    const dataOffset = Number(block.readBigUInt64BE(16));
+    if (dataOffset + 1024 > s.size - 512) throw new VmcraftError('EFORMAT', `vhd image is truncated: its dynamic header at byte ${dataOffset} is past the end (${s.size} bytes)`);
+  }
   return { format: 'vhd', subformat: type, confidence: 'high', reasons: ['footer cookie "conectix" in the last 512 bytes', `disk type ${type}`] };
+}
+
+/** LUKS1 or LUKS2 header; the payload must fit in the file. */
+function detectLuks(s: FileSample): FormatDetection | undefined {
+  if (ascii(s.head, 0, 6) !== 'LUKS\xba\xbe') return undefined;
+  if (s.size < 592) throw truncated('luks', 592, s.size);
+  const version = s.head.readUInt16BE(6);
+  if (version === 1) {
+    const payload = s.head.readUInt32BE(104) * 512;
+    if (payload > s.size) throw new VmcraftError('EFORMAT', `luks image is truncated: its payload starts at byte ${payload}, the file has ${s.size} bytes`);
+  }
+  return { format: 'luks', subformat: `luks${version}`, confidence: 'high', reasons: ['LUKS magic at offset 0', `LUKS version ${version}`] };
 }
 
 function detectSimple(s: FileSample): FormatDetection | undefined {
@@ -99,13 +144,24 @@ function detectSimple(s: FileSample): FormatDetection | undefined {
     return { format: 'vhdx', confidence: 'high', reasons: ['signature "vhdxfile" at offset 0'] };
   }
   if (s.head.length >= 0x44 && s.head.readUInt32LE(0x40) === 0xbeda107f) {
+    // VDI 1.1 header: block map offset at 0x154, data offset at 0x158.
+    if (s.size < 0x200) throw truncated('vdi', 0x200, s.size);
+    const dataOffset = s.head.readUInt32LE(0x158);
+    if (dataOffset > s.size) throw new VmcraftError('EFORMAT', `vdi image is truncated: its data starts at byte ${dataOffset}, the file has ${s.size} bytes`);
     return { format: 'vdi', confidence: 'high', reasons: ['signature 0xbeda107f at offset 0x40'] };
   }
-  if (ascii(s.head, 0, 4) === 'QED\0') return { format: 'qed', confidence: 'high', reasons: ['magic "QED\\0" at offset 0'] };
+  if (ascii(s.head, 0, 4) === 'QED\0') {
+    if (s.size < 64) throw truncated('qed', 64, s.size);
+    const l1Offset = Number(s.head.readBigUInt64LE(40));
+    if (l1Offset >= s.size) throw new VmcraftError('EFORMAT', `qed image is truncated: its L1 table is at byte ${l1Offset}, the file has ${s.size} bytes`);
+    return { format: 'qed', confidence: 'high', reasons: ['magic "QED\\0" at offset 0'] };
+  }
   if (/^WithoutFreeSpace|^WithouFreSpacExt/.test(ascii(s.head, 0, 16))) {
+    // Header (64 bytes) then the block allocation table of bat_entries (at 32) 32-bit entries.
+    const batEnd = 64 + (s.size >= 64 ? s.head.readUInt32LE(32) * 4 : 0);
+    if (s.size < batEnd) throw truncated('parallels', batEnd, s.size);
     return { format: 'parallels', confidence: 'high', reasons: ['parallels signature at offset 0'] };
   }
-  if (ascii(s.head, 0, 6) === 'LUKS\xba\xbe') return { format: 'luks', confidence: 'high', reasons: ['LUKS magic at offset 0'] };
   if (ascii(s.head, 257, 5) === 'ustar') {
     const first = ascii(s.head, 0, 100).replace(/\0.*$/s, '');
     return { format: 'ova', confidence: first.toLowerCase().endsWith('.ovf') ? 'high' : 'medium', reasons: ['tar archive ("ustar" at offset 257)', `first member ${first}`] };
@@ -130,7 +186,7 @@ function detectRaw(s: FileSample): FormatDetection {
 /** Detects the format of an in-memory sample (pure; used by {@link detectFormat}). */
 export function detectFromSample(sample: FileSample): FormatDetection {
   if (sample.size === 0) throw new VmcraftError('EFORMAT', 'empty image (0 bytes)');
-  return detectQcow2(sample) ?? detectVmdk(sample) ?? detectVhd(sample) ?? detectSimple(sample) ?? detectRaw(sample);
+  return detectQcow2(sample) ?? detectVmdk(sample) ?? detectVhd(sample) ?? detectLuks(sample) ?? detectSimple(sample) ?? detectRaw(sample);
 }
 
 /** Reads the head and tail of `path` and detects its format. */
