@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { detectFromSample, qemuDriver, type FileSample } from '../../../src/convert/detect.js';
 
 /** A sample of a `size`-byte file whose first 64 KiB are `head` (zero-padded) and last 512 bytes `tail`. */
-function sample(head: Buffer, size = 1024 * 1024, tail = Buffer.alloc(512)): FileSample {
+function sample(head: Buffer, size = 1024 * 1024, tail: Buffer = Buffer.alloc(512)): FileSample {
   const padded = Buffer.alloc(Math.min(size, 64 * 1024));
   head.copy(padded);
   return { head: padded, tail, size };
