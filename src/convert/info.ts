@@ -19,8 +19,37 @@ export interface ImageLayerInfo {
   /** Backing file path resolved against the image's directory. */
   fullBackingFilename?: string;
   backingFormat?: string;
-  /** Driver-specific data (qcow2 compat, vmdk cid/parent-cid/create-type/extents…). */
+  /** Driver-specific data as qemu-img gives it (qcow2 compat, vmdk cid/parent-cid/create-type/extents…). */
   formatSpecific?: { type: string; data: Record<string, unknown> };
+  /** The qcow2 part of {@link formatSpecific}, typed. */
+  qcow2?: Qcow2Details;
+  /** The vmdk part of {@link formatSpecific}, typed. */
+  vmdk?: VmdkDetails;
+}
+
+/** qcow2 header details. */
+export interface Qcow2Details {
+  /** `0.10` (qcow2 v2) or `1.1` (v3). */
+  compat: string;
+  lazyRefcounts: boolean;
+  /** qemu marked the image corrupt; it must be repaired (`qemu-img check -r`) before use. */
+  corrupt: boolean;
+  refcountBits?: number;
+  compressionType?: string;
+  /** Encryption format (`luks`, or `aes` for the legacy scheme). */
+  encryption?: string;
+  /** External data file, when the image has one. */
+  dataFile?: string;
+}
+
+/** vmdk descriptor details. */
+export interface VmdkDetails {
+  /** Content id, 8 lowercase hex digits like in the descriptor. */
+  cid: string;
+  /** Parent's content id (`ffffffff` without a parent). */
+  parentCid: string;
+  createType: string;
+  extents: { filename: string; format: string; virtualSize: number; compressed?: boolean }[];
 }
 
 /** An image with its whole backing chain, top first. */
@@ -42,7 +71,33 @@ interface QemuInfoJson {
   'format-specific'?: { type: string; data: Record<string, unknown> };
 }
 
+const hex8 = (n: unknown): string => Number(n).toString(16).padStart(8, '0');
+
+function qcow2Details(d: Record<string, unknown>): Qcow2Details {
+  const encrypt = d.encrypt as { format?: string } | undefined;
+  return {
+    compat: String(d.compat),
+    lazyRefcounts: d['lazy-refcounts'] === true,
+    corrupt: d.corrupt === true,
+    ...(typeof d['refcount-bits'] === 'number' ? { refcountBits: d['refcount-bits'] } : {}),
+    ...(typeof d['compression-type'] === 'string' ? { compressionType: d['compression-type'] } : {}),
+    ...(encrypt?.format ? { encryption: encrypt.format } : {}),
+    ...(typeof d['data-file'] === 'string' ? { dataFile: d['data-file'] } : {}),
+  };
+}
+
+function vmdkDetails(d: Record<string, unknown>): VmdkDetails {
+  const extents = (d.extents ?? []) as { filename: string; format: string; 'virtual-size': number; compressed?: boolean }[];
+  return {
+    cid: hex8(d.cid),
+    parentCid: hex8(d['parent-cid']),
+    createType: String(d['create-type']),
+    extents: extents.map((e) => ({ filename: e.filename, format: e.format, virtualSize: e['virtual-size'], ...(e.compressed !== undefined ? { compressed: e.compressed } : {}) })),
+  };
+}
+
 function layer(j: QemuInfoJson): ImageLayerInfo {
+  const specific = j['format-specific'];
   return {
     filename: j.filename,
     format: j.format,
@@ -54,7 +109,9 @@ function layer(j: QemuInfoJson): ImageLayerInfo {
     ...(j['backing-filename'] ? { backingFilename: j['backing-filename'] } : {}),
     ...(j['full-backing-filename'] ? { fullBackingFilename: j['full-backing-filename'] } : {}),
     ...(j['backing-filename-format'] ? { backingFormat: j['backing-filename-format'] } : {}),
-    ...(j['format-specific'] ? { formatSpecific: j['format-specific'] } : {}),
+    ...(specific ? { formatSpecific: specific } : {}),
+    ...(specific?.type === 'qcow2' ? { qcow2: qcow2Details(specific.data) } : {}),
+    ...(specific?.type === 'vmdk' ? { vmdk: vmdkDetails(specific.data) } : {}),
   };
 }
 
@@ -64,7 +121,12 @@ function layer(j: QemuInfoJson): ImageLayerInfo {
  * "virtual-size":67108864,"backing-filename":"mid.qcow2",…},{…}]`.
  */
 export function parseImageInfo(json: string): ImageInfo {
-  const parsed = JSON.parse(json) as QemuInfoJson | QemuInfoJson[];
+  let parsed: QemuInfoJson | QemuInfoJson[];
+  try {
+    parsed = JSON.parse(json) as QemuInfoJson | QemuInfoJson[];
+  } catch (err) {
+    throw new VmcraftError('EFORMAT', `qemu-img info did not print JSON: ${(err as Error).message}`, { cause: err });
+  }
   const chain = (Array.isArray(parsed) ? parsed : [parsed]).map(layer);
   if (chain.length === 0) throw new VmcraftError('EFORMAT', 'qemu-img info returned no image');
   return { ...chain[0]!, chain };

@@ -27,18 +27,24 @@ export class ProgressTracker {
   readonly #total: number;
   readonly #started = performance.now();
   #last = -1;
+  /** Text after the last line break: a redraw a chunk boundary cut in two. */
+  #pending = '';
 
   constructor(totalBytes: number, private readonly emit: (event: ProgressEvent) => void) {
     this.#total = totalBytes;
   }
 
-  /** Feeds a chunk of qemu-img output. */
+  /** Feeds a chunk of qemu-img output (chunks may split a redraw anywhere). */
   feed(chunk: string): void {
-    for (const percent of parseProgressPercents(chunk)) this.report(percent);
+    const text = this.#pending + chunk;
+    const end = Math.max(text.lastIndexOf('\r'), text.lastIndexOf('\n')) + 1;
+    this.#pending = text.slice(end);
+    for (const percent of parseProgressPercents(text.slice(0, end))) this.report(percent);
   }
 
   /** Reports one percentage (ignored when it does not move forward). */
   report(percent: number): void {
+    percent = Math.min(percent, 100);
     if (percent <= this.#last) return;
     this.#last = percent;
     const seconds = (performance.now() - this.#started) / 1000;
@@ -50,6 +56,7 @@ export class ProgressTracker {
 
   /** Makes sure the last event says 100. */
   finish(): void {
+    this.feed('\n');
     this.report(100);
   }
 }

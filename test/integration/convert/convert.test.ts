@@ -186,12 +186,13 @@ describe('OVA', () => {
     expect(contents.descriptor).toEqual({
       name: 'web01',
       files: [{ id: 'file1', href: 'web01-disk1.vmdk', size: 1234 }],
-      disks: [{ id: 'vmdisk1', fileRef: 'file1', capacityBytes: 256 * 1024 * 1024, format: 'http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized' }],
+      disks: [{ id: 'vmdisk1', fileRef: 'file1', href: 'web01-disk1.vmdk', capacityBytes: 256 * 1024 * 1024, format: 'http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized' }],
       cpus: 2,
       memoryMiB: 4096,
       firmware: 'efi',
       nics: [{ type: 'VmxNet3', network: 'VM Network', mac: '00:50:56:8e:11:22' }],
       osType: 'debian11_64Guest',
+      osId: 96,
       osDescription: 'Debian GNU/Linux 11 (64-bit)',
       virtualSystemType: 'vmx-19',
     });
