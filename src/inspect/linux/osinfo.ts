@@ -19,8 +19,11 @@ export function linuxOsinfo(distro: string, major: number, minor: number): strin
     case 'fedora':
     case 'mageia':
       return `${distro}${major}`;
-    case 'sles':
-      return minor === 0 ? `sles${major}` : `sles${major}sp${minor}`;
+    case 'sles': {
+      // libguestfs names SLE 15 and later `sle…` (osinfo's ids changed with SLE 15).
+      const prefix = major >= 15 ? 'sle' : 'sles';
+      return minor === 0 ? `${prefix}${major}` : `${prefix}${major}sp${minor}`;
+    }
     case 'ubuntu':
       return `ubuntu${major}.${String(minor).padStart(2, '0')}`;
     case 'archlinux':

@@ -2,7 +2,7 @@
 import type { GuestReader, PackageFormat, PackageManagement } from '../types.js';
 
 const RPM = ['altlinux', 'centos', 'fedora', 'mageia', 'mandriva', 'meego', 'neokylin', 'opensuse', 'oraclelinux', 'redhat-based',
-  'rhel', 'scientificlinux', 'sles', 'suse-based', 'rocky', 'almalinux', 'circle', 'amazonlinux', 'photon', 'openmandriva', 'kylin'];
+  'rhel', 'scientificlinux', 'sles', 'suse-based', 'rocky', 'almalinux', 'circle', 'amazonlinux', 'photon', 'openmandriva', 'kylin', 'openeuler'];
 const DEB = ['debian', 'kalilinux', 'linuxmint', 'ubuntu', 'pardus'];
 const FORMATS: Record<string, PackageFormat> = {
   ...Object.fromEntries(RPM.map((d) => [d, 'rpm'])),
@@ -19,7 +19,7 @@ const RHEL_FAMILY = new Set(['centos', 'oraclelinux', 'redhat-based', 'rhel', 's
 const FIXED: Record<string, PackageManagement> = {
   altlinux: 'apt', debian: 'apt', kalilinux: 'apt', linuxmint: 'apt', ubuntu: 'apt', archlinux: 'pacman', gentoo: 'portage',
   pardus: 'pisi', mageia: 'urpmi', mandriva: 'urpmi', opensuse: 'zypper', sles: 'zypper', 'suse-based': 'zypper',
-  alpinelinux: 'apk', voidlinux: 'xbps', meego: 'yum', neokylin: 'dnf', openmandriva: 'dnf', kylin: 'dnf', photon: 'tdnf', nixos: 'nix',
+  alpinelinux: 'apk', voidlinux: 'xbps', meego: 'yum', neokylin: 'dnf', openmandriva: 'dnf', kylin: 'dnf', photon: 'tdnf', nixos: 'nix', openeuler: 'dnf',
 };
 
 /** The package manager of a distro at a version (Fedora ≥ 22 with dnf installed → dnf, RHEL ≥ 8 → dnf, …). */

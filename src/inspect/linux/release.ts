@@ -21,7 +21,7 @@ const OS_RELEASE_IDS: Record<string, string> = {
   opensuse: 'opensuse', openmandriva: 'openmandriva', pld: 'pldlinux', rhel: 'rhel', rocky: 'rocky',
   almalinux: 'almalinux', ol: 'oraclelinux', amzn: 'amazonlinux', photon: 'photon', nixos: 'nixos',
   sles: 'sles', sled: 'sles', ubuntu: 'ubuntu', void: 'voidlinux', 'clear-linux-os': 'clearlinux',
-  slackware: 'slackware',
+  slackware: 'slackware', openEuler: 'openeuler', pardus: 'pardus',
 };
 
 /** lsb-release DISTRIB_ID → distro id. */

@@ -15,7 +15,8 @@ import { decodeMountField } from '../../core/mountinfo.js';
 export function parseFstab(text: string): FstabEntry[] {
   const entries: FstabEntry[] = [];
   for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/#.*$/, '').trim();
+    // A comment starts a line or follows a blank: `LABEL=disk#2` keeps its `#`.
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (line === '') continue;
     const fields = line.split(/\s+/).map(decodeMountField);
     if (fields.length < 3) continue;

@@ -138,7 +138,7 @@ export const DISTROS: DistroCase[] = [
   {
     name: 'sles-15-sp5',
     files: { 'etc/os-release': osRelease({ NAME: '"SLES"', VERSION: '"15-SP5"', VERSION_ID: '"15.5"', PRETTY_NAME: '"SUSE Linux Enterprise Server 15 SP5"', ID: '"sles"', ID_LIKE: '"suse"' }) },
-    expect: { distro: 'sles', productName: 'SUSE Linux Enterprise Server 15 SP5', majorVersion: 15, minorVersion: 5, hostname: 'unknown', packageFormat: 'rpm', packageManagement: 'zypper', osinfo: 'sles15sp5' },
+    expect: { distro: 'sles', productName: 'SUSE Linux Enterprise Server 15 SP5', majorVersion: 15, minorVersion: 5, hostname: 'unknown', packageFormat: 'rpm', packageManagement: 'zypper', osinfo: 'sle15sp5' },
   },
   {
     name: 'sles-11-sp4-suse-release',
