@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runInVm, type VmResult } from './harness.js';
+import { runInVm, VM_RESULTS_DIR, type VmResult } from './harness.js';
 
 interface JsonReport {
   testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
@@ -18,10 +18,11 @@ let run: VmResult | undefined;
 let report: JsonReport | undefined;
 let bootError: unknown;
 try {
-  run = await runInVm('npx vitest run -c vitest.vm.config.ts --reporter=default --reporter=json --outputFile.json=/vmcraft-results/report.json', {
+  run = await runInVm(`node_modules/.bin/vitest run -c vitest.vm.config.ts --reporter=default --reporter=json --outputFile.json=${VM_RESULTS_DIR}/report.json`, {
     resultsDir,
     onOutput: process.env.VMCRAFT_VM_VERBOSE ? (t) => process.stdout.write(t) : undefined,
   });
+  console.log(`[vm] boot ${((run.bootMs ?? 0) / 1000).toFixed(1)} s, whole VM run ${(run.durationMs / 1000).toFixed(1)} s`);
   report = JSON.parse(await readFile(path.join(resultsDir, 'report.json'), 'utf8')) as JsonReport;
 } catch (err) {
   bootError = err;
@@ -33,7 +34,8 @@ describe('kernel tests inside the VM (nbd, LVM, LUKS, md)', () => {
   if (!report) {
     it('the VM booted and ran them', () => {
       const tail = run?.output.split('\n').slice(-60).join('\n') ?? '';
-      throw new Error(`no test report from the VM (exit code ${run?.exitCode ?? 'none'}${bootError ? `, ${String(bootError)}` : ''})\n${tail}`);
+      const why = run?.timedOut ? 'time limit reached' : `exit code ${run?.exitCode ?? 'none'}`;
+      throw new Error(`no test report from the VM (${why}${bootError ? `, ${String(bootError)}` : ''})\n${tail}`);
     });
     return;
   }

@@ -152,12 +152,16 @@ export async function ensureVmFixtures(): Promise<VmFixtures> {
   };
 }
 
-/** Writes the facts for the test files (globalSetup runs in another context). */
-export async function writeFixtureFacts(facts: VmFixtures): Promise<void> {
-  await writeFile('/tmp/vmcraft-vm-fixtures.json', JSON.stringify(facts));
-}
+const FACTS = '/tmp/vmcraft-vm-fixtures.json';
 
-/** Reads the facts globalSetup wrote. */
+/**
+ * The fixtures' facts: built (or found cached) by the first test file that asks
+ * in this VM run, then read back from /tmp by the others (files run one after
+ * another), so a run of files that need no fixtures builds none.
+ */
 export async function readFixtureFacts(): Promise<VmFixtures> {
-  return JSON.parse(await readFile('/tmp/vmcraft-vm-fixtures.json', 'utf8')) as VmFixtures;
+  if (existsSync(FACTS)) return JSON.parse(await readFile(FACTS, 'utf8')) as VmFixtures;
+  const facts = await ensureVmFixtures();
+  await writeFile(FACTS, JSON.stringify(facts));
+  return facts;
 }

@@ -4,11 +4,13 @@
  * userland (9p root, read-only, under a tmpfs overlay) and the project shared
  * read-write at the same path. QEMU under TCG (KVM hangs here, HOST.md).
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { VmcraftError } from '../../src/core/errors.js';
+import { Runner } from '../../src/core/exec.js';
 import { ensureInitramfs, findKernel } from './initramfs.js';
+import { BOOT_MARKER, bootMarkerFilter } from './console.js';
 
 /** Options of {@link runInVm}. */
 export interface VmOptions {
@@ -16,66 +18,124 @@ export interface VmOptions {
   cwd?: string;
   /** Kill the VM after this long. @default 20 minutes */
   timeoutMs?: number;
+  /** Guest memory. @default 3072 */
   memoryMiB?: number;
+  /** Guest vCPUs. @default 2 */
   cpus?: number;
   /** Environment variables for the command. */
   env?: Record<string, string>;
-  /** Receives the VM console (kernel messages and the command's output). */
+  /** Receives the VM console as it arrives (kernel messages and the command's stdout and stderr). */
   onOutput?: (text: string) => void;
-  /** A host directory shared read-write as /vmcraft-results (a temp dir when not given). */
+  /** A host directory shared read-write as /vmcraft-results (a temp dir, removed afterwards, when not given). */
   resultsDir?: string;
+  /** Stops the VM (QEMU is killed, temp files removed, the promise rejects with `EABORTED`). */
+  signal?: AbortSignal;
 }
 
 /** What a VM run gave. */
 export interface VmResult {
-  /** The command's exit code; undefined when the VM died before the command ended. */
+  /** The command's exit code; undefined when the VM stopped before the command ended. */
   exitCode?: number;
+  /** True when the time limit killed the VM. */
+  timedOut: boolean;
+  /** The whole console (the boot marker line left out). */
   output: string;
+  /** From starting QEMU to the command starting in the guest; undefined when it never started. */
+  bootMs?: number;
+  /** From starting QEMU to QEMU's exit. */
   durationMs: number;
 }
 
-const PROJECT = path.resolve(import.meta.dirname, '../..');
+/** The project directory, shared read-write at the same path inside the VM. */
+export const PROJECT_DIR = path.resolve(import.meta.dirname, '../..');
 /** Shared read-write, so fixtures built inside the VM survive it (and later runs reuse them). */
 const CACHE = '/var/cache/vmcraft';
+/** The path of the results share inside the VM. */
+export const VM_RESULTS_DIR = '/vmcraft-results';
+const DEFAULT_TIMEOUT_MS = 20 * 60_000;
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
+/** Quotes a word for sh (plain words stay as they are, for readable command lines). */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
-/** Boots the VM, runs `command` (a shell command line) in it and powers it off. */
+/** Writes what the second stage reads from the results share: itself, the command, its environment. */
+async function prepareResults(results: string, command: string, options: VmOptions): Promise<void> {
+  await copyFile(path.join(import.meta.dirname, 'stage2.sh'), path.join(results, 'stage2.sh'));
+  await writeFile(path.join(results, 'cmd.sh'), `${command}\n`);
+  // CI=true: the console is a serial line, not a terminal, so reporters print plain lines.
+  const env = { VMCRAFT_CWD: options.cwd ?? PROJECT_DIR, VMCRAFT_IN_VM: '1', VMCRAFT_BOOT_MARKER: BOOT_MARKER, CI: 'true', ...options.env };
+  await writeFile(path.join(results, 'env.sh'), Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n') + '\n');
+  await rm(path.join(results, 'exit-code'), { force: true });
+}
+
+function qemuArgs(kernelImage: string, initramfs: string, results: string, options: VmOptions): string[] {
+  const share = (p: string, tag: string, ro = false) => ['-virtfs', `local,path=${p},mount_tag=${tag},security_model=none,multidevs=remap${ro ? ',readonly=on' : ''}`];
+  return [
+    '-accel', 'tcg', '-m', String(options.memoryMiB ?? 3072), '-smp', String(options.cpus ?? 2),
+    '-kernel', kernelImage, '-initrd', initramfs,
+    '-append', `console=ttyS0 quiet loglevel=3 panic=-1 vmcraft.project=${PROJECT_DIR}`,
+    '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none',
+    ...share('/', 'hostroot', true), ...share(PROJECT_DIR, 'project'), ...share(results, 'results'), ...share(CACHE, 'cache'),
+  ];
+}
+
+/** Removes the temp dirs of runs whose process died (SIGKILL leaves no chance to clean up). */
+async function removeStaleResultDirs(): Promise<void> {
+  for (const name of await readdir(os.tmpdir())) {
+    const pid = Number(/^vmcraft-vm-(\d+)-\w{6}$/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) await rm(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Boots the VM, runs `command` (a shell command line, as root, cwd = the project
+ * directory) in it and powers it off. QEMU runs with a parent-death signal, so it
+ * dies with this process even on SIGKILL; on abort or timeout it is killed here.
+ */
 export async function runInVm(command: string, options: VmOptions = {}): Promise<VmResult> {
   const kernel = await findKernel();
   const initramfs = await ensureInitramfs(kernel.version);
   const ownResults = !options.resultsDir;
-  const results = options.resultsDir ?? (await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vm-')));
-  const started = performance.now();
-  await mkdir(CACHE, { recursive: true });
+  if (ownResults) await removeStaleResultDirs();
+  const results = options.resultsDir ?? (await mkdtemp(path.join(os.tmpdir(), `vmcraft-vm-${process.pid}-`)));
   try {
-    await copyFile(path.join(import.meta.dirname, 'stage2.sh'), path.join(results, 'stage2.sh'));
-    await writeFile(path.join(results, 'cmd.sh'), `${command}\n`);
-    // CI=true: the console is a serial line, not a terminal, so reporters print plain lines.
-    const env = { VMCRAFT_CWD: options.cwd ?? PROJECT, VMCRAFT_IN_VM: '1', CI: 'true', ...options.env };
-    await writeFile(path.join(results, 'env.sh'), Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n') + '\n');
-    await rm(path.join(results, 'exit-code'), { force: true });
-    const share = (p: string, tag: string, ro = false) => ['-virtfs', `local,path=${p},mount_tag=${tag},security_model=none,multidevs=remap${ro ? ',readonly=on' : ''}`];
-    const args = [
-      '-accel', 'tcg', '-m', String(options.memoryMiB ?? 3072), '-smp', String(options.cpus ?? 2),
-      '-kernel', kernel.image, '-initrd', initramfs,
-      '-append', `console=ttyS0 quiet loglevel=3 panic=-1 vmcraft.project=${PROJECT}`,
-      '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none',
-      ...share('/', 'hostroot', true), ...share(PROJECT, 'project'), ...share(results, 'results'), ...share(CACHE, 'cache'),
-    ];
+    await mkdir(CACHE, { recursive: true });
+    await prepareResults(results, command, options);
     let output = '';
-    const vm = execa('qemu-system-x86_64', args, { reject: false, timeout: options.timeoutMs ?? 20 * 60_000, stdin: 'ignore', forceKillAfterDelay: 2000 });
-    vm.stdout?.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
-      options.onOutput?.(text);
-    });
-    vm.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
-    await vm;
+    let bootMs: number | undefined;
+    const started = performance.now();
+    const filter = bootMarkerFilter(() => (bootMs = Math.round(performance.now() - started)));
+    let timedOut = false;
+    try {
+      await new Runner().run('setpriv', ['--pdeathsig', 'KILL', 'qemu-system-x86_64', ...qemuArgs(kernel.image, initramfs, results, options)], {
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: options.signal,
+        onStdout: (chunk) => {
+          const text = filter(chunk);
+          output += text;
+          if (text) options.onOutput?.(text);
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof VmcraftError && err.code === 'ETIMEOUT')) throw err;
+      timedOut = true;
+    }
+    const rest = filter(undefined);
+    output += rest;
+    if (rest) options.onOutput?.(rest);
+    const durationMs = Math.round(performance.now() - started);
     const code = await readFile(path.join(results, 'exit-code'), 'utf8').catch(() => undefined);
-    return { ...(code !== undefined ? { exitCode: Number(code.trim()) } : {}), output, durationMs: Math.round(performance.now() - started) };
+    return { ...(code !== undefined ? { exitCode: Number(code.trim()) } : {}), timedOut, output, ...(bootMs !== undefined ? { bootMs } : {}), durationMs };
   } finally {
     if (ownResults) await rm(results, { recursive: true, force: true });
   }

@@ -2,14 +2,18 @@
  * The VM harness's initramfs: busybox plus the modules that mount the host's
  * root over 9p, built once per kernel version and cached.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { VmcraftError } from '../../src/core/errors.js';
+import { Runner } from '../../src/core/exec.js';
 
 /** Where built initramfs images are cached. */
 export const VM_CACHE = process.env.VMCRAFT_VM_CACHE ?? '/var/cache/vmcraft/vm';
+
+const runner = new Runner();
 
 /** Modules (with dependencies) the first stage needs before it can reach the host's root. */
 const EARLY_MODULES = ['virtio_pci', 'virtio_blk', '9pnet_virtio', '9p', 'overlay'];
@@ -18,7 +22,7 @@ const EARLY_MODULES = ['virtio_pci', 'virtio_blk', '9pnet_virtio', '9p', 'overla
 export async function findKernel(): Promise<{ version: string; image: string }> {
   const versions = (await readdir('/lib/modules').catch(() => [] as string[])).filter((v) => existsSync(`/boot/vmlinuz-${v}`)).sort();
   const version = versions.at(-1);
-  if (!version) throw new Error('no kernel for the VM harness: install linux-image-amd64 (scripts/setup.sh does)');
+  if (!version) throw new VmcraftError('ETOOLMISSING', 'no kernel for the VM harness: install linux-image-amd64 (scripts/setup.sh does)');
   return { version, image: `/boot/vmlinuz-${version}` };
 }
 
@@ -50,7 +54,7 @@ exec switch_root /newroot /bin/sh /vmcraft-results/stage2.sh
 async function moduleFiles(version: string): Promise<string[]> {
   const files: string[] = [];
   for (const mod of EARLY_MODULES) {
-    const { stdout } = await execa('modprobe', ['-S', version, '--show-depends', mod]);
+    const { stdout } = await runner.run('modprobe', ['-S', version, '--show-depends', mod]);
     for (const line of stdout.split('\n')) {
       const file = /^insmod (\S+)/.exec(line.trim())?.[1];
       if (file && !files.includes(file)) files.push(file);
@@ -59,12 +63,19 @@ async function moduleFiles(version: string): Promise<string[]> {
   return files;
 }
 
-/** Builds (or reuses) the initramfs for a kernel version; returns its path. */
+/**
+ * Builds (or reuses) the initramfs for a kernel version; returns its path. The
+ * name holds the kernel version and a hash of what goes in, so a new kernel or
+ * a changed init script gets a new image.
+ */
 export async function ensureInitramfs(version: string): Promise<string> {
-  const target = path.join(VM_CACHE, `initramfs-${version}-v2.cpio.gz`);
+  const recipe = createHash('sha256').update(INIT).update(EARLY_MODULES.join(',')).digest('hex').slice(0, 12);
+  const target = path.join(VM_CACHE, `initramfs-${version}-${recipe}.cpio.gz`);
   if (existsSync(target)) return target;
   await mkdir(VM_CACHE, { recursive: true });
   const work = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-initramfs-'));
+  // A temp name of our own: two runs may build the same image at once.
+  const tmp = `${target}.${process.pid}.tmp`;
   try {
     await mkdir(path.join(work, 'bin'), { recursive: true });
     await mkdir(path.join(work, 'modules'));
@@ -74,10 +85,11 @@ export async function ensureInitramfs(version: string): Promise<string> {
     await writeFile(path.join(work, 'modules.list'), `${modules.map((m) => path.basename(m)).join('\n')}\n`);
     await writeFile(path.join(work, 'init'), INIT);
     await chmod(path.join(work, 'init'), 0o755);
-    await execa('sh', ['-c', `cd "${work}" && find . | cpio -o -H newc --quiet | gzip -1 > "${target}.tmp"`]);
-    await rename(`${target}.tmp`, target);
+    await runner.run('sh', ['-c', 'cd "$1" && find . | cpio -o -H newc --quiet | gzip -1 > "$2"', 'sh', work, tmp]);
+    await rename(tmp, target);
     return target;
   } finally {
     await rm(work, { recursive: true, force: true });
+    await rm(tmp, { force: true });
   }
 }

@@ -14,6 +14,8 @@ for m in loop fuse "nbd max_part=16 nbds_max=16" dm-mod dm-crypt raid1 md-mod xf
   modprobe $m 2>/dev/null || echo "vmcraft-vm: modprobe $m failed"
 done
 . /vmcraft-results/env.sh
+# The host takes the boot time from this line and leaves it out of the output.
+echo "$VMCRAFT_BOOT_MARKER"
 cd "$VMCRAFT_CWD" && sh /vmcraft-results/cmd.sh
 echo $? > /vmcraft-results/exit-code
 sync
