@@ -101,7 +101,11 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
   const format = options.format ?? 'qcow2';
   if (!(format in DRIVER)) throw new VmcraftError('EINVAL', `Expected the \`format\` option to be one of ${Object.keys(DRIVER).join(', ')}, got \`${String(format)}\``);
   if (!options.overwrite && (await exists(dst))) throw new VmcraftError('EEXIST', `${dst} exists (pass overwrite: true to replace it)`, { path: dst });
-  const sourceFormat = options.sourceFormat ?? (await detectFormat(src)).format;
+  const detected = options.sourceFormat ? undefined : await detectFormat(src);
+  const sourceFormat = options.sourceFormat ?? detected!.format;
+  if (sourceFormat === 'vhd' && ((detected ?? (await detectFormat(src))).subformat === 'differencing')) {
+    throw new VmcraftError('EUNSUPPORTED', `${src} is a differencing VHD, which qemu reads as if its parent were empty: use flatten() instead`, { path: src });
+  }
   const info = await imageInfo(src, { format: sourceFormat, runner });
   const tmp = path.join(path.dirname(dst), `.${path.basename(dst)}.vmcraft-${randomBytes(4).toString('hex')}.tmp`);
   const started = performance.now();

@@ -131,6 +131,24 @@ describe('snapshot chains', () => {
     await runner.run('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-b', 's3.qcow2', '-F', 'qcow2', q[0]!]);
     await expect(resolveChain(q[3]!)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('loops') });
   });
+
+  it('reports a missing vmdk extent, a backing format that lies about its content, and a non-file backing', async () => {
+    const d = path.join(dir, 'odd-chains');
+    await mkdir(d);
+    const flat = path.join(d, 'flat.vmdk');
+    await runner.run('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', flat, '16M']);
+    expect(await resolveChain(flat)).toHaveLength(1);
+    await runner.run('rm', [path.join(d, 'flat-flat.vmdk')]);
+    await expect(resolveChain(flat)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('extent flat-flat.vmdk') });
+    const base = path.join(d, 'base.qcow2');
+    await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', base, '16M']);
+    const liar = path.join(d, 'liar.qcow2');
+    await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', 'base.qcow2', '-F', 'raw', liar, '16M']);
+    await expect(resolveChain(liar)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('says its backing file') });
+    const remote = path.join(d, 'remote.qcow2');
+    await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', 'nbd://example.invalid/disk', '-F', 'raw', remote, '16M']);
+    await expect(resolveChain(remote)).rejects.toMatchObject({ code: 'EUNSUPPORTED' });
+  });
 });
 
 describe('OVA', () => {
