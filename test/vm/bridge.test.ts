@@ -20,6 +20,8 @@ let bootError: unknown;
 try {
   run = await runInVm(`node_modules/.bin/vitest run -c vitest.vm.config.ts --reporter=default --reporter=json --outputFile.json=${VM_RESULTS_DIR}/report.json`, {
     resultsDir,
+    // Longer than run.ts's default: the first run also builds the VM fixtures.
+    timeoutMs: 40 * 60_000,
     onOutput: process.env.VMCRAFT_VM_VERBOSE ? (t) => process.stdout.write(t) : undefined,
   });
   console.log(`[vm] boot ${((run.bootMs ?? 0) / 1000).toFixed(1)} s, whole VM run ${(run.durationMs / 1000).toFixed(1)} s`);
