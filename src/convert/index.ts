@@ -1,6 +1,6 @@
 /** The converter: format detection, info, conversion with progress, chains, OVA/OVF. Importable on its own. */
 export { detectFormat, detectFromSample, qemuDriver, type ImageFormat, type FormatDetection, type FileSample } from './detect.js';
-export { imageInfo, parseImageInfo, type ImageInfo, type ImageLayerInfo, type ImageInfoOptions } from './info.js';
+export { imageInfo, parseImageInfo, type ImageInfo, type ImageLayerInfo, type ImageInfoOptions, type Qcow2Details, type VmdkDetails } from './info.js';
 export { convert, convertArgs, type ConvertOptions, type ConvertResult, type OutputFormat } from './convert.js';
 export { ProgressTracker, parseProgressPercents, type ProgressEvent } from './progress.js';
 export { resolveChain, flatten, type ChainLink, type ResolveChainOptions } from './chain.js';
