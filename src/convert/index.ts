@@ -8,3 +8,4 @@ export { parseVhdFooter, parseVhdDynamicHeader, readVhd, vhdParentOf, mergeVhdCh
 export { parseVmdkDescriptor, readVmdkDescriptor, NO_PARENT_CID, type VmdkDescriptor, type VmdkExtent } from './vmdk.js';
 export { parseOvf, parseManifest, allocationUnits, type OvfDescriptor, type OvfDisk, type OvfFile, type OvfNic, type ManifestEntry } from './ovf.js';
 export { extractOva, safeMemberName, type OvaContents, type ExtractedFile } from './ova.js';
+export { readOvfPackage, type OvfPackage } from './ovf-package.js';

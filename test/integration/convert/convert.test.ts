@@ -2,7 +2,7 @@ import { writeFile, readdir, stat, readFile, mkdir, copyFile } from 'node:fs/pro
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convert, convertArgs, detectFormat, extractOva, flatten, imageInfo, resolveChain, type OutputFormat, type ProgressEvent } from '../../../src/convert/index.js';
+import { convert, convertArgs, detectFormat, extractOva, flatten, imageInfo, readOvfPackage, resolveChain, type OutputFormat, type ProgressEvent } from '../../../src/convert/index.js';
 import { Runner } from '../../../src/core/exec.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 
@@ -175,21 +175,40 @@ describe('OVA', () => {
 </Envelope>
 `;
 
-  async function makeOva(name: string, opts: { badDigest?: boolean; evilName?: string; symlink?: boolean } = {}): Promise<string> {
+  interface OvaOptions { badDigest?: boolean; evilName?: string; symlink?: boolean; hardlink?: boolean; duplicate?: boolean; noDisk?: boolean; sha1?: boolean; manifestLast?: boolean }
+
+  /** The source as a streamOptimized vmdk, made once and copied into each OVA. */
+  let disk: string | undefined;
+
+  async function makeOva(name: string, opts: OvaOptions = {}): Promise<string> {
     const d = path.join(dir, `${name}-src`);
     await mkdir(d);
-    await runner.run('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', source, path.join(d, 'web01-disk1.vmdk')]);
+    if (!disk) {
+      disk = path.join(dir, 'ova-disk.vmdk');
+      await runner.run('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', source, disk]);
+    }
+    await copyFile(disk, path.join(d, 'web01-disk1.vmdk'));
     await writeFile(path.join(d, 'web01.ovf'), OVF('web01-disk1.vmdk'));
-    const sha = async (f: string) => (opts.badDigest && f.endsWith('.vmdk') ? '0'.repeat(64) : sha256File(path.join(d, f)));
-    await writeFile(path.join(d, 'web01.mf'), `SHA256(web01.ovf)= ${await sha('web01.ovf')}\nSHA256(web01-disk1.vmdk)= ${await sha('web01-disk1.vmdk')}\n`);
-    const members = ['web01.ovf', 'web01.mf', 'web01-disk1.vmdk'];
+    const algorithm = opts.sha1 ? 'SHA1' : 'SHA256';
+    const digest = async (f: string) => {
+      if (opts.badDigest && f.endsWith('.vmdk')) return '0'.repeat(opts.sha1 ? 40 : 64);
+      return opts.sha1 ? (await runner.run('sha1sum', [path.join(d, f)])).stdout.slice(0, 40) : sha256File(path.join(d, f));
+    };
+    const listed = opts.noDisk ? ['web01.ovf'] : ['web01.ovf', 'web01-disk1.vmdk'];
+    await writeFile(path.join(d, 'web01.mf'), (await Promise.all(listed.map(async (f) => `${algorithm}(${f})= ${await digest(f)}\n`))).join(''));
+    const members = opts.noDisk ? ['web01.ovf', 'web01.mf'] : opts.manifestLast ? ['web01.ovf', 'web01-disk1.vmdk', 'web01.mf'] : ['web01.ovf', 'web01.mf', 'web01-disk1.vmdk'];
     if (opts.symlink) {
       await runner.run('ln', ['-s', '/etc/shadow', path.join(d, 'evil-link')]);
       members.push('evil-link');
     }
+    if (opts.hardlink) {
+      await runner.run('ln', [path.join(d, 'web01-disk1.vmdk'), path.join(d, 'hard.vmdk')]);
+      members.push('hard.vmdk');
+    }
     const ova = path.join(dir, `${name}.ova`);
     await runner.run('tar', ['-C', d, '--format=ustar', '-cf', ova, ...members]);
     if (opts.evilName) await runner.run('tar', ['-C', d, '--format=ustar', '-rf', ova, '--transform', `s|^web01.ovf$|${opts.evilName}|`, '-P', 'web01.ovf']);
+    if (opts.duplicate) await runner.run('tar', ['-C', d, '--format=ustar', '-rf', ova, '--transform', 's|^|sub/|', 'web01-disk1.vmdk']);
     return ova;
   }
 
@@ -199,8 +218,10 @@ describe('OVA', () => {
     const contents = await extractOva(ova, out);
     expect(contents.manifestVerified).toBe(true);
     expect(contents.ovfName).toBe('web01.ovf');
-    expect(contents.files.map((f) => f.name)).toEqual(['web01-disk1.vmdk']);
-    expect(contents.files[0]!.sha256).toBe(await sha256File(path.join(out, 'web01-disk1.vmdk')));
+    expect(contents.files.map((f) => f.name)).toEqual(['web01.ovf', 'web01.mf', 'web01-disk1.vmdk']);
+    expect(contents.files[2]!.sha256).toBe(await sha256File(path.join(out, 'web01-disk1.vmdk')));
+    expect(contents.disks.map((disk) => disk.path)).toEqual([path.join(out, 'web01-disk1.vmdk')]);
+    expect((await readdir(out)).sort()).toEqual(['web01-disk1.vmdk', 'web01.mf', 'web01.ovf']);
     expect(contents.descriptor).toEqual({
       name: 'web01',
       files: [{ id: 'file1', href: 'web01-disk1.vmdk', size: 1234 }],
@@ -219,10 +240,45 @@ describe('OVA', () => {
   });
 
   it.each([
+    ['SHA1, manifest before the disk', { sha1: true }],
+    ['SHA1, manifest after the disk', { sha1: true, manifestLast: true }],
+    ['SHA256, manifest after the disk', { manifestLast: true }],
+  ] as const)('verifies a manifest with %s', async (label, opts) => {
+    const name = label.replace(/\W+/g, '-');
+    const contents = await extractOva(await makeOva(name, opts), path.join(dir, `${name}-out`));
+    expect(contents.manifestVerified).toBe(true);
+    expect(contents.disks[0]!.path).toBe(path.join(dir, `${name}-out`, 'web01-disk1.vmdk'));
+  });
+
+  it('reads an unpacked OVF package: disks resolved beside the .ovf, manifest checked', async () => {
+    const pkg = path.join(dir, 'good-out');
+    const read = await readOvfPackage(path.join(pkg, 'web01.ovf'));
+    expect(read).toMatchObject({ manifestVerified: true, descriptor: { name: 'web01' } });
+    expect(read.disks.map((d) => d.path)).toEqual([path.join(pkg, 'web01-disk1.vmdk')]);
+    const tampered = path.join(dir, 'tampered-pkg');
+    await runner.run('cp', ['-r', pkg, tampered]);
+    await runner.run('dd', ['if=/dev/zero', `of=${path.join(tampered, 'web01-disk1.vmdk')}`, 'bs=1', 'count=1', 'seek=70000', 'conv=notrunc', 'status=none']);
+    await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'ECHECKSUM', message: expect.stringContaining('web01-disk1.vmdk') });
+    await runner.run('rm', [path.join(tampered, 'web01-disk1.vmdk'), path.join(tampered, 'web01.mf')]);
+    await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await writeFile(path.join(tampered, 'web01.ovf'), OVF('../../etc/passwd'));
+    await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'EFORMAT', message: expect.stringContaining('unsafe') });
+  });
+
+  it('gives ENOENT for a missing OVA and EEXIST for an existing destination', async () => {
+    await expect(extractOva(path.join(dir, 'nope.ova'), path.join(dir, 'nope-out'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(extractOva(path.join(dir, 'good.ova'), path.join(dir, 'good-out'))).rejects.toMatchObject({ code: 'EEXIST' });
+  });
+
+  it.each([
     ['a bad manifest digest', { badDigest: true }, 'ECHECKSUM'],
     ['a ../ member', { evilName: '../escape.ovf' }, 'EFORMAT'],
     ['an absolute member', { evilName: '/tmp/abs.ovf' }, 'EFORMAT'],
     ['a symlink member', { symlink: true }, 'EFORMAT'],
+    ['a hardlink member', { hardlink: true }, 'EFORMAT'],
+    ['two members of the same name', { duplicate: true }, 'EFORMAT'],
+    ['no file for the OVF disk', { noDisk: true }, 'EFORMAT'],
+    ['a bad SHA1 digest in a manifest after the disks', { sha1: true, badDigest: true, manifestLast: true }, 'ECHECKSUM'],
   ] as const)('refuses an OVA with %s and leaves nothing behind', async (label, opts, code) => {
     const name = label.replace(/\W+/g, '-');
     const ova = await makeOva(name, opts);
