@@ -4,10 +4,10 @@
  * verification, retries of transient failures, and the output's sha256.
  */
 import { randomBytes } from 'node:crypto';
-import { rm, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pRetry from 'p-retry';
-import { VmcraftError } from '../core/errors.js';
+import { VmcraftError, fromFsError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
 import { sha256File } from '../core/hash.js';
 import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
@@ -95,31 +95,70 @@ async function exists(file: string): Promise<boolean> {
 
 const TRANSIENT = /Failed to get .*lock|Resource temporarily unavailable|EAGAIN/i;
 
-/** Converts `src` to `dst`. The output appears only when complete (and verified, when asked). */
+/** Checks the arguments before any work: formats, the target's directory, overwriting, converting onto itself. */
+async function preflight(src: string, dst: string, options: ConvertOptions): Promise<ImageFormat> {
+  const format = options.format ?? 'qcow2';
+  if (!(format in DRIVER)) throw new VmcraftError('EINVAL', `Expected the \`format\` option to be one of ${Object.keys(DRIVER).join(', ')}, got \`${String(format)}\``);
+  const dir = await stat(path.dirname(dst)).catch((err: unknown) => {
+    throw fromFsError(err, path.dirname(dst), 'cannot write into');
+  });
+  if (!dir.isDirectory()) throw new VmcraftError('ENOTDIR', `${path.dirname(dst)} is not a directory`, { path: dst });
+  if (await exists(dst)) {
+    if (!options.overwrite) throw new VmcraftError('EEXIST', `${dst} exists (pass overwrite: true to replace it)`, { path: dst });
+    if ((await realpath(dst)) === (await realpath(src).catch(() => src))) throw new VmcraftError('EINVAL', `cannot convert ${src} onto itself`, { path: dst });
+  }
+  const detected = options.sourceFormat ? undefined : await detectFormat(src);
+  const sourceFormat = options.sourceFormat ?? detected!.format;
+  if (sourceFormat === 'vhd' && (detected ?? (await detectFormat(src))).subformat === 'differencing') {
+    throw new VmcraftError('EUNSUPPORTED', `${src} is a differencing VHD, which qemu reads as if its parent were empty: use flatten() instead`, { path: src });
+  }
+  return sourceFormat;
+}
+
+/**
+ * Moves what qemu-img wrote into `work` (the image, and the extent files of
+ * descriptor-based vmdk subformats) next to `dst`: extents first, the image
+ * last, so that the output appears only when it is whole.
+ */
+async function publish(work: string, dst: string, overwrite: boolean): Promise<void> {
+  const main = path.basename(dst);
+  const extents = (await readdir(work)).filter((f) => f !== main);
+  for (const f of extents) {
+    const target = path.join(path.dirname(dst), f);
+    if (!overwrite && (await exists(target))) throw new VmcraftError('EEXIST', `${target} exists (pass overwrite: true to replace it)`, { path: target });
+  }
+  for (const f of extents) await rename(path.join(work, f), path.join(path.dirname(dst), f));
+  await rename(path.join(work, main), dst);
+}
+
+/**
+ * Converts `src` to `dst` with \`qemu-img convert\`, the input format always
+ * given (detected from the content when not passed). qemu-img writes into a
+ * temp directory beside the target that is renamed into place on success, so
+ * an error or an abort never leaves a partial output; `dst` is never replaced
+ * unless `overwrite` is set. The sha256 is that of `dst` itself (for a
+ * descriptor-based vmdk, of the descriptor).
+ */
 export async function convert(src: string, dst: string, options: ConvertOptions = {}): Promise<ConvertResult> {
   const runner = options.runner ?? defaultRunner;
   const format = options.format ?? 'qcow2';
-  if (!(format in DRIVER)) throw new VmcraftError('EINVAL', `Expected the \`format\` option to be one of ${Object.keys(DRIVER).join(', ')}, got \`${String(format)}\``);
-  if (!options.overwrite && (await exists(dst))) throw new VmcraftError('EEXIST', `${dst} exists (pass overwrite: true to replace it)`, { path: dst });
-  const detected = options.sourceFormat ? undefined : await detectFormat(src);
-  const sourceFormat = options.sourceFormat ?? detected!.format;
-  if (sourceFormat === 'vhd' && ((detected ?? (await detectFormat(src))).subformat === 'differencing')) {
-    throw new VmcraftError('EUNSUPPORTED', `${src} is a differencing VHD, which qemu reads as if its parent were empty: use flatten() instead`, { path: src });
-  }
+  const sourceFormat = await preflight(src, dst, options);
   const info = await imageInfo(src, { format: sourceFormat, runner });
-  const tmp = path.join(path.dirname(dst), `.${path.basename(dst)}.vmcraft-${randomBytes(4).toString('hex')}.tmp`);
+  const work = path.join(path.dirname(dst), `.${path.basename(dst)}.vmcraft-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(work, path.basename(dst));
   const started = performance.now();
+  // One tracker across retries keeps the events in order: a retry reports again only past the furthest point.
+  const tracker = new ProgressTracker(info.virtualSize, (e) => options.onProgress?.(e));
+  await mkdir(work);
   try {
     await pRetry(
       async () => {
-        const tracker = new ProgressTracker(info.virtualSize, (e) => options.onProgress?.(e));
         await rm(tmp, { force: true });
         await runner.run('qemu-img', convertArgs(src, sourceFormat, tmp, options), {
           signal: options.signal,
           timeoutMs: 24 * 3600_000,
           onStdout: (chunk) => tracker.feed(chunk),
         });
-        tracker.finish();
       },
       {
         retries: options.retries ?? 2,
@@ -127,17 +166,17 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
         shouldRetry: (err) => err instanceof VmcraftError && err.code === 'ECOMMAND' && TRANSIENT.test(err.command?.stderr ?? ''),
       },
     );
-    if (options.verify === 'check') await runner.run('qemu-img', ['check', '-q', '-f', DRIVER[format], tmp]);
-    if (options.verify === 'compare') await runner.run('qemu-img', ['compare', '-q', '-f', qemuDriver(sourceFormat), '-F', DRIVER[format], src, tmp], { timeoutMs: 24 * 3600_000 });
+    tracker.finish();
+    if (options.verify === 'check') await runner.run('qemu-img', ['check', '-q', '-f', DRIVER[format], tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
+    if (options.verify === 'compare') await runner.run('qemu-img', ['compare', '-q', '-f', qemuDriver(sourceFormat), '-F', DRIVER[format], src, tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
     const sha256 = options.checksum === false ? undefined : await sha256File(tmp);
     const { size } = await stat(tmp);
-    await rename(tmp, dst);
+    await publish(work, dst, options.overwrite ?? false);
     return {
       output: dst, format, sourceFormat, virtualSize: info.virtualSize, size, ...(sha256 ? { sha256 } : {}),
       durationMs: Math.round(performance.now() - started), verified: options.verify ?? false,
     };
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
 }

@@ -28,15 +28,37 @@ afterAll(async () => remove());
 
 describe('convert', () => {
   it.each([
-    ['qcow2', {}], ['qcow2', { compress: true }], ['vmdk', { subformat: 'monolithicSparse' }], ['vmdk', { subformat: 'streamOptimized' }],
-    ['vhdx', {}], ['vhd', {}], ['vdi', {}], ['raw', {}],
-  ] as [OutputFormat, object][])('raw → %s %o, verified by content', async (format, extra) => {
-    const out = path.join(dir, `out-${format}-${Object.values(extra).join('')}`);
+    ['qcow2', {}], ['qcow2', { compress: true }], ['qcow2', { preallocation: 'metadata', clusterSize: 2 ** 21 }],
+    ['vmdk', { subformat: 'monolithicSparse' }], ['vmdk', { subformat: 'streamOptimized' }], ['vmdk', { subformat: 'monolithicFlat' }],
+    ['vmdk', { subformat: 'twoGbMaxExtentSparse' }], ['vmdk', { subformat: 'twoGbMaxExtentFlat' }],
+    ['vhdx', {}], ['vhd', {}], ['vhd', { subformat: 'fixed' }], ['vdi', {}], ['qed', {}], ['parallels', {}], ['raw', {}],
+  ] as [OutputFormat, object][])('raw → %s %o → qcow2, verified by content both ways', async (format, extra) => {
+    const sub = path.join(dir, `to-${format}-${Object.values(extra).join('-')}`);
+    await mkdir(sub);
+    const out = path.join(sub, `out.${format}`);
     const result = await convert(source, out, { format, ...extra, verify: 'compare' });
     expect(result).toMatchObject({ output: out, format, sourceFormat: 'raw', virtualSize: 256 * 1024 * 1024, verified: 'compare' });
     expect(result.sha256).toBe(await sha256File(out));
     expect(result.size).toBe((await stat(out)).size);
     expect((await detectFormat(out)).format).toBe(format);
+    // Extents of descriptor-based vmdks carry the output's name, and no temp file is left over.
+    expect((await readdir(sub)).filter((f) => f.startsWith('.'))).toEqual([]);
+    if (format === 'vmdk' && /Flat|twoGb/.test(String((extra as { subformat?: string }).subformat))) {
+      expect((await readdir(sub)).every((f) => f.startsWith('out'))).toBe(true);
+      expect((await readdir(sub)).length).toBeGreaterThan(1);
+    }
+    // And back: the format as an input, detected from its content.
+    const back = await convert(out, path.join(sub, 'back.qcow2'), { verify: 'check' });
+    expect(back.sourceFormat).toBe(format);
+    await runner.run('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', source, path.join(sub, 'back.qcow2')]);
+  });
+
+  it('refuses a missing target directory, and converting an image onto itself', async () => {
+    await expect(convert(source, path.join(dir, 'no-such-dir', 'x.qcow2'))).rejects.toMatchObject({ code: 'ENOENT' });
+    const self = path.join(dir, 'self.qcow2');
+    await convert(source, self);
+    await expect(convert(self, self, { overwrite: true })).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringContaining('onto itself') });
+    expect((await detectFormat(self)).format).toBe('qcow2');
   });
 
   it('reports progress in order, ending at 100, with bytes, rate and ETA', async () => {
