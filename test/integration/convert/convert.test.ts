@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, convertArgs, detectFormat, extractOva, flatten, imageInfo, readOvfPackage, resolveChain, type OutputFormat, type ProgressEvent } from '../../../src/convert/index.js';
-import { Runner } from '../../../src/core/exec.js';
+import { Runner, type RunOptions } from '../../../src/core/exec.js';
+import { VmcraftError } from '../../../src/core/errors.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 
 let dir: string;
@@ -51,6 +52,28 @@ describe('convert', () => {
     const back = await convert(out, path.join(sub, 'back.qcow2'), { verify: 'check' });
     expect(back.sourceFormat).toBe(format);
     await runner.run('qemu-img', ['compare', '-f', 'raw', '-F', 'qcow2', source, path.join(sub, 'back.qcow2')]);
+  });
+
+  it('retries a conversion that failed on a transient lock, and not one that failed for good', async () => {
+    /** A real runner whose first `qemu-img convert` fails as a held image lock would (qemu's own message). */
+    function lockedOnce(stderr: string): Runner & { converts: number } {
+      const runner = Object.assign(new Runner(), { converts: 0 });
+      const real = runner.run.bind(runner);
+      runner.run = (async (file: string, args: readonly string[], options?: RunOptions) => {
+        if (file === 'qemu-img' && args[0] === 'convert' && runner.converts++ === 0) {
+          throw new VmcraftError('ECOMMAND', 'qemu-img convert failed with exit code 1', { command: { command: 'qemu-img convert', argv: ['qemu-img', ...args], exitCode: 1, stderr, durationMs: 5 } });
+        }
+        return real(file, args, options);
+      }) as Runner['run'];
+      return runner;
+    }
+    const transient = lockedOnce('qemu-img: Could not open \'/x\': Failed to get shared "write" lock\nIs another process using the image [/x]?');
+    await convert(source, path.join(dir, 'retried.qcow2'), { runner: transient, checksum: false });
+    expect(transient.converts).toBe(2);
+    const permanent = lockedOnce('qemu-img: error while writing at byte 0: No space left on device');
+    await expect(convert(source, path.join(dir, 'not-retried.qcow2'), { runner: permanent })).rejects.toMatchObject({ code: 'ECOMMAND' });
+    expect(permanent.converts).toBe(1);
+    expect((await readdir(dir)).filter((f) => f.includes('not-retried'))).toEqual([]);
   });
 
   it('refuses a missing target directory, and converting an image onto itself', async () => {
