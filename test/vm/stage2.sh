@@ -3,7 +3,11 @@
 # a working userland over the host's own root, the kernel modules the kernel
 # tests need, then the command; its exit code goes back through the share.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
+# The project may live under /tmp (a CI clone): keep its share visible above the VM's own /tmp.
+PROJECT=$(sed -n 's/.*vmcraft\.project=\([^ ]*\).*/\1/p' /proc/cmdline)
+case "$PROJECT" in /tmp/*) mkdir -p /.vmcraft-project && mount --move "$PROJECT" /.vmcraft-project ;; esac
 mount -t tmpfs tmpfs /tmp
+case "$PROJECT" in /tmp/*) mkdir -p "$PROJECT" && mount --move /.vmcraft-project "$PROJECT" ;; esac
 mount -t tmpfs tmpfs /run
 mkdir -p /run/lock
 mkdir -p /dev/pts /dev/shm
