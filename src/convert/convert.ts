@@ -11,7 +11,7 @@ import { VmcraftError, fromFsError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
 import { sha256File } from '../core/hash.js';
 import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
-import { imageInfo } from './info.js';
+import { imageInfo, type ImageInfo } from './info.js';
 import { ProgressTracker, type ProgressEvent } from './progress.js';
 
 /** Output formats qemu-img can write. */
@@ -143,22 +143,21 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
   const runner = options.runner ?? defaultRunner;
   const format = options.format ?? 'qcow2';
   const sourceFormat = await preflight(src, dst, options);
-  const info = await imageInfo(src, { format: sourceFormat, runner });
   const work = path.join(path.dirname(dst), `.${path.basename(dst)}.vmcraft-${randomBytes(4).toString('hex')}`);
   const tmp = path.join(work, path.basename(dst));
   const started = performance.now();
   // One tracker across retries keeps the events in order: a retry reports again only past the furthest point.
-  const tracker = new ProgressTracker(info.virtualSize, (e) => options.onProgress?.(e));
+  const tracker = new ProgressTracker(undefined, (e) => options.onProgress?.(e));
+  // qemu-img info runs beside the conversion (its tens of milliseconds are not added to every run);
+  // when it fails, its error (a missing backing file, a corrupt header) is the one reported.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   await mkdir(work);
   try {
-    await pRetry(
+    const conversion = pRetry(
       async () => {
         await rm(tmp, { force: true });
-        await runner.run('qemu-img', convertArgs(src, sourceFormat, tmp, options), {
-          signal: options.signal,
-          timeoutMs: 24 * 3600_000,
-          onStdout: (chunk) => tracker.feed(chunk),
-        });
+        await runner.run('qemu-img', convertArgs(src, sourceFormat, tmp, options), { signal, timeoutMs: 24 * 3600_000, onStdout: (chunk) => tracker.feed(chunk) });
       },
       {
         retries: options.retries ?? 2,
@@ -166,6 +165,17 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
         shouldRetry: (err) => err instanceof VmcraftError && err.code === 'ECOMMAND' && TRANSIENT.test(err.command?.stderr ?? ''),
       },
     );
+    conversion.catch(() => undefined); // awaited below, after the info
+    let info: ImageInfo;
+    try {
+      info = await imageInfo(src, { format: sourceFormat, runner });
+    } catch (err) {
+      stop.abort();
+      await conversion.catch(() => undefined);
+      throw err;
+    }
+    tracker.setTotal(info.virtualSize);
+    await conversion;
     tracker.finish();
     if (options.verify === 'check') await runner.run('qemu-img', ['check', '-q', '-f', DRIVER[format], tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
     if (options.verify === 'compare') await runner.run('qemu-img', ['compare', '-q', '-f', qemuDriver(sourceFormat), '-F', DRIVER[format], src, tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });

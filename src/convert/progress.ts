@@ -22,16 +22,28 @@ export function parseProgressPercents(chunk: string): number[] {
   return [...chunk.matchAll(/\((\d+(?:\.\d+)?)\/100%\)/g)].map((m) => Number(m[1]));
 }
 
-/** Turns percentages into ordered events (never going backwards), with rate and ETA. */
+/**
+ * Turns percentages into ordered events (never going backwards), with rate
+ * and ETA. The total may arrive after the first percentages (qemu-img info
+ * runs beside the conversion): until then the furthest one waits, and is
+ * emitted when {@link setTotal} is called.
+ */
 export class ProgressTracker {
-  readonly #total: number;
+  #total: number | undefined;
   readonly #started = performance.now();
   #last = -1;
+  #emitted = -1;
   /** Text after the last line break: a redraw a chunk boundary cut in two. */
   #pending = '';
 
-  constructor(totalBytes: number, private readonly emit: (event: ProgressEvent) => void) {
+  constructor(totalBytes: number | undefined, private readonly emit: (event: ProgressEvent) => void) {
     this.#total = totalBytes;
+  }
+
+  /** Sets the virtual size once it is known, and emits the percentage that waited for it. */
+  setTotal(totalBytes: number): void {
+    this.#total = totalBytes;
+    if (this.#last > this.#emitted) this.#emit(this.#last);
   }
 
   /** Feeds a chunk of qemu-img output (chunks may split a redraw anywhere). */
@@ -47,14 +59,20 @@ export class ProgressTracker {
     percent = Math.min(percent, 100);
     if (percent <= this.#last) return;
     this.#last = percent;
-    const seconds = (performance.now() - this.#started) / 1000;
-    const bytes = Math.round((this.#total * percent) / 100);
-    const rate = seconds > 0 ? bytes / seconds : 0;
-    const eta = rate > 0 ? (this.#total - bytes) / rate : undefined;
-    this.emit({ percent, bytes, totalBytes: this.#total, rateBytesPerSecond: Math.round(rate), ...(eta !== undefined ? { etaSeconds: Math.round(eta * 10) / 10 } : {}) });
+    if (this.#total !== undefined) this.#emit(percent);
   }
 
-  /** Makes sure the last event says 100. */
+  #emit(percent: number): void {
+    const total = this.#total!;
+    this.#emitted = percent;
+    const seconds = (performance.now() - this.#started) / 1000;
+    const bytes = Math.round((total * percent) / 100);
+    const rate = seconds > 0 ? bytes / seconds : 0;
+    const eta = rate > 0 ? (total - bytes) / rate : undefined;
+    this.emit({ percent, bytes, totalBytes: total, rateBytesPerSecond: Math.round(rate), ...(eta !== undefined ? { etaSeconds: Math.round(eta * 10) / 10 } : {}) });
+  }
+
+  /** Makes sure the last event says 100 (call it after {@link setTotal}). */
   finish(): void {
     this.feed('\n');
     this.report(100);

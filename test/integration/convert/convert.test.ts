@@ -76,6 +76,14 @@ describe('convert', () => {
     expect((await readdir(dir)).filter((f) => f.includes('not-retried'))).toEqual([]);
   });
 
+  it('reports a missing backing file as ECHAIN (qemu-img info runs beside the conversion) and leaves nothing', async () => {
+    const d = path.join(dir, 'orphan');
+    await mkdir(d);
+    await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', 'gone.qcow2', '-F', 'qcow2', path.join(d, 'child.qcow2'), '64M']);
+    await expect(convert(path.join(d, 'child.qcow2'), path.join(d, 'out.qcow2'))).rejects.toMatchObject({ code: 'ECHAIN' });
+    expect(await readdir(d)).toEqual(['child.qcow2']);
+  });
+
   it('refuses a missing target directory, and converting an image onto itself', async () => {
     await expect(convert(source, path.join(dir, 'no-such-dir', 'x.qcow2'))).rejects.toMatchObject({ code: 'ENOENT' });
     const self = path.join(dir, 'self.qcow2');

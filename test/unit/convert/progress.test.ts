@@ -32,4 +32,15 @@ describe('ProgressTracker', () => {
       vi.useRealTimers();
     }
   });
+
+  it('holds percentages until the total is known, then emits the furthest one', () => {
+    const events: ProgressEvent[] = [];
+    const tracker = new ProgressTracker(undefined, (e) => events.push(e));
+    tracker.feed('    (3.00/100%)\r    (7.50/100%)\r');
+    expect(events).toEqual([]);
+    tracker.setTotal(2000);
+    tracker.feed('    (7.50/100%)\r    (40.00/100%)\r');
+    tracker.finish();
+    expect(events.map((e) => [e.percent, e.bytes])).toEqual([[7.5, 150], [40, 800], [100, 2000]]);
+  });
 });
