@@ -40,9 +40,9 @@ export async function detachLoop(device: string, runner: Runner): Promise<void> 
     shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? ''),
   });
   // losetup -d on a device something still has open only marks it for autoclear: give that holder a moment.
-  for (let waited = 0; (await isAttached(device)) && waited < 3000; waited += 20) await sleep(20);
+  for (let waited = 0; (await isAttached(device)) && waited < 10_000; waited += 20) await sleep(20);
   if (await isAttached(device)) {
-    throw new VmcraftError('ECLEANUP', `${device} is still attached 3 s after losetup -d (something holds it open)`);
+    throw new VmcraftError('ECLEANUP', `${device} is still attached 10 s after losetup -d (something holds it open)`);
   }
   if (partitionError) throw partitionError;
 }
