@@ -4,14 +4,14 @@
  * verification, retries of transient failures, and the output's sha256.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rm, rename, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, realpath, rm, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pRetry from 'p-retry';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
 import { sha256File } from '../core/hash.js';
 import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
-import { imageInfo, type ImageInfo } from './info.js';
+import { brokenChain, imageInfo } from './info.js';
 import { ProgressTracker, type ProgressEvent } from './progress.js';
 
 /** Output formats qemu-img can write. */
@@ -116,6 +116,32 @@ async function preflight(src: string, dst: string, options: ConvertOptions): Pro
 }
 
 /**
+ * The virtual size: a raw file's own size, a qcow2's from its header (bytes
+ * 24-31), else what qemu-img info says. Reading it directly keeps a second
+ * qemu-img process off the common paths.
+ */
+async function virtualSizeOf(src: string, format: ImageFormat, runner: Runner): Promise<number> {
+  const info = await stat(src);
+  if ((format === 'raw' || format === 'iso') && info.isFile()) return info.size;
+  if (format === 'qcow2') {
+    const handle = await open(src, 'r');
+    try {
+      const header = Buffer.alloc(32);
+      if ((await handle.read(header, 0, 32, 0)).bytesRead === 32) return Number(header.readBigUInt64BE(24));
+    } finally {
+      await handle.close();
+    }
+  }
+  return (await imageInfo(src, { format, runner })).virtualSize;
+}
+
+/** A conversion that failed on a missing backing file is a broken chain, like imageInfo reports it. */
+function chainError(err: unknown, src: string): unknown {
+  if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND' || !brokenChain(err.command?.stderr ?? '')) return err;
+  return new VmcraftError('ECHAIN', `cannot read the chain of ${src}: ${err.command!.stderr.split('\n').filter(Boolean).pop()}`, { cause: err, command: err.command, path: src });
+}
+
+/**
  * Moves what qemu-img wrote into `work` (the image, and the extent files of
  * descriptor-based vmdk subformats) next to `dst`: extents first, the image
  * last, so that the output appears only when it is whole.
@@ -148,8 +174,8 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
   const started = performance.now();
   // One tracker across retries keeps the events in order: a retry reports again only past the furthest point.
   const tracker = new ProgressTracker(undefined, (e) => options.onProgress?.(e));
-  // qemu-img info runs beside the conversion (its tens of milliseconds are not added to every run);
-  // when it fails, its error (a missing backing file, a corrupt header) is the one reported.
+  // The virtual size is found beside the conversion, so a qemu-img info's tens of milliseconds are not
+  // added to every run; when that fails, its error (a missing backing file, a corrupt header) is the one reported.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   await mkdir(work);
@@ -166,16 +192,18 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
       },
     );
     conversion.catch(() => undefined); // awaited below, after the info
-    let info: ImageInfo;
+    let virtualSize: number;
     try {
-      info = await imageInfo(src, { format: sourceFormat, runner });
+      virtualSize = await virtualSizeOf(src, sourceFormat, runner);
     } catch (err) {
       stop.abort();
       await conversion.catch(() => undefined);
       throw err;
     }
-    tracker.setTotal(info.virtualSize);
-    await conversion;
+    tracker.setTotal(virtualSize);
+    await conversion.catch((err: unknown) => {
+      throw chainError(err, src);
+    });
     tracker.finish();
     if (options.verify === 'check') await runner.run('qemu-img', ['check', '-q', '-f', DRIVER[format], tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
     if (options.verify === 'compare') await runner.run('qemu-img', ['compare', '-q', '-f', qemuDriver(sourceFormat), '-F', DRIVER[format], src, tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
@@ -183,7 +211,7 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     const { size } = await stat(tmp);
     await publish(work, dst, options.overwrite ?? false);
     return {
-      output: dst, format, sourceFormat, virtualSize: info.virtualSize, size, ...(sha256 ? { sha256 } : {}),
+      output: dst, format, sourceFormat, virtualSize, size, ...(sha256 ? { sha256 } : {}),
       durationMs: Math.round(performance.now() - started), verified: options.verify ?? false,
     };
   } finally {

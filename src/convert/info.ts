@@ -132,6 +132,11 @@ export function parseImageInfo(json: string): ImageInfo {
   return { ...chain[0]!, chain };
 }
 
+/** Whether qemu-img's stderr says a backing file (or the image) could not be opened. */
+export function brokenChain(stderr: string): boolean {
+  return /backing|Could not open '.*': No such file/i.test(stderr);
+}
+
 /** Options of {@link imageInfo}. */
 export interface ImageInfoOptions {
   /** The image's format; detected from its content when not given. */
@@ -149,7 +154,7 @@ export async function imageInfo(path: string, options: ImageInfoOptions = {}): P
   } catch (err) {
     if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND') throw err;
     const stderr = err.command?.stderr ?? '';
-    const code = /backing|Could not open '.*': No such file/i.test(stderr) ? 'ECHAIN' : 'EFORMAT';
+    const code = brokenChain(stderr) ? 'ECHAIN' : 'EFORMAT';
     throw new VmcraftError(code, `cannot read ${path}: ${stderr.split('\n').filter(Boolean).pop() ?? err.message}`, { cause: err, command: err.command, path });
   }
 }
