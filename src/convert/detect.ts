@@ -5,6 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { VmcraftError, fromFsError } from '../core/errors.js';
+import { defaultRunner } from '../core/exec.js';
 
 /** Image formats vmcraft tells apart. */
 export type ImageFormat = 'qcow2' | 'vmdk' | 'vdi' | 'vhd' | 'vhdx' | 'raw' | 'iso' | 'ova' | 'ovf' | 'qed' | 'parallels' | 'luks';
@@ -189,7 +190,11 @@ export function detectFromSample(sample: FileSample): FormatDetection {
   return detectQcow2(sample) ?? detectVmdk(sample) ?? detectVhd(sample) ?? detectLuks(sample) ?? detectSimple(sample) ?? detectRaw(sample);
 }
 
-/** Reads the head and tail of `path` and detects its format. */
+/**
+ * Reads the head (64 KiB) and tail (512 bytes) of a file or block device and
+ * detects its format: ENOENT when missing, EINVAL for a directory, EFORMAT
+ * when empty or cut short of what its header says.
+ */
 export async function detectFormat(path: string): Promise<FormatDetection> {
   let info;
   try {
@@ -198,16 +203,16 @@ export async function detectFormat(path: string): Promise<FormatDetection> {
     throw fromFsError(err, path, 'cannot open image');
   }
   if (info.isDirectory()) throw new VmcraftError('EINVAL', `${path} is a directory, not a disk image`, { path });
+  // stat() says 0 bytes for a block device: ask the kernel for its size, so that the footer and the bounds checks work.
+  const size = info.isBlockDevice() ? Number((await defaultRunner.run('blockdev', ['--getsize64', path])).stdout.trim()) : info.size;
   const handle = await open(path, 'r');
   try {
-    const size = info.isBlockDevice() ? Number.MAX_SAFE_INTEGER : info.size;
-    const head = Buffer.alloc(Math.min(64 * 1024, info.isBlockDevice() ? 64 * 1024 : size));
+    const head = Buffer.alloc(Math.min(64 * 1024, size));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const tailLength = info.isBlockDevice() ? 0 : Math.min(512, size);
-    const tail = Buffer.alloc(tailLength);
-    if (tailLength) await handle.read(tail, 0, tailLength, size - tailLength);
+    const tail = Buffer.alloc(Math.min(512, size));
+    if (tail.length) await handle.read(tail, 0, tail.length, size - tail.length);
     try {
-      return detectFromSample({ head: head.subarray(0, bytesRead), tail, size: info.isBlockDevice() ? bytesRead : size });
+      return detectFromSample({ head: head.subarray(0, bytesRead), tail, size });
     } catch (err) {
       if (err instanceof VmcraftError) throw new VmcraftError(err.code, `${path}: ${err.message}`, { path, cause: err });
       throw err;

@@ -116,6 +116,21 @@ describe('detectFormat on images qemu-img creates', () => {
     }
   });
 
+  it('reads a block device whole: tables past the first 64 KiB and a footer at its end', async () => {
+    for (const [name, qemuFormat, format] of [['on-loop.qcow2', 'qcow2', 'qcow2'], ['on-loop.vhd', 'vpc', 'vhd']] as const) {
+      const file = await create(name, qemuFormat);
+      // A loop device covers whole 512-byte sectors: round a qcow2 up (a vhd already is, and its footer must stay last).
+      if (format === 'qcow2') await runner.run('truncate', ['-s', '%512', file]);
+      const { stdout } = await runner.run('losetup', ['--find', '--show', '--read-only', file]);
+      const device = stdout.trim();
+      try {
+        expect(await detectFormat(device)).toMatchObject({ format, confidence: 'high' });
+      } finally {
+        await runner.run('losetup', ['-d', device]);
+      }
+    }
+  });
+
   it('refuses legacy qcow v1 as unsupported rather than misreading it', async () => {
     await expect(detectFormat(await create('old.qcow', 'qcow'))).rejects.toMatchObject({ code: 'EUNSUPPORTED', message: expect.stringContaining('qcow') });
   });
