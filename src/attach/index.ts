@@ -33,7 +33,12 @@ async function resolveFormat(spec: DriveSpec): Promise<ImageFormat> {
   if (!info.isFile() && !info.isBlockDevice()) {
     throw new VmcraftError('EINVAL', `${spec.path} is not a disk image (not a regular file or block device)`, { path: spec.path });
   }
-  const format = spec.format ?? (await detectFormat(spec.path)).format;
+  const detected = spec.format === undefined || spec.format === 'vhd' ? await detectFormat(spec.path) : undefined;
+  const format = spec.format ?? detected!.format;
+  // qemu reads a differencing VHD as if its parent were empty: refuse rather than show wrong data.
+  if (format === 'vhd' && detected?.subformat === 'differencing') {
+    throw new VmcraftError('EUNSUPPORTED', `${spec.path} is a differencing VHD: flatten its chain first (convert.flatten)`, { path: spec.path });
+  }
   const refusal = NOT_DISKS[format];
   if (refusal) throw new VmcraftError('EFORMAT', `${spec.path}: ${refusal}`, { path: spec.path });
   return format;
