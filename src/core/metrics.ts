@@ -8,17 +8,38 @@ export interface PhaseMetric {
   totalMs: number;
 }
 
+/** One finished run of a phase, as reported to the {@link Metrics} observer. */
+export interface PhaseEvent {
+  /** The phase's name (`launch`, `attach`, `scan`, `inspect`, `mount`, `command`, `shutdown`…). */
+  phase: string;
+  /** Wall-clock duration of this run in milliseconds (rounded to 0.1 ms). */
+  durationMs: number;
+  /** Whether the phase finished without throwing. */
+  ok: boolean;
+}
+
 /** Records how long each named phase takes. */
 export class Metrics {
   readonly #phases = new Map<string, PhaseMetric>();
+  readonly #onPhase?: (event: PhaseEvent) => void;
+
+  /** @param onPhase called after each timed run of a phase (a session turns it into its `phase` event). */
+  constructor(onPhase?: (event: PhaseEvent) => void) {
+    this.#onPhase = onPhase;
+  }
 
   /** Runs `fn` and adds its duration to `phase`. */
   async time<T>(phase: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    let ok = false;
     try {
-      return await fn();
+      const result = await fn();
+      ok = true;
+      return result;
     } finally {
-      this.add(phase, performance.now() - started);
+      const ms = performance.now() - started;
+      this.add(phase, ms);
+      this.#onPhase?.({ phase, durationMs: Math.round(ms * 10) / 10, ok });
     }
   }
 

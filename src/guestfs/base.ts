@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CleanupStack, releaseOnSignals, stopReleasingOnSignals } from '../core/cleanup.js';
 import { VmcraftError } from '../core/errors.js';
 import { Runner, type TraceEvent } from '../core/exec.js';
-import { Metrics, type PhaseMetric } from '../core/metrics.js';
+import { Metrics, type PhaseEvent, type PhaseMetric } from '../core/metrics.js';
 import { probeHost, type HostCapabilities } from '../core/probe.js';
 import { createWorkDir } from '../core/workdir.js';
 import { attachDrive } from '../attach/index.js';
@@ -28,6 +28,8 @@ export interface GuestFSEvents {
   log: [{ level: 'info' | 'warn'; message: string }];
   /** Progress of a long operation. */
   progress: [{ operation: string; percent: number }];
+  /** A timed phase (launch, attach, scan, inspect, mount, command, shutdown) finished; the same timings add up in `metrics()`. */
+  phase: [PhaseEvent];
 }
 
 /** The state every layer of the GuestFS façade shares. */
@@ -35,7 +37,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   /** @internal */ protected readonly options: NormalizedOptions;
   /** @internal */ protected readonly cleanup = new CleanupStack();
   /** @internal */ protected readonly runner: Runner;
-  /** @internal */ protected readonly timings = new Metrics();
+  /** @internal */ protected readonly timings = new Metrics((event) => this.emit('phase', event));
   /** @internal */ protected state: SessionState = 'config';
   /** @internal */ protected drives: DriveSpec[] = [];
   /** @internal */ protected attached: AttachedDrive[] = [];
