@@ -1,17 +1,18 @@
 /** The `customize` and `fix` subcommands: the jobs users script most, on an inspected, mounted guest. */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { GuestFS } from '../guestfs.js';
+import type { GuestFS } from '../guestfs.js';
 import type { FixPlan } from '../fix/types.js';
+import { closeSession, launchSession } from './output.js';
 import type { ShellIo } from './shell.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 async function openMounted(images: string[], readonly: boolean, keys: string[]): Promise<GuestFS> {
-  const g = await GuestFS.open(images, { readonly, keys });
+  const g = await launchSession(images, { readonly, keys });
   const [root] = await g.inspectOs();
   if (!root) {
-    await g.close();
+    await closeSession(g);
     throw Object.assign(new Error('no operating system found'), { code: 'EINSPECT' });
   }
   await g.mountRoot(root);
@@ -67,7 +68,7 @@ export function addJobCommands(program: Command, io: ShellIo): void {
           io.out(`sysprep: removed ${r.removed.length}, emptied ${r.emptied.length}`);
         }
       } finally {
-        await g.close();
+        await closeSession(g);
       }
     });
 
@@ -88,7 +89,7 @@ export function addJobCommands(program: Command, io: ShellIo): void {
         if (flags.json) io.out(JSON.stringify({ plans, ...(reports ? { reports } : {}) }, null, 2));
         else printPlans(plans, io, flags.apply ?? false);
       } finally {
-        await g.close();
+        await closeSession(g);
       }
     });
 }
@@ -115,7 +116,7 @@ export function addWindowsCommands(program: Command, io: ShellIo): void {
         const result = name === undefined ? await g.registryKeys(hive, key) : await g.registryRead(hive, key, name);
         io.out(json(result));
       } finally {
-        await g.close();
+        await closeSession(g);
       }
     });
   program
@@ -129,7 +130,7 @@ export function addWindowsCommands(program: Command, io: ShellIo): void {
       try {
         io.out(`backup: ${(await g.registryMerge(hive, await readFile(regFile, 'utf8'))).backup}`);
       } finally {
-        await g.close();
+        await closeSession(g);
       }
     });
   program
@@ -149,7 +150,7 @@ export function addWindowsCommands(program: Command, io: ShellIo): void {
         for (const n of report.plan.notes) io.out(`note: ${n}`);
         io.out(report.applied ? `applied: ${report.filesCopied.length} files, ${report.plan.registry.length} registry edits, hive backup ${report.hiveBackup}` : 'nothing written');
       } finally {
-        await g.close();
+        await closeSession(g);
       }
     });
 }

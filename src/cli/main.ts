@@ -12,15 +12,15 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { GuestFS } from '../guestfs.js';
+import type { GuestFS } from '../guestfs.js';
 import { isVmcraftError } from '../core/errors.js';
 import { convert, type OutputFormat } from '../convert/index.js';
 import type { ImageFormat } from '../convert/detect.js';
 import type { OsInfo } from '../inspect/types.js';
-import { interactiveShell, runScript, type ShellIo } from './shell.js';
+import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
+import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressEnabled, reportFatal, reportingRunner } from './output.js';
 
-const io: ShellIo = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 interface SessionFlags {
@@ -32,8 +32,6 @@ interface SessionFlags {
   inspector?: boolean;
   run: string[];
   script?: string;
-  verbose?: boolean;
-  quiet?: boolean;
 }
 
 function printOs(info: OsInfo[]): void {
@@ -46,13 +44,8 @@ function printOs(info: OsInfo[]): void {
   }
 }
 
-async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'format' | 'key' | 'backend' | 'verbose' | 'quiet'>): Promise<GuestFS> {
-  const g = new GuestFS({ readonly: flags.ro ?? false, keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}) });
-  if (flags.verbose) g.on('trace', (e) => io.err(`[${String(e.durationMs).padStart(5)} ms] ${e.argv.join(' ')}${e.ok ? '' : ` (exit ${e.exitCode ?? 'signal'})`}`));
-  if (!flags.quiet) g.on('log', (l) => io.err(`${l.level}: ${l.message}`));
-  for (const image of images) g.addDrive(image, flags.format ? { format: flags.format } : {});
-  await g.launch();
-  return g;
+async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'format' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
+  return launchSession(images, { readonly: flags.ro ?? false, keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.format ? { format: flags.format } : {}), ...(flags.quiet ? { quiet: true } : {}) });
 }
 
 /** All of standard input (a pipe, file or socket: /dev/stdin cannot be opened on a socket). */
@@ -85,7 +78,7 @@ async function sessionMain(flags: SessionFlags): Promise<number> {
     await interactiveShell(g, io);
     return 0;
   } finally {
-    await g.close();
+    await closeSession(g);
   }
 }
 
@@ -102,7 +95,9 @@ const program = new Command('vmcraft')
   .option('--run <command>', 'run a shell command and exit (repeatable)', collect, [])
   .option('--script <file>', 'run the commands in a file (- for standard input) and exit')
   .option('-v, --verbose', 'show every external command with its time')
+  .option('--trace', 'JSON lines on stderr: every external command (argv, exit code, duration), phase and session event')
   .option('-q, --quiet', 'no warnings or progress')
+  .hook('preAction', outputHook)
   .showHelpAfterError()
   // Usage errors (unknown option, bad choice) exit 2, so scripts can tell them from failed commands.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
@@ -123,7 +118,7 @@ program
       if (opts.json) io.out(JSON.stringify(info, null, 2));
       else printOs(info);
     } finally {
-      await g.close();
+      await closeSession(g);
     }
   });
 
@@ -138,7 +133,7 @@ program
   .addOption(new Option('--verify <how>', 'check the output').choices(['check', 'compare']))
   .option('--json', 'print progress events and the result as JSON lines')
   .action(async (source: string, target: string, opts: { outputFormat: OutputFormat; compress?: boolean; overwrite?: boolean; verify?: 'check' | 'compare'; json?: boolean }) => {
-    const bar = !opts.json && process.stderr.isTTY && !process.env.NO_COLOR
+    const bar = progressEnabled(process.stderr, opts.json)
       ? new cliProgress.SingleBar({ format: 'converting [{bar}] {percentage}% | {rate} MiB/s | ETA {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;
     bar?.start(100, 0, { rate: '0' });
@@ -147,6 +142,7 @@ program
       compress: opts.compress ?? false,
       overwrite: opts.overwrite ?? false,
       verify: opts.verify ?? false,
+      ...(outputFlags().verbose || outputFlags().trace ? { runner: reportingRunner() } : {}),
       onProgress: (e) => {
         if (opts.json) io.out(JSON.stringify({ event: 'progress', ...e }));
         bar?.update(e.percent, { rate: (e.rateBytesPerSecond / 2 ** 20).toFixed(1) });
@@ -157,9 +153,10 @@ program
 
 addJobCommands(program, io);
 addWindowsCommands(program, io);
+for (const command of program.commands) addOutputOptions(command);
 
 program.parseAsync().catch((err: unknown) => {
   const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');
-  io.err(`vmcraft: ${code}: ${(err as Error).message}`);
+  reportFatal(code, err as Error);
   process.exitCode = code === 'EINVAL' ? 2 : 1;
 });

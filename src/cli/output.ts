@@ -1,0 +1,157 @@
+/**
+ * What the CLI tells besides its results, on standard error:
+ * - `--verbose`: one human line per external command (`[  12 ms] losetup …`);
+ * - `--trace`: one JSON object per line for every event: external commands
+ *   (argv with secrets redacted, exit code, duration), session lifecycle,
+ *   timed phases, warnings and the final error. In trace mode every line
+ *   vmcraft writes on stderr is such an object, so a machine can read it all;
+ * - colours only when stderr is a terminal and `NO_COLOR` is not set;
+ * - progress bars only on a terminal, never with `--quiet`, `--json` or `--trace`.
+ *
+ * The flags are read once per invocation ({@link configureOutput}, from a
+ * commander preAction hook), so every subcommand gets them the same way.
+ */
+import type { Command } from 'commander';
+import { Runner, type TraceEvent } from '../core/exec.js';
+import type { ImageFormat } from '../convert/detect.js';
+import { GuestFS } from '../guestfs.js';
+import type { ShellIo } from './shell.js';
+
+/** The output flags every command understands. */
+export interface OutputFlags {
+  verbose?: boolean;
+  trace?: boolean;
+  quiet?: boolean;
+}
+
+let flags: OutputFlags = {};
+
+/** Sets the output flags for this invocation. */
+export function configureOutput(value: OutputFlags): void {
+  flags = { verbose: !!value.verbose, trace: !!value.trace, quiet: !!value.quiet };
+}
+
+/** The output flags in force. */
+export function outputFlags(): Readonly<OutputFlags> {
+  return flags;
+}
+
+/** Adds `-v/--verbose`, `--trace` and `-q/--quiet` to a command (subcommands take them after their name too). */
+export function addOutputOptions(command: Command): Command {
+  const has = (long: string) => command.options.some((o) => o.long === long);
+  if (!has('--verbose')) command.option('-v, --verbose', 'show every external command with its time');
+  if (!has('--trace')) command.option('--trace', 'JSON lines on stderr: every external command, phase and session event');
+  if (!has('--quiet')) command.option('-q, --quiet', 'no warnings or progress');
+  return command;
+}
+
+/**
+ * A commander preAction hook: the flags given before the subcommand and
+ * after it both count.
+ */
+export function outputHook(thisCommand: Command, actionCommand: Command): void {
+  const global = thisCommand.opts<OutputFlags>();
+  const local = actionCommand === thisCommand ? {} : actionCommand.opts<OutputFlags>();
+  configureOutput({
+    verbose: global.verbose || local.verbose,
+    trace: global.trace || local.trace,
+    quiet: global.quiet || local.quiet,
+  });
+}
+
+/** Whether colour may be used on `stream`: a terminal, `NO_COLOR` unset (any value, even empty, turns colour off), `TERM` not `dumb`. */
+export function colourEnabled(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!stream.isTTY && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+/** Whether a progress bar may be drawn on `stream`. */
+export function progressEnabled(stream: NodeJS.WriteStream = process.stderr, json = false): boolean {
+  return !!stream.isTTY && !json && !flags.quiet && !flags.trace;
+}
+
+const SGR = { red: 31, yellow: 33, dim: 2 } as const;
+
+/** `text` in a colour when colours are on for stderr. */
+export function paint(colour: keyof typeof SGR, text: string): string {
+  return colourEnabled() ? `\x1b[${SGR[colour]}m${text}\x1b[0m` : text;
+}
+
+/** Writes one trace event as a JSON line on stderr (bigints as decimal strings). */
+export function traceEvent(event: string, fields: Record<string, unknown> = {}): void {
+  const line = JSON.stringify({ ts: new Date().toISOString(), event, ...fields }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  process.stderr.write(`${line}\n`);
+}
+
+/** The standard streams as the shell and the subcommands write to them; in trace mode stderr lines become `message` events. */
+export const io: ShellIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => {
+    if (flags.trace) traceEvent('message', { text });
+    else process.stderr.write(`${/^(error|warn)\b/.test(text) ? text.replace(/^(error|warn)\b/, (m) => paint(m === 'error' ? 'red' : 'yellow', m)) : text}\n`);
+  },
+};
+
+function reportCommand(e: TraceEvent): void {
+  if (flags.trace) traceEvent('command', { argv: e.argv, exitCode: e.exitCode ?? null, durationMs: e.durationMs, ok: e.ok });
+  else if (flags.verbose) process.stderr.write(`${paint('dim', `[${String(e.durationMs).padStart(5)} ms]`)} ${e.argv.join(' ')}${e.ok ? '' : ` (exit ${e.exitCode ?? 'signal'})`}\n`);
+}
+
+/** A runner for work outside a session (convert) that reports its commands like a session does. */
+export function reportingRunner(): Runner {
+  return new Runner({ onTrace: reportCommand });
+}
+
+/** Options of {@link launchSession}. */
+export interface LaunchOptions {
+  readonly?: boolean;
+  keys?: string[];
+  backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
+  format?: ImageFormat;
+  /** No warnings, whatever the flags say (inspect prints a report, not a log). */
+  quiet?: boolean;
+}
+
+/**
+ * Creates a session on `images`, wires its events to the output flags and
+ * launches it. In trace mode: `session` events (`launching`, `launched`), then
+ * a `command` event per external command, a `phase` event per timed phase
+ * and `log` events for warnings.
+ */
+export async function launchSession(images: string[], options: LaunchOptions = {}): Promise<GuestFS> {
+  const readonly = options.readonly ?? false;
+  const g = new GuestFS({ readonly, keys: options.keys ?? [], ...(options.backend ? { backend: options.backend } : {}) });
+  g.on('trace', reportCommand);
+  if (flags.trace) {
+    g.on('phase', (p) => traceEvent('phase', { ...p }));
+    g.on('log', (l) => traceEvent('log', { ...l }));
+  } else if (!flags.quiet && !options.quiet) {
+    g.on('log', (l) => io.err(`${l.level}: ${l.message}`));
+  }
+  for (const image of images) g.addDrive(image, options.format ? { format: options.format } : {});
+  const started = performance.now();
+  if (flags.trace) traceEvent('session', { state: 'launching', drives: images, readonly, backend: options.backend ?? 'auto' });
+  try {
+    await g.launch();
+  } catch (err) {
+    if (flags.trace) traceEvent('session', { state: 'failed', durationMs: Math.round(performance.now() - started) });
+    throw err;
+  }
+  if (flags.trace) traceEvent('session', { state: 'launched', durationMs: Math.round(performance.now() - started), devices: g.listDevices() });
+  return g;
+}
+
+/** Closes a session from {@link launchSession}; in trace mode a `closed` event carries the session's per-phase metrics. */
+export async function closeSession(g: GuestFS): Promise<void> {
+  const started = performance.now();
+  try {
+    await g.close();
+  } finally {
+    if (flags.trace) traceEvent('session', { state: 'closed', durationMs: Math.round(performance.now() - started), metrics: g.metrics() });
+  }
+}
+
+/** Reports the error that ends the program: a human line, or an `error` event in trace mode. */
+export function reportFatal(code: string, err: Error & { command?: unknown }): void {
+  if (flags.trace) traceEvent('error', { code, message: err.message, ...(err.command ? { command: err.command } : {}) });
+  else process.stderr.write(`${paint('red', 'vmcraft:')} ${code}: ${err.message}\n`);
+}
