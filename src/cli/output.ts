@@ -59,9 +59,9 @@ export function outputHook(thisCommand: Command, actionCommand: Command): void {
   });
 }
 
-/** Whether colour may be used on `stream`: a terminal, `NO_COLOR` unset (any value, even empty, turns colour off), `TERM` not `dumb`. */
+/** Whether colour may be used on `stream`: a terminal, `NO_COLOR` unset or empty (as no-color.org says), `TERM` not `dumb`. */
 export function colourEnabled(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !!stream.isTTY && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+  return !!stream.isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
 /** Whether a progress bar may be drawn on `stream`. */

@@ -8,7 +8,7 @@ export interface PhaseMetric {
   totalMs: number;
 }
 
-/** One finished run of a phase, as reported to the {@link Metrics} observer. */
+/** One finished run of a phase: what a session's `phase` event carries. */
 export interface PhaseEvent {
   /** The phase's name (`launch`, `attach`, `scan`, `inspect`, `mount`, `command`, `shutdown`…). */
   phase: string;
