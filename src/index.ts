@@ -18,6 +18,7 @@ export type { LinuxFixOptions } from './fix/linux/plans.js';
 export type { InterfaceRenames } from './fix/linux/rename.js';
 export type { FixPlan, FixReport, FileChange } from './fix/types.js';
 export type { RegistryCommit } from './guestfs/registry.js';
+export type { HivexCommit, HivexOpenOptions } from './guestfs/hivex.js';
 export type { InjectOptions, InjectReport } from './guestfs/windows.js';
 export type { VirtioPlan, VirtioDriverPlan } from './fix/windows/virtio.js';
 export type { InfDriver } from './fix/windows/inf.js';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
 import { planVirtio, type VirtioPlan } from '../fix/windows/virtio.js';
-import { GuestFSRegistry } from './registry.js';
+import { GuestFSHivex } from './hivex.js';
 
 /** Options of {@link GuestFSWindows.injectVirtioDrivers}. */
 export interface InjectOptions {
@@ -23,7 +23,7 @@ export interface InjectReport {
 }
 
 /** Windows paths and making a Windows guest boot on KVM. */
-export class GuestFSWindows extends GuestFSRegistry {
+export class GuestFSWindows extends GuestFSHivex {
   /**
    * The guest path of a Windows path on the mounted volume, as spelled on disk:
    * `C:\\windows\\system32\\CONFIG` → `/Windows/System32/config`. The drive

@@ -3,7 +3,7 @@
  * batched and committed once: the hive is backed up, the edits are merged
  * into a copy, and the copy replaces the hive in one rename.
  */
-import { copyFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 import { parseRegExport, renderEdits, type RegEdit, type RegValue } from './reg-format.js';
@@ -47,23 +47,50 @@ export async function readKey(hostHive: string, key: string, runner: Runner, sho
   return { path: self.path, subkeys, values: self.values };
 }
 
-/** Applies edits (or .reg text) to a hive file: backup, merge into a copy, rename over. Returns the backup's host path. */
-export async function commitEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner, stamp = new Date().toISOString().replace(/[:.]/g, '-')): Promise<string> {
-  const backup = `${hostHive}.vmcraft-${stamp}.bak`;
-  const work = `${hostHive}.vmcraft-${stamp}.tmp`;
-  const reg = `${hostHive}.vmcraft-${stamp}.reg`;
-  await copyFile(hostHive, backup);
-  await copyFile(hostHive, work);
+/** Merges edits (or .reg text) into a hive file in place, with hivexregedit. */
+export async function mergeEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner): Promise<void> {
+  const reg = `${hostHive}.vmcraft-${process.pid}-${Date.now()}.reg`;
   try {
     await writeFile(reg, typeof edits === 'string' ? edits : renderEdits(edits));
-    await runner.run('hivexregedit', ['--merge', work, reg]);
-    await rename(work, hostHive);
-    return backup;
+    await runner.run('hivexregedit', ['--merge', hostHive, reg]);
   } catch (err) {
-    await rm(work, { force: true });
-    await rm(backup, { force: true });
     throw err instanceof VmcraftError && err.code === 'ECOMMAND' ? new VmcraftError('EREGISTRY', `the edits could not be applied: ${(err.command?.stderr ?? '').split('\n')[0]}`, { cause: err }) : err;
   } finally {
     await rm(reg, { force: true });
   }
+}
+
+/**
+ * Replaces a hive file atomically: the file as it is is copied to a backup
+ * beside it, `fill` writes the new content into a work file beside it (which
+ * starts as a copy of the hive), and the work file is renamed over the hive.
+ * A target that does not exist yet gets no backup. On failure the target is
+ * left as it was and the backup and work files are removed.
+ * Returns the backup's host path, if one was made.
+ */
+export async function replaceHive(hostHive: string, fill: (work: string) => Promise<void>, stamp = new Date().toISOString().replace(/[:.]/g, '-')): Promise<string | undefined> {
+  const exists = await access(hostHive).then(() => true, () => false);
+  const backup = exists ? `${hostHive}.vmcraft-${stamp}.bak` : undefined;
+  const work = `${hostHive}.vmcraft-${stamp}.tmp`;
+  try {
+    if (backup) {
+      await copyFile(hostHive, backup);
+      await copyFile(hostHive, work);
+    }
+    await fill(work);
+    await rename(work, hostHive);
+    return backup;
+  } catch (err) {
+    await rm(work, { force: true });
+    if (backup) await rm(backup, { force: true });
+    throw err;
+  }
+}
+
+/** Applies edits (or .reg text) to a hive file: backup, merge into a copy, rename over. Returns the backup's host path. */
+export async function commitEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner, stamp?: string): Promise<string> {
+  await access(hostHive).catch((err: unknown) => {
+    throw new VmcraftError('ENOENT', `no hive file ${hostHive}`, { path: hostHive, cause: err });
+  });
+  return (await replaceHive(hostHive, (work) => mergeEdits(work, edits, runner), stamp))!;
 }

@@ -49,8 +49,9 @@ export function decodeValue(typeId: number, raw: Buffer): RegValue['data'] {
   }
 }
 
-/** Encodes a JavaScript value as the bytes of a type. */
+/** Encodes a JavaScript value as the bytes of a type; a Buffer is stored as it is, whatever the type. */
 export function encodeValue(typeId: number, data: RegValue['data']): Buffer {
+  if (Buffer.isBuffer(data)) return data;
   switch (typeId) {
     case 1:
     case 2:
@@ -71,8 +72,7 @@ export function encodeValue(typeId: number, data: RegValue['data']): Buffer {
       return b;
     }
     default:
-      if (!Buffer.isBuffer(data)) throw new VmcraftError('EINVAL', `a value of type ${typeId} needs a Buffer`);
-      return data;
+      throw new VmcraftError('EINVAL', `a value of type ${typeId} needs a Buffer`);
   }
 }
 
