@@ -2,8 +2,9 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuestFS } from '../../../src/index.js';
 import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
-import { scratchDir } from '../../helpers/images.js';
+import { scratchDir, sha256File } from '../../helpers/images.js';
 import { buildWindowsImage } from '../../helpers/windows-image.js';
 
 const EXAMPLES = path.join(import.meta.dirname, '../../../examples');
@@ -43,6 +44,64 @@ describe('the examples run and print what they promise', () => {
     expect(r.stdout).toContain('Tcpip Start: 1');
     expect(r.stdout).toMatch(/would inject viostor from .*viostor\/2k19\/amd64/);
     expect(r.stdout).toMatch(/injected: 3 files, SYSTEM backup \/Windows\/System32\/config\/SYSTEM\.vmcraft-.+\.bak/);
+  });
+
+  it('registry-edit.ts reads, writes and merges registry values with backups; hivexget sees the result', async () => {
+    const work = path.join(dir, 'registry');
+    await mkdir(work);
+    const image = path.join(work, 'windows.raw');
+    await buildWindowsImage(work, image);
+    const r = await example('registry-edit.ts', [image, 'WIN-KVM01']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      'SOFTWARE hive: /Windows/System32/config/SOFTWARE',
+      'SYSTEM hive:   /Windows/System32/config/SYSTEM',
+      '  ProductName = Windows Server 2019 Standard (REG_SZ)',
+      '  CurrentBuildNumber = 17763 (REG_SZ)',
+      '  InstallTime = 1000000000000 (REG_QWORD)',
+      '  ComputerName = WIN-SRV01 (REG_SZ) (in ControlSet002)',
+      '  uninstall entries: 7-Zip, KB5005112',
+    ]);
+    const backup = (hive: string) => new RegExp(`^registry(Write|Merge) ${hive}: backup (/Windows/System32/config/${hive}\\.vmcraft-[\\dT-]+Z\\.bak)$`);
+    const systemBackup = backup('SYSTEM').exec(lines[7]!)?.[2];
+    const softwareBackup = backup('SOFTWARE').exec(lines[8]!)?.[2];
+    expect(systemBackup).toBeDefined();
+    expect(softwareBackup).toBeDefined();
+    expect(lines.slice(9)).toEqual([
+      'read back:',
+      '  ComputerName = WIN-KVM01 (REG_SZ)',
+      '  \\CurrentControlSet\\Services\\vmcraft-agent\\DependOnService = Tcpip;Dnscache (REG_MULTI_SZ)',
+      '  \\CurrentControlSet\\Services\\vmcraft-agent\\ImagePath = %SystemRoot%\\vmcraft\\agent.exe (REG_EXPAND_SZ)',
+      '  \\CurrentControlSet\\Services\\vmcraft-agent\\Start = 2 (REG_DWORD)',
+      '  \\Vmcraft\\Example\\Owner = ops@example.com (REG_SZ)',
+      '  \\Vmcraft\\Example\\Retries = 5 (REG_DWORD)',
+      '  backups in the guest: 2',
+    ]);
+
+    // The hives and their backups out of the image, read by hivex's own tool.
+    const out = path.join(work, 'hives');
+    await mkdir(out);
+    {
+      await using g = await GuestFS.open(image, { readonly: true, tmpDir: work });
+      await g.mountRo('/dev/sda1', '/');
+      for (const [guest, name] of [['/Windows/System32/config/SYSTEM', 'SYSTEM'], ['/Windows/System32/config/SOFTWARE', 'SOFTWARE'], [systemBackup!, 'SYSTEM.bak'], [softwareBackup!, 'SOFTWARE.bak']] as const) {
+        await g.download(guest, path.join(out, name));
+      }
+    }
+    const get = async (hive: string, key: string, value: string) => (await execa('hivexget', [path.join(out, hive), key, value], { reject: false })).stdout;
+    expect(await get('SYSTEM', '\\ControlSet002\\Control\\ComputerName\\ComputerName', 'ComputerName')).toBe('WIN-KVM01');
+    expect(await get('SYSTEM', '\\ControlSet001\\Control\\ComputerName\\ComputerName', 'ComputerName')).toBe('OLD-NAME');
+    expect(await get('SYSTEM', '\\ControlSet002\\Services\\vmcraft-agent', 'Start')).toBe('2');
+    expect(await get('SYSTEM', '\\ControlSet002\\Services\\vmcraft-agent', 'ImagePath')).toBe('%SystemRoot%\\vmcraft\\agent.exe');
+    expect(await get('SYSTEM', '\\ControlSet002\\Services\\vmcraft-agent', 'DependOnService')).toBe('Tcpip\nDnscache\n');
+    expect(await get('SOFTWARE', '\\Vmcraft\\Example', 'Owner')).toBe('ops@example.com');
+    expect(await get('SOFTWARE', '\\Vmcraft\\Example', 'Retries')).toBe('5');
+    // The backups are the hives as they were, byte for byte (the helper's tree holds the originals).
+    expect(await sha256File(path.join(out, 'SYSTEM.bak'))).toBe(await sha256File(path.join(work, 'tree/Windows/System32/config/SYSTEM')));
+    expect(await sha256File(path.join(out, 'SOFTWARE.bak'))).toBe(await sha256File(path.join(work, 'tree/Windows/System32/config/SOFTWARE')));
+    expect(await get('SYSTEM.bak', '\\ControlSet002\\Control\\ComputerName\\ComputerName', 'ComputerName')).toBe('WIN-SRV01');
   });
 
   it('basic.ts builds the sample guest and inspects it', async () => {
