@@ -106,6 +106,7 @@ export const API = [
   { name: 'inspectOs', libguestfs: 'inspect_os', group: 'inspect', summary: 'find the installed operating systems', since: v },
   { name: 'inspectOsInfo', group: 'inspect', summary: 'get everything inspection found about a root', since: v },
   { name: 'inspectGetRoots', libguestfs: 'inspect_get_roots', group: 'inspect', summary: 'get the roots found by inspection', since: v },
+  { name: 'inspectFstabDevices', group: 'inspect', summary: "map each of a root's fstab entries to the session device it names", since: v },
   { name: 'inspectGetType', libguestfs: 'inspect_get_type', group: 'inspect', summary: 'get the operating system type', since: v },
   { name: 'inspectGetDistro', libguestfs: 'inspect_get_distro', group: 'inspect', summary: 'get the distribution', since: v },
   { name: 'inspectGetProductName', libguestfs: 'inspect_get_product_name', group: 'inspect', summary: 'get the product name', since: v },

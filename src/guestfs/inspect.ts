@@ -1,7 +1,8 @@
 /** The inspection calls of the GuestFS façade, and mountRoot(). */
 import { VmcraftError } from '../core/errors.js';
 import { inspectDevices } from '../inspect/index.js';
-import type { OsInfo, OsMountpoint } from '../inspect/types.js';
+import { resolveFstabSpec } from '../inspect/fstab-devices.js';
+import type { FstabEntry, OsInfo, OsMountpoint } from '../inspect/types.js';
 import { GuestFSFiles } from './files.js';
 import { exportKey, readKey } from '../registry/hive.js';
 import { parseRegExport } from '../registry/reg-format.js';
@@ -48,6 +49,19 @@ export class GuestFSInspect extends GuestFSFiles {
       throw new VmcraftError('EINVAL', `${root} is not a root found by inspectOs()${known.length ? ` (roots: ${known.join(', ')})` : ' (call inspectOs() first)'}`);
     }
     return info;
+  }
+
+  /**
+   * The guest's fstab entries of a root, each with the session device it
+   * names (UUID=, LABEL=, /dev/sdX…, crypttab names), or none when it names
+   * no device of this session (a network share, tmpfs, a missing disk).
+   */
+  inspectFstabDevices(root: string): { entry: FstabEntry; device?: string }[] {
+    const info = this.inspectOsInfo(root);
+    return info.fstab.map((entry) => {
+      const device = resolveFstabSpec(entry.spec, this.devices, info.crypttab);
+      return device ? { entry, device: device.name } : { entry };
+    });
   }
 
   /** The roots found by the last inspectOs(). */

@@ -1,30 +1,67 @@
-/** Pipeline configuration: load, merge and validate YAML files. (The stages themselves are not written yet.) */
-import { loadConfigFiles } from './config.js';
+/**
+ * The migration pipeline: YAML configuration → {@link plan} (nothing touched)
+ * → {@link run} (FETCH → FLATTEN → INSPECT → FIX → CONVERT → VALIDATE, with
+ * resume, reports and a concurrency limit).
+ */
+import path from 'node:path';
+import { loadConfigFiles, type MergedConfig } from './config.js';
 import { validateConfig } from './schema.js';
 
 /** One VM of a pipeline configuration. */
 export interface PipelineVm {
   name: string;
   input: string[];
-  output: { path: string; format?: string; compress?: boolean };
+  output: { path: string; format?: 'qcow2' | 'raw' | 'vmdk' | 'vhdx' | 'vhd' | 'vdi'; compress?: boolean; overwrite?: boolean };
+  /** Stages to run for this VM (default: the configuration's, else all). */
+  stages?: string[];
   keys?: string[];
   fixers?: string[];
   renameInterfaces?: Record<string, string>;
   regenerateGrub?: boolean;
   virtioWin?: string;
-  validate?: { check?: boolean; inspect?: boolean };
+  virtioDrivers?: string[];
+  validate?: { check?: boolean; inspect?: boolean; boot?: { marker?: string; timeoutSec?: number; memoryMiB?: number } };
+  /** Options of custom stages, by stage name. */
+  options?: Record<string, unknown>;
 }
 
 /** A validated pipeline configuration. */
 export interface PipelineConfig {
   workDir?: string;
   concurrency?: number;
+  /** Stages to run (default: all), always in their fixed order. */
+  stages?: string[];
   vms: PipelineVm[];
 }
 
-/** Reads YAML files (merged in order: maps deeply, lists replace, null deletes) and validates the result. */
+/** Resolves a relative host path against the directory of the file that set it. */
+function resolveFrom(merged: MergedConfig, key: string, value: string): string {
+  const origin = merged.origins.get(key);
+  return path.resolve(origin ? path.dirname(origin.file) : '.', value);
+}
+
+/** Makes every host path of the configuration absolute, relative paths taken from the file that wrote them. */
+function resolvePaths(merged: MergedConfig): PipelineConfig {
+  const config = merged.data as unknown as PipelineConfig;
+  return {
+    ...config,
+    ...(config.workDir ? { workDir: resolveFrom(merged, 'workDir', config.workDir) } : {}),
+    vms: config.vms.map((vm, i) => ({
+      ...vm,
+      input: vm.input.map((p, j) => resolveFrom(merged, `vms.${i}.input.${j}`, p)),
+      output: { ...vm.output, path: resolveFrom(merged, `vms.${i}.output.path`, vm.output.path) },
+      ...(vm.virtioWin ? { virtioWin: resolveFrom(merged, `vms.${i}.virtioWin`, vm.virtioWin) } : {}),
+    })),
+  };
+}
+
+/**
+ * Reads YAML files (merged in order: maps deeply, lists replace, null
+ * deletes), validates the result (errors name file, line and key) and makes
+ * relative paths absolute from the directory of the file that set them.
+ */
 export async function loadPipelineConfig(files: string[]): Promise<PipelineConfig> {
   const merged = await loadConfigFiles(files);
   validateConfig(merged);
-  return merged.data as unknown as PipelineConfig;
+  return resolvePaths(merged);
 }

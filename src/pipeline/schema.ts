@@ -4,16 +4,21 @@
  */
 import { VmcraftError } from '../core/errors.js';
 import type { MergedConfig } from './config.js';
+import { BUILTIN_STAGES } from './stage.js';
 
 type Spec =
   | { kind: 'string'; enum?: readonly string[]; required?: boolean; description: string }
   | { kind: 'boolean' | 'integer'; required?: boolean; description: string }
   | { kind: 'list'; of: Spec; required?: boolean; description: string }
   | { kind: 'map'; fields: Record<string, Spec>; required?: boolean; description: string }
-  | { kind: 'dict'; of: Spec; description: string; required?: boolean };
+  | { kind: 'dict'; of: Spec; description: string; required?: boolean }
+  | { kind: 'any'; description: string; required?: boolean };
 
 const FIXERS = ['fstab', 'network', 'hypervisor-tools', 'grub', 'initramfs'] as const;
 const FORMATS = ['qcow2', 'raw', 'vmdk', 'vhdx', 'vhd', 'vdi'] as const;
+
+/** Stage names: the built-in ones or custom ones (checked by plan()). */
+const STAGES: Spec = { kind: 'list', of: { kind: 'string', description: `a stage (${BUILTIN_STAGES.join(', ')} or a custom stage)` }, description: 'stages to run (default: all), always in their fixed order' };
 
 /** One VM of a pipeline. */
 const VM: Spec = {
@@ -30,18 +35,34 @@ const VM: Spec = {
         path: { kind: 'string', required: true, description: 'output image (the first disk; more disks get -1, -2…)' },
         format: { kind: 'string', enum: FORMATS, description: 'output format (default qcow2)' },
         compress: { kind: 'boolean', description: 'compress the output' },
+        overwrite: { kind: 'boolean', description: 'replace an existing output this pipeline did not write' },
       },
     },
+    stages: STAGES,
     keys: { kind: 'list', of: { kind: 'string', description: 'passphrase' }, description: 'LUKS passphrases' },
     fixers: { kind: 'list', of: { kind: 'string', enum: FIXERS, description: 'fixer name' }, description: 'Linux fixers to run (default: all)' },
     renameInterfaces: { kind: 'dict', of: { kind: 'string', description: 'new name' }, description: 'network interface renames, old → new' },
     regenerateGrub: { kind: 'boolean', description: "regenerate grub.cfg with the guest's grub-mkconfig" },
-    virtioWin: { kind: 'string', description: 'virtio-win tree for Windows guests' },
+    virtioWin: { kind: 'string', description: 'virtio-win tree for Windows guests (a mounted virtio-win ISO or its content)' },
+    virtioDrivers: { kind: 'list', of: { kind: 'string', description: 'driver directory name' }, description: 'VirtIO drivers to inject (default: viostor, vioscsi, netkvm)' },
     validate: {
       kind: 'map',
       description: 'checks of the output',
-      fields: { check: { kind: 'boolean', description: 'qemu-img check' }, inspect: { kind: 'boolean', description: 're-open and re-inspect' } },
+      fields: {
+        check: { kind: 'boolean', description: 'qemu-img check (default true)' },
+        inspect: { kind: 'boolean', description: 're-open and re-inspect: same OS, fstab resolvable, injected services present (default true)' },
+        boot: {
+          kind: 'map',
+          description: "boot the output under QEMU with the guest's kernel and initrd (present: enabled; {} for the defaults)",
+          fields: {
+            marker: { kind: 'string', description: 'regular expression the serial console must print (default: the root filesystem mounted from a virtio disk)' },
+            timeoutSec: { kind: 'integer', description: 'time limit in seconds (default 300)' },
+            memoryMiB: { kind: 'integer', description: 'guest memory in MiB (default 1024)' },
+          },
+        },
+      },
     },
+    options: { kind: 'dict', of: { kind: 'any', description: 'options of one custom stage' }, description: 'options of custom stages, by stage name' },
   },
 };
 
@@ -52,6 +73,7 @@ const CONFIG_SPEC: Spec = {
   fields: {
     workDir: { kind: 'string', description: 'where intermediate images and state files go' },
     concurrency: { kind: 'integer', description: 'VMs migrated at once (default 1)' },
+    stages: STAGES,
     vms: { kind: 'list', required: true, of: VM, description: 'the VMs' },
   },
 };
@@ -63,6 +85,8 @@ function check(spec: Spec, value: unknown, path: string, merged: MergedConfig, e
   };
   const fail = (message: string): void => void errors.push(`${at(path)}: ${path || "(top)"}: ${message}`);
   switch (spec.kind) {
+    case 'any':
+      return;
     case 'string':
       if (typeof value !== 'string') return fail(`expected a string, got ${JSON.stringify(value)}`);
       if (spec.enum && !spec.enum.includes(value)) fail(`expected one of ${spec.enum.join(', ')}, got ${JSON.stringify(value)}`);
@@ -112,6 +136,8 @@ export function jsonSchema(): Record<string, unknown> {
 function schemaOf(spec: Spec): Record<string, unknown> {
   const base = { description: spec.description };
   switch (spec.kind) {
+    case 'any':
+      return base;
     case 'string':
       return { ...base, type: 'string', ...(spec.enum ? { enum: [...spec.enum] } : {}) };
     case 'boolean':

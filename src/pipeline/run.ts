@@ -1,0 +1,176 @@
+/**
+ * run(): executes a plan, VM by VM under a concurrency limit (one VM failing
+ * does not stop the others), stage by stage in table order. Each finished
+ * stage is recorded in the VM's state file, so a re-run after a crash or an
+ * abort reuses the stages whose options and inputs are unchanged and whose
+ * outputs are still there, and redoes the rest.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { VmcraftError, isVmcraftError } from '../core/errors.js';
+import { defaultRunner, type Runner } from '../core/exec.js';
+import { orderStages, type Stage, type StageContext, type StageOutcome } from './stage.js';
+import { BUILTIN_STAGE_TABLE } from './stages/index.js';
+import { disksHold, hashOf, loadState, sameDisks, saveState, stampFile, type VmState } from './state.js';
+import type { DiskRef, PipelineEvent, PipelinePlan, PipelineReport, StageReport, VmPlan, VmReport } from './types.js';
+
+/** Options of {@link run}. */
+export interface RunOptions {
+  /** Aborts the run: the current stages stop, VMs not started yet are not started. */
+  signal?: AbortSignal;
+  /** Called with every event (stage start/end, progress, notes). */
+  onEvent?: (event: PipelineEvent) => void;
+  /** Plan every stage (fixer plans included) without writing anything: no state, no report, no output. @default false */
+  dryRun?: boolean;
+  /** The custom stages the plan was made with. */
+  stages?: Stage[];
+  /** Runs the external commands (pass one with `onTrace` to see them). */
+  runner?: Runner;
+}
+
+/** The configured sources as disks: every file of each chain (or the OVA), stamped; sha256s known from the last run are not read again. */
+async function sourceDisks(vm: VmPlan, state: VmState, hash: boolean): Promise<DiskRef[]> {
+  const known = (state.stages.fetch?.inputs ?? []).flatMap((d) => d.files);
+  const disks: DiskRef[] = [];
+  for (const source of vm.sources) {
+    const files = [];
+    for (const link of source.chain) files.push(await stampFile(link.path, known, hash));
+    disks.push({ path: source.path, format: source.format, files });
+  }
+  return disks;
+}
+
+function errorSummary(err: unknown): { code: string; message: string } {
+  return isVmcraftError(err) ? { code: err.code, message: err.message } : { code: 'EIO', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** The outputs a VM's CONVERT produced, for the report. */
+function produced(results: Record<string, unknown>): VmReport['produced'] {
+  const convert = results.convert as { produced?: VmReport['produced'] } | undefined;
+  return (convert?.produced ?? []).map(({ path: p, format, size, sha256 }) => ({ path: p, format, size, sha256 }));
+}
+
+class VmRun {
+  readonly #stages: StageReport[] = [];
+  readonly #results: Record<string, unknown> = {};
+  #disks: DiskRef[] = [];
+
+  constructor(
+    private readonly vm: VmPlan,
+    private readonly table: Stage[],
+    private readonly options: RunOptions & { signal: AbortSignal },
+  ) {}
+
+  #emit(event: PipelineEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  #context(stage: Stage, workDir: string, state: VmState): StageContext {
+    const { vm } = this;
+    return {
+      plan: vm, workDir, disks: this.#disks, results: this.#results, signal: this.options.signal, runner: this.options.runner ?? defaultRunner,
+      ...(state.stages[stage.name] ? { previous: state.stages[stage.name] } : {}),
+      note: (message) => this.#emit({ type: 'note', vm: vm.name, stage: stage.name, message }),
+      progress: (progress) => this.#emit({ type: 'progress', vm: vm.name, stage: stage.name, progress }),
+    };
+  }
+
+  /** Whether the recorded stage can stand for a new run of it. */
+  async #reusable(stage: Stage, state: VmState, optionsHash: string): Promise<boolean> {
+    const record = state.stages[stage.name];
+    return record !== undefined && record.optionsHash === optionsHash && sameDisks(record.inputs, this.#disks) && (await disksHold(record.outputs));
+  }
+
+  /** Plans, reuses or runs one stage. */
+  async #outcome(stage: Stage, ctx: StageContext, state: VmState, started: number): Promise<{ outcome: StageOutcome; status: StageReport['status'] }> {
+    const { vm } = this;
+    const optionsHash = hashOf(stage.options ? stage.options(vm) : (vm.options[stage.name] ?? null));
+    if (this.options.dryRun) return { outcome: stage.plan ? await stage.plan(ctx) : { result: { wouldRun: true } }, status: 'planned' };
+    if (await this.#reusable(stage, state, optionsHash)) {
+      const record = state.stages[stage.name]!;
+      return { outcome: { result: record.result, disks: record.outputs }, status: 'reused' };
+    }
+    if (this.options.signal.aborted) throw this.options.signal.reason ?? new VmcraftError('EABORTED', 'the pipeline was aborted');
+    const outcome = await stage.run(ctx);
+    const durationMs = Math.round(performance.now() - started);
+    state.stages[stage.name] = { optionsHash, inputs: this.#disks, outputs: outcome.disks ?? this.#disks, result: outcome.result ?? null, durationMs, finishedAt: new Date().toISOString() };
+    await saveState(vm.stateFile, state);
+    return { outcome, status: 'done' };
+  }
+
+  async #stage(stage: Stage, workDir: string, state: VmState): Promise<StageReport> {
+    const { vm } = this;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    this.#emit({ type: 'stage-start', vm: vm.name, stage: stage.name });
+    try {
+      const { outcome, status } = await this.#outcome(stage, this.#context(stage, workDir, state), state, started);
+      this.#results[stage.name] = outcome.result;
+      if (outcome.disks) this.#disks = outcome.disks;
+      this.#emit({ type: 'stage-end', vm: vm.name, stage: stage.name, status, durationMs: elapsed() });
+      return { name: stage.name, status, durationMs: elapsed(), ...(outcome.result !== undefined ? { result: outcome.result } : {}) };
+    } catch (err) {
+      this.#stages.push({ name: stage.name, status: 'failed', durationMs: elapsed() });
+      this.#emit({ type: 'stage-end', vm: vm.name, stage: stage.name, status: 'failed', durationMs: elapsed() });
+      throw err;
+    }
+  }
+
+  async run(): Promise<VmReport> {
+    const { vm, options } = this;
+    const startedAt = new Date();
+    const started = performance.now();
+    this.#emit({ type: 'vm-start', vm: vm.name });
+    let error: VmReport['error'];
+    // A dry run writes nothing: its sessions get a temporary directory, removed at the end.
+    const workDir = options.dryRun ? await mkdtemp(path.join(os.tmpdir(), 'vmcraft-plan-')) : vm.workDir;
+    try {
+      if (!options.dryRun) await mkdir(workDir, { recursive: true });
+      const state = options.dryRun ? { version: 1 as const, vm: vm.name, stages: {} } : await loadState(vm.stateFile, vm.name);
+      this.#disks = await sourceDisks(vm, state, !options.dryRun);
+      for (const name of vm.stages) {
+        this.#stages.push(await this.#stage(this.table.find((s) => s.name === name)!, workDir, state));
+      }
+    } catch (err) {
+      error = errorSummary(err);
+    } finally {
+      if (options.dryRun) await rm(workDir, { recursive: true, force: true });
+    }
+    for (const name of vm.stages.slice(this.#stages.length)) this.#stages.push({ name, status: 'not-run', durationMs: 0 });
+    const report: VmReport = {
+      name: vm.name,
+      status: error ? 'failed' : options.dryRun ? 'dry-run' : 'ok',
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      stages: this.#stages,
+      produced: produced(this.#results),
+      ...(error ? { error } : {}),
+      reportFile: vm.reportFile,
+    };
+    if (!options.dryRun) await writeFile(vm.reportFile, `${JSON.stringify(report, null, 2)}\n`).catch(() => undefined);
+    this.#emit({ type: 'vm-end', vm: vm.name, status: report.status, durationMs: report.durationMs, ...(error ? { error: error.message } : {}) });
+    return report;
+  }
+}
+
+/**
+ * Runs a plan from {@link plan}: every VM (at most `plan.concurrency` at
+ * once), each through its stages; returns one report per VM (also written as
+ * JSON beside its output) and the counts. A VM that fails is reported and the
+ * others go on; an aborted run reports the VMs it did not finish as failed
+ * with EABORTED.
+ */
+export async function run(plan: PipelinePlan, options: RunOptions = {}): Promise<PipelineReport> {
+  const table = orderStages(BUILTIN_STAGE_TABLE, options.stages ?? []);
+  for (const vm of plan.vms) {
+    const missing = vm.stages.filter((n) => !table.some((s) => s.name === n));
+    if (missing.length) throw new VmcraftError('EINVAL', `${vm.name}: the plan names stage(s) ${missing.join(', ')} that this run was not given (pass them in options.stages)`);
+  }
+  const signal = options.signal ?? new AbortController().signal;
+  const started = performance.now();
+  const limit = pLimit(plan.concurrency);
+  const vms = await Promise.all(plan.vms.map((vm) => limit(() => new VmRun(vm, table, { ...options, signal }).run())));
+  return { vms, ok: vms.filter((v) => v.status !== 'failed').length, failed: vms.filter((v) => v.status === 'failed').length, durationMs: Math.round(performance.now() - started) };
+}

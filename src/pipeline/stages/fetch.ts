@@ -1,0 +1,51 @@
+/**
+ * FETCH: the sources as the later stages read them. A disk image is used in
+ * place (its chain verified again, nothing copied); an OVA is unpacked into
+ * the work directory with its manifest checked.
+ */
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { VmcraftError } from '../../core/errors.js';
+import { detectFormat } from '../../convert/detect.js';
+import { resolveChain } from '../../convert/chain.js';
+import { extractOva } from '../../convert/ova.js';
+import type { Stage } from '../stage.js';
+import type { DiskRef } from '../types.js';
+
+export const fetchStage: Stage = {
+  name: 'fetch',
+  options: (plan) => plan.sources.map((s) => ({ path: s.path, chain: s.chain })),
+  async plan(ctx) {
+    for (const d of ctx.disks) if (d.format === 'ova') ctx.note(`${d.path} would be unpacked into ${ctx.workDir}`);
+    return { result: { sources: ctx.disks.map((d) => ({ path: d.path, format: d.format, chain: d.files.map((f) => f.path) })) } };
+  },
+  async run(ctx) {
+    const disks: DiskRef[] = [];
+    const ovas: unknown[] = [];
+    for (const [i, source] of ctx.disks.entries()) {
+      if (source.format !== 'ova') {
+        const chain = (await resolveChain(source.path, { format: source.format, runner: ctx.runner })).map((l) => l.path);
+        const stamped = source.files.map((f) => f.path);
+        if (chain.join('\n') !== stamped.join('\n')) {
+          throw new VmcraftError('ECHAIN', `the chain of ${source.path} changed while the pipeline ran: ${stamped.join(' → ')} became ${chain.join(' → ')}`, { path: source.path });
+        }
+        disks.push(source);
+        continue;
+      }
+      const dir = path.join(ctx.workDir, `ova-${i}`);
+      await rm(dir, { recursive: true, force: true });
+      const contents = await extractOva(source.path, dir);
+      ovas.push({ path: source.path, descriptor: contents.descriptor, manifestVerified: contents.manifestVerified });
+      for (const disk of contents.disks) {
+        if (!disk.path) {
+          ctx.note(`${source.path}: disk ${disk.id} has no file (an empty disk of the VM definition): not migrated`);
+          continue;
+        }
+        const file = contents.files.find((f) => f.path === disk.path)!;
+        const info = await stat(disk.path);
+        disks.push({ path: disk.path, format: (await detectFormat(disk.path)).format, files: [{ path: disk.path, size: info.size, mtimeMs: info.mtimeMs, sha256: file.sha256 }] });
+      }
+    }
+    return { result: { disks: disks.map((d) => ({ path: d.path, format: d.format, sha256: d.files[0]!.sha256 })), ...(ovas.length ? { ova: ovas } : {}) }, disks };
+  },
+};

@@ -1,0 +1,36 @@
+/** Sessions the stages open on the disks they are given, and the guest root they work on. */
+import { VmcraftError } from '../../core/errors.js';
+import { GuestFS } from '../../guestfs.js';
+import type { OsInfo } from '../../inspect/types.js';
+import type { StageContext } from '../stage.js';
+import type { DiskRef } from '../types.js';
+
+/** Opens `disks` (formats given, never probed), runs `fn`, and closes the session whatever happens. */
+export async function withDisks<T>(ctx: StageContext, disks: DiskRef[], readonly: boolean, fn: (g: GuestFS) => Promise<T>): Promise<T> {
+  const g = new GuestFS({ readonly, tmpDir: ctx.workDir, keys: ctx.plan.keys });
+  for (const disk of disks) g.addDrive(disk.path, { format: disk.format });
+  try {
+    await g.launch();
+    return await fn(g);
+  } finally {
+    await g.close();
+  }
+}
+
+/** Inspects the session and returns the OS the pipeline works on: the first root found (a note when there are several). */
+export async function guestRoot(ctx: StageContext, g: GuestFS): Promise<OsInfo> {
+  const roots = await g.inspectOs();
+  if (roots.length === 0) throw new VmcraftError('EINSPECT', `no operating system found on ${ctx.plan.name}'s disks`);
+  if (roots.length > 1) ctx.note(`${roots.length} operating systems found (${roots.join(', ')}): working on ${roots[0]}`);
+  return g.inspectOsInfo(roots[0]!);
+}
+
+/** Whether qemu cannot read this disk's chain by itself (a differencing VHD): FLATTEN merges it. */
+export function needsMerge(format: string, chainLength: number): boolean {
+  return format === 'vhd' && chainLength > 1;
+}
+
+/** Whether a dry run can open these disks: an OVA is not unpacked and a VHD chain not merged before the real run. */
+export function openableBeforeRun(disks: DiskRef[]): boolean {
+  return disks.every((d) => d.format !== 'ova' && !needsMerge(d.format, d.files.length));
+}
