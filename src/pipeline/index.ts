@@ -3,7 +3,9 @@
  * → {@link run} (FETCH → FLATTEN → INSPECT → FIX → CONVERT → VALIDATE, with
  * resume, reports and a concurrency limit).
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { VmcraftError } from '../core/errors.js';
 import { loadConfigFiles, type MergedConfig } from './config.js';
 import { validateConfig } from './schema.js';
 
@@ -55,13 +57,30 @@ function resolvePaths(merged: MergedConfig): PipelineConfig {
   };
 }
 
+/** Every input must be a file that exists: ENOENT naming the file, line and key of each one that is not. */
+async function checkInputs(merged: MergedConfig, config: PipelineConfig): Promise<void> {
+  const problems: string[] = [];
+  for (const [i, vm] of config.vms.entries()) {
+    for (const [j, input] of vm.input.entries()) {
+      const info = await stat(input).catch(() => undefined);
+      if (info?.isFile()) continue;
+      const origin = merged.origins.get(`vms.${i}.input.${j}`);
+      problems.push(`${origin ? `${origin.file}:${origin.line}` : '(merged config)'}: vms.${i}.input.${j}: ${input} ${info ? 'is not a file' : 'does not exist'}`);
+    }
+  }
+  if (problems.length) throw new VmcraftError('ENOENT', `missing pipeline input(s):\n${problems.join('\n')}`);
+}
+
 /**
  * Reads YAML files (merged in order: maps deeply, lists replace, null
- * deletes), validates the result (errors name file, line and key) and makes
- * relative paths absolute from the directory of the file that set them.
+ * deletes), validates the result (errors name file, line and key), makes
+ * relative paths absolute from the directory of the file that set them and
+ * checks that every input exists.
  */
 export async function loadPipelineConfig(files: string[]): Promise<PipelineConfig> {
   const merged = await loadConfigFiles(files);
   validateConfig(merged);
-  return resolvePaths(merged);
+  const config = resolvePaths(merged);
+  await checkInputs(merged, config);
+  return config;
 }

@@ -31,7 +31,8 @@ describe('mergeConfig', () => {
 });
 
 describe('loadPipelineConfig', () => {
-  it('merges base, vm and override files in order', async () => {
+  it('merges base, vm and override files in order; relative paths are taken from the file that set them', async () => {
+    await files({ 'web01.vmdk': 'x', 'web01-data.vmdk': 'y' });
     const config = await loadPipelineConfig(
       await files({
         'base.yaml': 'workDir: /var/tmp/vmcraft\nconcurrency: 2\nvms:\n  - name: placeholder\n    input: [a.vmdk]\n    output: { path: a.qcow2 }\n',
@@ -41,7 +42,7 @@ describe('loadPipelineConfig', () => {
     );
     expect(config).toEqual({
       workDir: '/scratch',
-      vms: [{ name: 'web01', input: ['web01.vmdk', 'web01-data.vmdk'], output: { path: '/srv/web01.qcow2', format: 'qcow2' }, fixers: ['fstab', 'network'], renameInterfaces: { ens192: 'ens3' } }],
+      vms: [{ name: 'web01', input: [path.join(dir, 'web01.vmdk'), path.join(dir, 'web01-data.vmdk')], output: { path: '/srv/web01.qcow2', format: 'qcow2' }, fixers: ['fstab', 'network'], renameInterfaces: { ens192: 'ens3' } }],
     });
   });
 
@@ -55,11 +56,19 @@ describe('loadPipelineConfig', () => {
     const lines = err.message.split('\n').slice(1);
     expect(lines).toEqual([
       `${bad}:1: concurrency: expected a whole number ≥ 1, got "two"`,
-      `${bad}:9: vms.0.colour: unknown key (known: name, input, output, keys, fixers, renameInterfaces, regenerateGrub, virtioWin, validate)`,
+      `${bad}:9: vms.0.colour: unknown key (known: name, input, output, stages, keys, fixers, renameInterfaces, regenerateGrub, virtioWin, virtioDrivers, validate, options)`,
       `${bad}:7: vms.0.output.format: expected one of qcow2, raw, vmdk, vhdx, vhd, vdi, got "vmdkk"`,
       `${bad}:8: vms.0.fixers.1: expected one of fstab, network, hypervisor-tools, grub, initramfs, got "bogus"`,
       `${bad}:10: vms.1.input: missing`,
     ]);
+  });
+
+  it('names the file, the line and the key of an input that does not exist', async () => {
+    const [vm] = await files({ 'present.qcow2': 'x', 'inputs.yaml': 'vms:\n  - name: app\n    input:\n      - present.qcow2\n      - missing.vmdk\n    output: { path: app.qcow2 }\n' }).then((f) => f.slice(1));
+    await expect(loadPipelineConfig([vm!])).rejects.toMatchObject({
+      code: 'ENOENT',
+      message: `missing pipeline input(s):\n${vm}:5: vms.0.input.1: ${path.join(dir, 'missing.vmdk')} does not exist`,
+    });
   });
 
   it('reports YAML syntax errors and missing files with their names', async () => {
@@ -72,6 +81,6 @@ describe('loadPipelineConfig', () => {
     const schema = jsonSchema() as { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
     expect(schema.required).toEqual(['vms']);
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['workDir', 'concurrency', 'vms']);
+    expect(Object.keys(schema.properties)).toEqual(['workDir', 'concurrency', 'stages', 'vms']);
   });
 });
