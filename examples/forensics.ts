@@ -5,10 +5,18 @@
  *
  *   npx tsx examples/forensics.ts <image> <output dir> [days]
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GuestFS } from '../src/index.js';
-import { sha256File } from '../src/core/hash.js';
+
+/** The sha256 of a host file (the image), streamed. */
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
 
 async function main(): Promise<void> {
   const [image, outDir, days = '3650'] = process.argv.slice(2);
