@@ -7,6 +7,8 @@
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json]    qemu-img convert with a progress bar
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
+ * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
+ * on stderr, see output.ts) and -q/--quiet, before or after its name.
  * Exit codes: 0 ok, 1 a command failed, 2 bad usage.
  */
 import { readFile } from 'node:fs/promises';
