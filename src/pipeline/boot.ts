@@ -4,6 +4,7 @@
  * initrd, its disks on virtio and every write going to a throw-away snapshot,
  * until the serial console prints a marker or the time limit passes.
  */
+import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
@@ -50,28 +51,21 @@ async function rootSpec(g: GuestFS, os: OsInfo): Promise<string> {
   return `UUID=${await g.vfsUuid(os.root)}`;
 }
 
-/** Boots the outputs and waits for the marker; EVALIDATE when it does not come in time. */
-export async function bootCheck(ctx: StageContext, g: GuestFS, os: OsInfo, disks: DiskRef[], boot: BootCheckPlan): Promise<BootCheckResult> {
-  const { kernel, initrd } = await findKernel(g);
-  const root = await rootSpec(g, os);
-  const dir = await mkdtemp(path.join(ctx.workDir, 'boot-'));
+interface BootAttempt {
+  ctx: StageContext;
+  boot: BootCheckPlan;
+  /** qemu arguments without the accelerator. */
+  args: string[];
+}
+
+/** One boot with one accelerator: the matched line, or EVALIDATE with the console's last lines. */
+async function attempt({ ctx, boot, args }: BootAttempt, accel: 'kvm' | 'tcg'): Promise<{ matched: string; console: string }> {
+  const marker = new RegExp(boot.marker);
+  const seen = new AbortController();
+  let console = '';
+  let matched = '';
   try {
-    const [k, i] = [path.join(dir, 'vmlinuz'), path.join(dir, 'initrd')];
-    await g.download(kernel, k);
-    await g.download(initrd, i);
-    const accel = await access('/dev/kvm').then(() => 'kvm' as const, () => 'tcg' as const);
-    const marker = new RegExp(boot.marker);
-    const seen = new AbortController();
-    let console = '';
-    let matched = '';
-    const started = performance.now();
-    const args = [
-      '-nodefaults', '-no-user-config', '-display', 'none', '-serial', 'stdio', '-no-reboot', '-snapshot',
-      '-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max', '-m', String(boot.memoryMiB),
-      '-kernel', k, '-initrd', i, '-append', `root=${root} ro console=ttyS0 panic=-1`,
-      ...disks.flatMap((d) => ['-drive', `file=${d.path},format=${qemuDriver(d.format)},if=virtio`]),
-    ];
-    const run = ctx.runner.run('qemu-system-x86_64', args, {
+    await ctx.runner.run('qemu-system-x86_64', ['-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max', ...args], {
       timeoutMs: boot.timeoutSec * 1000,
       signal: AbortSignal.any([ctx.signal, seen.signal]),
       onStdout: (chunk) => {
@@ -83,17 +77,51 @@ export async function bootCheck(ctx: StageContext, g: GuestFS, os: OsInfo, disks
         }
       },
     });
-    try {
-      await run;
-    } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      if (!matched) {
-        const tail = console.split('\n').slice(-15).join('\n');
-        throw new VmcraftError('EVALIDATE', `the boot test saw no /${boot.marker}/ on the console (${err instanceof Error ? err.message : String(err)}); last console lines:\n${tail}`, { cause: err });
-      }
+  } catch (err) {
+    if (ctx.signal.aborted || matched) {
+      if (matched) return { matched, console };
+      throw err;
     }
-    if (!matched) throw new VmcraftError('EVALIDATE', `the guest stopped before printing /${boot.marker}/; last console lines:\n${console.split('\n').slice(-15).join('\n')}`);
-    return { kernel, initrd, accel, seconds: Math.round((performance.now() - started) / 100) / 10, matched };
+    const tail = console.split('\n').slice(-15).join('\n');
+    throw new VmcraftError('EVALIDATE', `the boot test (${accel}) saw no /${boot.marker}/ on the console (${err instanceof Error ? err.message : String(err)}); last console lines:\n${tail}`, { cause: err });
+  }
+  if (!matched) throw new VmcraftError('EVALIDATE', `the guest stopped before printing /${boot.marker}/ (${accel}); last console lines:\n${console.split('\n').slice(-15).join('\n')}`);
+  return { matched, console };
+}
+
+/**
+ * Boots the outputs and waits for the marker; EVALIDATE when it does not come
+ * in time. With `accel: 'auto'`, KVM is tried where /dev/kvm opens, and TCG
+ * when QEMU fails under KVM before the guest printed anything (a nested or
+ * broken KVM).
+ */
+export async function bootCheck(ctx: StageContext, g: GuestFS, os: OsInfo, disks: DiskRef[], boot: BootCheckPlan): Promise<BootCheckResult> {
+  const { kernel, initrd } = await findKernel(g);
+  const root = await rootSpec(g, os);
+  const dir = await mkdtemp(path.join(ctx.workDir, 'boot-'));
+  try {
+    const [k, i] = [path.join(dir, 'vmlinuz'), path.join(dir, 'initrd')];
+    await g.download(kernel, k);
+    await g.download(initrd, i);
+    const args = [
+      '-nodefaults', '-no-user-config', '-display', 'none', '-serial', 'stdio', '-no-reboot', '-snapshot', '-m', String(boot.memoryMiB),
+      '-kernel', k, '-initrd', i, '-append', `root=${root} ro console=ttyS0 panic=-1`,
+      ...disks.flatMap((d) => ['-drive', `file=${d.path},format=${qemuDriver(d.format)},if=virtio`]),
+    ];
+    const kvm = boot.accel !== 'tcg' && (await access('/dev/kvm', constants.R_OK | constants.W_OK).then(() => true, () => false));
+    let accel: 'kvm' | 'tcg' = boot.accel === 'kvm' || kvm ? 'kvm' : 'tcg';
+    const started = performance.now();
+    let outcome: { matched: string };
+    try {
+      outcome = await attempt({ ctx, boot, args }, accel);
+    } catch (err) {
+      const silent = err instanceof VmcraftError && err.code === 'EVALIDATE' && /last console lines:\n\s*$/.test(err.message);
+      if (boot.accel !== 'auto' || accel !== 'kvm' || !silent) throw err;
+      ctx.note(`QEMU failed under KVM before the guest printed anything (${err.message.split(';')[0]}): booting again under TCG`);
+      accel = 'tcg';
+      outcome = await attempt({ ctx, boot, args }, accel);
+    }
+    return { kernel, initrd, accel, seconds: Math.round((performance.now() - started) / 100) / 10, matched: outcome.matched };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 /**
- * The migration pipeline: YAML configuration → {@link plan} (nothing touched)
- * → {@link run} (FETCH → FLATTEN → INSPECT → FIX → CONVERT → VALIDATE, with
+ * The migration pipeline: YAML configuration → `plan()` (nothing touched)
+ * → `run()` (FETCH → FLATTEN → INSPECT → FIX → CONVERT → VALIDATE, with
  * resume, reports and a concurrency limit).
  */
 import { stat } from 'node:fs/promises';
@@ -22,7 +22,7 @@ export interface PipelineVm {
   regenerateGrub?: boolean;
   virtioWin?: string;
   virtioDrivers?: string[];
-  validate?: { check?: boolean; inspect?: boolean; boot?: { marker?: string; timeoutSec?: number; memoryMiB?: number } };
+  validate?: { check?: boolean; inspect?: boolean; boot?: { marker?: string; timeoutSec?: number; memoryMiB?: number; accel?: 'auto' | 'kvm' | 'tcg' } };
   /** Options of custom stages, by stage name. */
   options?: Record<string, unknown>;
 }

@@ -89,7 +89,7 @@ async function planVm(vm: PipelineVm, config: PipelineConfig, table: Stage[], in
     validate: {
       check: vm.validate?.check ?? true,
       inspect: vm.validate?.inspect ?? true,
-      ...(boot ? { boot: { marker: boot.marker ?? DEFAULT_BOOT_MARKER, timeoutSec: boot.timeoutSec ?? 300, memoryMiB: boot.memoryMiB ?? 1024 } } : {}),
+      ...(boot ? { boot: { marker: boot.marker ?? DEFAULT_BOOT_MARKER, timeoutSec: boot.timeoutSec ?? 300, memoryMiB: boot.memoryMiB ?? 1024, accel: boot.accel ?? 'auto' } } : {}),
     },
     keys: vm.keys ?? [],
     options: vm.options ?? {},

@@ -58,6 +58,7 @@ const VM: Spec = {
             marker: { kind: 'string', description: 'regular expression the serial console must print (default: the root filesystem mounted from a virtio disk)' },
             timeoutSec: { kind: 'integer', description: 'time limit in seconds (default 300)' },
             memoryMiB: { kind: 'integer', description: 'guest memory in MiB (default 1024)' },
+            accel: { kind: 'string', enum: ['auto', 'kvm', 'tcg'], description: 'accelerator (default auto: KVM where it works, else TCG)' },
           },
         },
       },

@@ -28,6 +28,8 @@ export interface BootCheckPlan {
   marker: string;
   timeoutSec: number;
   memoryMiB: number;
+  /** `auto`: KVM where /dev/kvm opens (TCG when QEMU fails under it), else TCG. */
+  accel: 'auto' | 'kvm' | 'tcg';
 }
 
 /** What one VM's run will do; JSON-serialisable. */
