@@ -68,8 +68,7 @@ export function renderCompat(gaps: Gap[]): string {
 
 export function renderAll(): Record<string, string> {
   const gaps = parse(readFileSync(path.join(root, 'scripts/compat-gaps.yaml'), 'utf8')) as Gap[];
-  const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://vmcraft.dev/schema/pipeline.schema.json', title: 'vmcraft pipeline', ...jsonSchema() };
-  return { 'docs/errors.md': renderErrors(), 'docs/compat.md': renderCompat(gaps), 'schema/pipeline.schema.json': `${JSON.stringify(schema, null, 2)}\n` };
+  return { 'docs/errors.md': renderErrors(), 'docs/compat.md': renderCompat(gaps), 'schema/pipeline.schema.json': `${JSON.stringify(jsonSchema(), null, 2)}\n` };
 }
 
 if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) {

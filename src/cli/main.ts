@@ -7,6 +7,7 @@
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json]    qemu-img convert with a progress bar
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
+ *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
  * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
  * on stderr, see output.ts) and -q/--quiet, before or after its name.
  * Exit codes: 0 ok, 1 a command failed, 2 bad usage.
@@ -21,6 +22,7 @@ import type { ImageFormat } from '../convert/detect.js';
 import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
+import { addPipelineCommands } from './pipeline.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressEnabled, reportFatal, reportingRunner } from './output.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -155,7 +157,8 @@ program
 
 addJobCommands(program, io);
 addWindowsCommands(program, io);
-for (const command of program.commands) addOutputOptions(command);
+addPipelineCommands(program, io);
+for (const command of program.commands) [command, ...command.commands].forEach(addOutputOptions);
 
 program.parseAsync().catch((err: unknown) => {
   const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');

@@ -91,7 +91,8 @@ export const io: ShellIo = {
   },
 };
 
-function reportCommand(e: TraceEvent): void {
+/** Reports one external command as the output flags say: a JSON `command` event, a human line, or nothing. */
+export function reportCommand(e: TraceEvent): void {
   if (flags.trace) traceEvent('command', { argv: e.argv, exitCode: e.exitCode ?? null, durationMs: e.durationMs, ok: e.ok });
   else if (flags.verbose) process.stderr.write(`${paint('dim', `[${String(e.durationMs).padStart(5)} ms]`)} ${e.argv.join(' ')}${e.ok ? '' : ` (exit ${e.exitCode ?? 'signal'})`}\n`);
 }

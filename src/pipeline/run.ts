@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { VmcraftError, isVmcraftError } from '../core/errors.js';
-import { defaultRunner, type Runner } from '../core/exec.js';
+import { defaultRunner, Runner, type TraceEvent } from '../core/exec.js';
 import { orderStages, type Stage, type StageContext, type StageOutcome } from './stage.js';
 import { BUILTIN_STAGE_TABLE } from './stages/index.js';
 import { disksHold, hashOf, loadState, sameDisks, saveState, stampFile, type VmState } from './state.js';
@@ -26,8 +26,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** The custom stages the plan was made with. */
   stages?: Stage[];
-  /** Runs the external commands (pass one with `onTrace` to see them). */
-  runner?: Runner;
+  /** Called after every external command of the run (argv with secrets redacted, exit code, duration). */
+  onTrace?: (event: TraceEvent) => void;
 }
 
 /** The configured sources as disks: every file of each chain (or the OVA), stamped; sha256s known from the last run are not read again. */
@@ -60,7 +60,7 @@ class VmRun {
   constructor(
     private readonly vm: VmPlan,
     private readonly table: Stage[],
-    private readonly options: RunOptions & { signal: AbortSignal },
+    private readonly options: RunOptions & { signal: AbortSignal; runner: Runner },
   ) {}
 
   #emit(event: PipelineEvent): void {
@@ -70,7 +70,8 @@ class VmRun {
   #context(stage: Stage, workDir: string, state: VmState): StageContext {
     const { vm } = this;
     return {
-      plan: vm, workDir, disks: this.#disks, results: this.#results, signal: this.options.signal, runner: this.options.runner ?? defaultRunner,
+      plan: vm, workDir, disks: this.#disks, results: this.#results, signal: this.options.signal, runner: this.options.runner,
+      ...(this.options.onTrace ? { onTrace: this.options.onTrace } : {}),
       ...(state.stages[stage.name] ? { previous: state.stages[stage.name] } : {}),
       note: (message) => this.#emit({ type: 'note', vm: vm.name, stage: stage.name, message }),
       progress: (progress) => this.#emit({ type: 'progress', vm: vm.name, stage: stage.name, progress }),
@@ -169,8 +170,9 @@ export async function run(plan: PipelinePlan, options: RunOptions = {}): Promise
     if (missing.length) throw new VmcraftError('EINVAL', `${vm.name}: the plan names stage(s) ${missing.join(', ')} that this run was not given (pass them in options.stages)`);
   }
   const signal = options.signal ?? new AbortController().signal;
+  const runner = options.onTrace ? new Runner({ onTrace: options.onTrace }) : defaultRunner;
   const started = performance.now();
   const limit = pLimit(plan.concurrency);
-  const vms = await Promise.all(plan.vms.map((vm) => limit(() => new VmRun(vm, table, { ...options, signal }).run())));
+  const vms = await Promise.all(plan.vms.map((vm) => limit(() => new VmRun(vm, table, { ...options, signal, runner }).run())));
   return { vms, ok: vms.filter((v) => v.status !== 'failed').length, failed: vms.filter((v) => v.status === 'failed').length, durationMs: Math.round(performance.now() - started) };
 }

@@ -129,9 +129,9 @@ export function validateConfig(merged: MergedConfig): void {
   if (errors.length) throw new VmcraftError('EINVAL', `invalid pipeline configuration:\n${errors.join('\n')}`);
 }
 
-/** The JSON Schema of the pipeline configuration (draft 2020-12). */
+/** The JSON Schema of the pipeline configuration (draft 2020-12), as shipped in schema/pipeline.schema.json. */
 export function jsonSchema(): Record<string, unknown> {
-  return schemaOf(CONFIG_SPEC);
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://vmcraft.dev/schema/pipeline.schema.json', title: 'vmcraft pipeline', ...schemaOf(CONFIG_SPEC) };
 }
 
 function schemaOf(spec: Spec): Record<string, unknown> {

@@ -4,7 +4,7 @@
  * custom stage goes after the built-in (or custom) stage it names.
  */
 import { VmcraftError } from '../core/errors.js';
-import type { Runner } from '../core/exec.js';
+import type { Runner, TraceEvent } from '../core/exec.js';
 import type { ProgressEvent } from '../convert/progress.js';
 import type { StageRecord } from './state.js';
 import type { BuiltinStageName, DiskRef, VmPlan } from './types.js';
@@ -21,7 +21,10 @@ export interface StageContext {
   /** This stage's record from an earlier run, when there is one (its outputs may be overwritten). */
   previous?: StageRecord;
   signal: AbortSignal;
+  /** Runs the stage's own external commands. */
   runner: Runner;
+  /** Receives the external commands of the sessions a stage opens. */
+  onTrace?: (event: TraceEvent) => void;
   /** Reports something noticed (it goes to the events and the report). */
   note(message: string): void;
   /** Reports progress of a long copy. */

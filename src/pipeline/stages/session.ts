@@ -8,6 +8,7 @@ import type { DiskRef } from '../types.js';
 /** Opens `disks` (formats given, never probed), runs `fn`, and closes the session whatever happens. */
 export async function withDisks<T>(ctx: StageContext, disks: DiskRef[], readonly: boolean, fn: (g: GuestFS) => Promise<T>): Promise<T> {
   const g = new GuestFS({ readonly, tmpDir: ctx.workDir, keys: ctx.plan.keys });
+  if (ctx.onTrace) g.on('trace', ctx.onTrace);
   for (const disk of disks) g.addDrive(disk.path, { format: disk.format });
   try {
     await g.launch();
