@@ -20,6 +20,33 @@ afterAll(async () => remove());
 const example = (name: string, args: string[]) => execa('node', ['--import', 'tsx', path.join(EXAMPLES, name), ...args], { reject: false, env: { TMPDIR: dir } });
 
 describe('the examples run and print what they promise', () => {
+  it('migration.ts migrates a VMware-style vmdk to a checked qcow2 and resumes on a re-run', async () => {
+    const work = path.join(dir, 'migration');
+    await mkdir(work);
+    const prepared = path.join(work, 'prepare.qcow2');
+    await copyFile(fx.debian12!.path, prepared);
+    await GuestFS.with(prepared, { tmpDir: work }, async (g) => {
+      await g.mountRoot((await g.inspectOs())[0]!);
+      await g.write('/etc/fstab', (await g.cat('/etc/fstab')).replace('LABEL=boot', '/dev/sda1'));
+    });
+    const vmdk = path.join(work, 'web01.vmdk');
+    await execa('qemu-img', ['convert', '-O', 'vmdk', prepared, vmdk]);
+    const before = await sha256File(vmdk);
+    const r = await example('migration.ts', [vmdk, work]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe(`plan: web01: fetch → flatten → inspect → inventory → fix → convert → validate → ${path.join(work, 'web01.qcow2')}`);
+    expect(lines[1]).toBe(`dry run: fstab: /etc/fstab: line 3: /dev/sda1 → UUID=${fx.debian12!.partitions[0]!.uuid}`);
+    expect(lines).toContain('  web01 convert: done');
+    expect(lines).toContain('inventory: web01: Debian GNU/Linux 12 (bookworm), x86_64, hostname vmcraft-debian');
+    expect(lines.find((l) => l.startsWith('web01: ok in '))).toBeDefined();
+    expect(lines).toContain(`report: ${path.join(work, 'web01.qcow2.report.json')}`);
+    expect(lines).toContain('re-run: reused, reused, reused, reused, reused, reused, reused');
+    expect(await sha256File(vmdk)).toBe(before);
+    await execa('qemu-img', ['check', path.join(work, 'web01.qcow2')]);
+  }, 120_000);
+
   it('customize-cloud-image.ts customises a copy of the Debian fixture', async () => {
     const copy = path.join(dir, 'cloud.qcow2');
     await copyFile(fx.debian12!.path, copy);
