@@ -96,7 +96,9 @@ export class Runner {
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : undefined;
     const ok = !result.failed || (exitCode !== undefined && (options.okExitCodes ?? [0]).includes(exitCode) && !result.timedOut && !result.isCanceled);
     this.#onTrace?.({ argv: shown, exitCode, durationMs, ok });
-    const stderr = redactText(String(result.stderr ?? ''), options.redact);
+    // In binary mode execa returns stderr as bytes too: it is text either way.
+    const rawStderr: unknown = result.stderr;
+    const stderr = redactText(rawStderr instanceof Uint8Array ? Buffer.from(rawStderr).toString('utf8') : String(rawStderr ?? ''), options.redact);
     if (ok) {
       const stdout = options.binary ? Buffer.from(result.stdout as unknown as Uint8Array) : String(result.stdout ?? '');
       return { stdout, stderr, exitCode: exitCode ?? 0, durationMs };

@@ -6,12 +6,14 @@
 import { access, copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
-import { parseRegExport, renderEdits, type RegEdit, type RegValue } from './reg-format.js';
+import { decodeHivexOutput, parseRegExport, renderEdits, type RegEdit, type RegValue } from './reg-format.js';
 
 /** A key: its direct subkeys and its values. */
 export interface RegKey {
   path: string;
+  /** Names of the direct subkeys, in the hive's order (sorted by upper-cased name). */
   subkeys: string[];
+  /** The values, sorted by name (hivexregedit's order). */
   values: RegValue[];
 }
 
@@ -23,18 +25,29 @@ export function keyPath(path: string): string {
 function registryError(err: unknown, hive: string, key: string): VmcraftError {
   const stderr = err instanceof VmcraftError ? (err.command?.stderr ?? '') : '';
   if (/path not found/.test(stderr)) return new VmcraftError('ENOENT', `no key ${key} in the hive ${hive}`, { cause: err, path: key });
-  if (/failed to open hive|Invalid argument|not a hive/i.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is not a registry hive (or it is corrupt)`, { cause: err });
+  // hivex_open fails with EINVAL or ENOTSUP on what is no regf file (a Windows 9x SYSTEM.DAT, a text file);
+  // a hive cut short or with a damaged cell opens, and then a node call fails with EFAULT (Bad address).
+  if (/hivex_open:|failed to open hive|Invalid argument|Operation not supported|not a hive/i.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is not a registry hive (or it is corrupt)`, { cause: err });
+  if (/Bad address/.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is corrupt or truncated: ${stderr.split('\n')[0]}`, { cause: err });
   return err instanceof VmcraftError ? err : new VmcraftError('EREGISTRY', String(err), { cause: err });
 }
 
 /** Exports a key and its subtree (`depth` levels; 0 for all) as .reg text. */
 export async function exportKey(hostHive: string, key: string, runner: Runner, depth = 0, shownHive = hostHive): Promise<string> {
   const path = keyPath(key);
+  if (path.includes('\0')) throw new VmcraftError('EUNSUPPORTED', `the key path ${JSON.stringify(path)} holds a NUL character, which hivexregedit cannot be given`, { path });
   try {
-    return (await runner.run('hivexregedit', ['--export', ...(depth ? ['--max-depth', String(depth)] : []), hostHive, path])).stdout;
+    return decodeHivexOutput((await runner.run('hivexregedit', ['--export', ...(depth ? ['--max-depth', String(depth)] : []), hostHive, path], { binary: true })).stdout);
   } catch (err) {
     throw registryError(err, shownHive, path);
   }
+}
+
+/** Compares key names as a hive orders them: by their upper-cased UTF-16 code units. */
+function byUpperCase(a: string, b: string): number {
+  const x = a.toUpperCase();
+  const y = b.toUpperCase();
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Reads a key of a hive file (host path) with its values and the names of its subkeys. */
@@ -43,7 +56,8 @@ export async function readKey(hostHive: string, key: string, runner: Runner, sho
   const self = sections[0];
   if (!self) throw new VmcraftError('EREGISTRY', `hivexregedit printed no key for ${keyPath(key)}`);
   const prefix = self.path === '\\' ? '\\' : `${self.path}\\`;
-  const subkeys = sections.slice(1).map((s) => s.path.slice(prefix.length)).filter((n) => n && !n.includes('\\'));
+  // hivexregedit sorts names as Perl strings; a hive keeps subkeys sorted by their upper-cased names (as Windows looks them up): that order is restored.
+  const subkeys = sections.slice(1).map((s) => s.path.slice(prefix.length)).filter((n) => n && !n.includes('\\')).sort(byUpperCase);
   return { path: self.path, subkeys, values: self.values };
 }
 

@@ -25,8 +25,24 @@ export interface RegValue {
 /** One [key] section. */
 export interface RegSection { path: string; values: RegValue[]; deleted?: boolean }
 
+/** A UTF-16LE string up to its first NUL, as hivex (and regedit) read REG_SZ: bytes after it are slack. */
 function utf16(raw: Buffer): string {
-  return raw.toString('utf16le').replace(/\0+$/, '');
+  const text = raw.toString('utf16le');
+  const nul = text.indexOf('\0');
+  return nul < 0 ? text : text.slice(0, nul);
+}
+
+/**
+ * A REG_MULTI_SZ: NUL-terminated strings, the list ended by an empty one.
+ * Empty strings inside the list are kept (PendingFileRenameOperations uses
+ * them for "delete"); the terminating empty string is not an element.
+ */
+function multiString(raw: Buffer): string[] {
+  const parts = raw.toString('utf16le').split('\0');
+  if (parts.every((p) => p === '')) return [];
+  if (parts.at(-1) === '') parts.pop();
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
 }
 
 /** Decodes raw bytes of a type into a JavaScript value. */
@@ -37,13 +53,15 @@ export function decodeValue(typeId: number, raw: Buffer): RegValue['data'] {
     case 6:
       return utf16(raw);
     case 7:
-      return raw.toString('utf16le').split('\0').filter((s) => s !== '');
+      return multiString(raw);
+    // As hivex reads them: a longer DWORD or QWORD by its first bytes (64-bit Windows stores 8-byte
+    // REG_DWORD lParams), a shorter one (real hives have empty ones) is no number and stays bytes.
     case 4:
-      return raw.length >= 4 ? raw.readUInt32LE(0) : 0;
+      return raw.length >= 4 ? raw.readUInt32LE(0) : Buffer.from(raw);
     case 5:
-      return raw.length >= 4 ? raw.readUInt32BE(0) : 0;
+      return raw.length >= 4 ? raw.readUInt32BE(0) : Buffer.from(raw);
     case 11:
-      return raw.length >= 8 ? raw.readBigUInt64LE(0) : 0n;
+      return raw.length >= 8 ? raw.readBigUInt64LE(0) : Buffer.from(raw);
     default:
       return Buffer.from(raw);
   }
@@ -82,6 +100,33 @@ function unquote(name: string): string {
 
 function quote(name: string): string {
   return name === '' ? '@' : `"${name.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes hivexregedit's output. It prints each line through Perl, which
+ * writes a line holding a character above U+00FF as UTF-8 but a line whose
+ * characters all fit in Latin-1 as Latin-1 bytes: a key stored with a
+ * compressed (Latin-1) name such as `Einstellungen für…` comes out as bytes
+ * that are not UTF-8. So each line is read as UTF-8 when it is valid UTF-8,
+ * else as Latin-1.
+ */
+export function decodeHivexOutput(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    const line = bytes.subarray(start, end);
+    try {
+      lines.push(strictUtf8.decode(line));
+    } catch {
+      lines.push(Buffer.from(line).toString('latin1'));
+    }
+    start = end + 1;
+  }
+  return lines.join('\n');
 }
 
 /**

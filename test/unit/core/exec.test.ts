@@ -63,6 +63,12 @@ describe('Runner', () => {
     expect([...result.stdout]).toEqual([0, 1, 2, 255]);
   });
 
+  it('reports stderr as text in binary mode too', async () => {
+    const err = await fail(new Runner().run('sh', ['-c', 'printf "h\\303\\244ve no hive\\n" >&2; exit 95'], { binary: true }));
+    expect(err.command?.stderr).toBe('häve no hive');
+    expect(err.command?.exitCode).toBe(95);
+  });
+
   it('retries a failure that shouldRetry calls transient', async () => {
     let calls = 0;
     const runner = new Runner({ onTrace: () => calls++ });
