@@ -14,8 +14,8 @@ describe('docs/cookbook.md', async () => {
   const text = await readFile(path.join(REPO, 'docs/cookbook.md'), 'utf8');
   const blocks = [...text.matchAll(/<!-- from (examples\/[\w.-]+\.ts) -->\n```ts\n([\s\S]*?)\n```/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
 
-  it('has a recipe taken from each of the four examples it promises', () => {
-    expect(blocks.map((b) => b.file)).toEqual(['examples/forensics.ts', 'examples/customize-cloud-image.ts', 'examples/registry-edit.ts', 'examples/windows-virtio.ts']);
+  it('has a recipe taken from each of the five examples it promises', () => {
+    expect(blocks.map((b) => b.file)).toEqual(['examples/forensics.ts', 'examples/customize-cloud-image.ts', 'examples/registry-edit.ts', 'examples/windows-virtio.ts', 'examples/migration.ts']);
   });
 
   it.each(blocks.map((b) => [b.file, b.code] as const))('every line of the %s recipe is in the example', async (file, code) => {
