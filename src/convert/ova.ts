@@ -70,13 +70,15 @@ async function readArchive(ova: string, work: string): Promise<{ texts: Map<stri
     const base = path.posix.basename(name);
     if (seen.has(base)) throw new VmcraftError('EFORMAT', `the OVA holds ${base} twice`);
     seen.add(base);
+    // Entries are handled concurrently (a text member's write may end after the next member's): keep archive order.
+    const slot = files.push(undefined!) - 1;
     if (/\.(ovf|mf|cert)$/i.test(name)) {
       const text = await textOf(entry);
       texts.set(name, text);
       digests.set(name, digestsOf(text));
       if (/\.mf$/i.test(name)) manifest = parseManifest(text);
       await writeFile(path.join(work, base), text);
-      files.push({ name, size: Buffer.byteLength(text), sha256: digests.get(name)!.sha256! });
+      files[slot] = { name, size: Buffer.byteLength(text), sha256: digests.get(name)!.sha256! };
       return;
     }
     const wanted = new Set<ManifestEntry['algorithm']>(manifest ? ['sha256', ...manifest.filter((m) => m.file === name).map((m) => m.algorithm)] : ALGORITHMS);
@@ -94,7 +96,7 @@ async function readArchive(ova: string, work: string): Promise<{ texts: Map<stri
     );
     const sums: Digests = Object.fromEntries(hashes.map(([a, h]) => [a, h.digest('hex')]));
     digests.set(name, sums);
-    files.push({ name, size: entry.size, sha256: sums.sha256! });
+    files[slot] = { name, size: entry.size, sha256: sums.sha256! };
   };
 
   const pending: Promise<void>[] = [];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat, extractOva, readOvfPackage } from '../../../src/convert/index.js';
 import { Runner } from '../../../src/core/exec.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
+import { vmwareOvf } from '../../helpers/ovf.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -22,28 +23,6 @@ beforeAll(async () => {
 afterAll(async () => remove());
 
 describe('OVA', () => {
-  const OVF = (disk: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<Envelope vmw:buildId="build-1" xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData" xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData" xmlns:vmw="http://www.vmware.com/schema/ovf">
-  <References><File ovf:href="${disk}" ovf:id="file1" ovf:size="1234"/></References>
-  <DiskSection><Info>Virtual disk information</Info>
-    <Disk ovf:capacity="256" ovf:capacityAllocationUnits="byte * 2^20" ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:format="http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"/>
-  </DiskSection>
-  <NetworkSection><Info>The list of logical networks</Info><Network ovf:name="VM Network"/></NetworkSection>
-  <VirtualSystem ovf:id="web01">
-    <Info>A virtual machine</Info><Name>web01</Name>
-    <OperatingSystemSection ovf:id="96" vmw:osType="debian11_64Guest"><Info>The kind of installed guest operating system</Info><Description>Debian GNU/Linux 11 (64-bit)</Description></OperatingSystemSection>
-    <VirtualHardwareSection>
-      <Info>Virtual hardware requirements</Info>
-      <System><vssd:ElementName>Virtual Hardware Family</vssd:ElementName><vssd:VirtualSystemType>vmx-19</vssd:VirtualSystemType></System>
-      <Item><rasd:AllocationUnits>hertz * 10^6</rasd:AllocationUnits><rasd:ElementName>2 virtual CPU(s)</rasd:ElementName><rasd:InstanceID>1</rasd:InstanceID><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>2</rasd:VirtualQuantity></Item>
-      <Item><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:ElementName>4096MB of memory</rasd:ElementName><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:VirtualQuantity>4096</rasd:VirtualQuantity></Item>
-      <Item><rasd:AddressOnParent>0</rasd:AddressOnParent><rasd:ElementName>Hard disk 1</rasd:ElementName><rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource><rasd:InstanceID>6</rasd:InstanceID><rasd:ResourceType>17</rasd:ResourceType></Item>
-      <Item><rasd:Address>00:50:56:8e:11:22</rasd:Address><rasd:AutomaticAllocation>true</rasd:AutomaticAllocation><rasd:Connection>VM Network</rasd:Connection><rasd:ElementName>Network adapter 1</rasd:ElementName><rasd:InstanceID>7</rasd:InstanceID><rasd:ResourceSubType>VmxNet3</rasd:ResourceSubType><rasd:ResourceType>10</rasd:ResourceType></Item>
-      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="efi"/>
-    </VirtualHardwareSection>
-  </VirtualSystem>
-</Envelope>
-`;
 
   interface OvaOptions { badDigest?: boolean; evilName?: string; symlink?: boolean; hardlink?: boolean; duplicate?: boolean; noDisk?: boolean; sha1?: boolean; manifestLast?: boolean }
 
@@ -58,7 +37,7 @@ describe('OVA', () => {
       await runner.run('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', source, disk]);
     }
     await copyFile(disk, path.join(d, 'web01-disk1.vmdk'));
-    await writeFile(path.join(d, 'web01.ovf'), OVF('web01-disk1.vmdk'));
+    await writeFile(path.join(d, 'web01.ovf'), vmwareOvf('web01-disk1.vmdk', 256));
     const algorithm = opts.sha1 ? 'SHA1' : 'SHA256';
     const digest = async (f: string) => {
       if (opts.badDigest && f.endsWith('.vmdk')) return '0'.repeat(opts.sha1 ? 40 : 64);
@@ -131,7 +110,7 @@ describe('OVA', () => {
     await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'ECHECKSUM', message: expect.stringContaining('web01-disk1.vmdk') });
     await runner.run('rm', [path.join(tampered, 'web01-disk1.vmdk'), path.join(tampered, 'web01.mf')]);
     await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await writeFile(path.join(tampered, 'web01.ovf'), OVF('../../etc/passwd'));
+    await writeFile(path.join(tampered, 'web01.ovf'), vmwareOvf('../../etc/passwd', 256));
     await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'EFORMAT', message: expect.stringContaining('unsafe') });
   });
 
