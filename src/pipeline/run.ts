@@ -157,7 +157,7 @@ class VmRun {
 }
 
 /**
- * Runs a plan from {@link plan}: every VM (at most `plan.concurrency` at
+ * Runs a plan made by `plan()`: every VM (at most `plan.concurrency` at
  * once), each through its stages; returns one report per VM (also written as
  * JSON beside its output) and the counts. A VM that fails is reported and the
  * others go on; an aborted run reports the VMs it did not finish as failed
