@@ -1,5 +1,5 @@
 /** A small Windows system volume for tests: NTFS, real hives (built with hivex) of Windows Server 2019. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { writeEmptyHive } from '../../src/index.js';
@@ -118,4 +118,20 @@ export async function buildWindowsImage(dir: string, image: string): Promise<voi
   await hive(path.join(config, 'SYSTEM'), SYSTEM_REG);
   await writeFile(path.join(config, 'BROKEN'), 'regf but not really a hive');
   await buildDiskImage({ table: 'gpt', format: 'raw', output: image, partitions: [{ sizeMiB: 64, fs: 'ntfs', tree, label: 'Windows', partUuid: WINDOWS_PARTUUID }] }, new Runner());
+}
+
+/**
+ * A virtio-win style tree under `dir/virtio-win`: for each driver, `DRIVER/2k19/amd64` with the real
+ * .inf from test/fixtures/virtio and stand-in .sys and .cat files. Returns the tree's path.
+ */
+export async function buildVirtioTree(dir: string, drivers: string[] = ['viostor', 'netkvm']): Promise<string> {
+  const tree = path.join(dir, 'virtio-win');
+  for (const d of drivers) {
+    const target = path.join(tree, d, '2k19', 'amd64');
+    await mkdir(target, { recursive: true });
+    await copyFile(path.join(import.meta.dirname, '../fixtures/virtio', `${d}.inf`), path.join(target, `${d}.inf`));
+    await writeFile(path.join(target, `${d}.sys`), `MZ fake ${d} driver`);
+    await writeFile(path.join(target, `${d}.cat`), `fake ${d} catalog`);
+  }
+  return tree;
 }

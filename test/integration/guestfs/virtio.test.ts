@@ -6,7 +6,7 @@ import { GuestFS } from '../../../src/index.js';
 import { parseInf } from '../../../src/fix/windows/inf.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
-import { buildWindowsImage } from '../../helpers/windows-image.js';
+import { buildVirtioTree, buildWindowsImage } from '../../helpers/windows-image.js';
 
 const INFS = path.join(import.meta.dirname, '../../fixtures/virtio');
 let dir: string;
@@ -18,14 +18,7 @@ beforeAll(async () => {
   ({ dir, remove } = await scratchDir('virtio'));
   image = path.join(dir, 'windows.raw');
   await buildWindowsImage(dir, image);
-  drivers = path.join(dir, 'virtio-win');
-  for (const d of ['viostor', 'netkvm']) {
-    const target = path.join(drivers, d, '2k19', 'amd64');
-    await mkdir(target, { recursive: true });
-    await copyFile(path.join(INFS, `${d}.inf`), path.join(target, `${d}.inf`));
-    await writeFile(path.join(target, `${d}.sys`), `MZ fake ${d} driver`);
-    await writeFile(path.join(target, `${d}.cat`), `fake ${d} catalog`);
-  }
+  drivers = await buildVirtioTree(dir);
   await mkdir(path.join(drivers, 'viostor', 'w10', 'amd64'), { recursive: true });
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@
  * chain, FIX injects the VirtIO drivers, VALIDATE finds the services, and
  * hivexget reads them in the output.
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +12,8 @@ import { GuestFS, plan, run } from '../../../src/index.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 import { makeDifferencing } from '../../helpers/vhd.js';
-import { buildWindowsImage } from '../../helpers/windows-image.js';
+import { buildVirtioTree, buildWindowsImage } from '../../helpers/windows-image.js';
 
-const INFS = path.join(import.meta.dirname, '../../fixtures/virtio');
 let dir: string;
 let remove: () => Promise<void>;
 let top: string;
@@ -35,14 +34,7 @@ beforeAll(async () => {
   await execa('qemu-img', ['create', '-q', '-f', 'vpc', '-o', 'force_size=on', top, String((JSON.parse(stdout) as { 'virtual-size': number })['virtual-size'])]);
   await execa('qemu-io', ['-f', 'vpc', '-c', `write -P ${MARK.byte} ${MARK.offset} ${MARK.length}`, top]);
   await makeDifferencing(top, base, [[MARK.offset, MARK.offset + MARK.length]]);
-  drivers = path.join(dir, 'virtio-win');
-  for (const d of ['viostor', 'netkvm']) {
-    const target = path.join(drivers, d, '2k19', 'amd64');
-    await mkdir(target, { recursive: true });
-    await copyFile(path.join(INFS, `${d}.inf`), path.join(target, `${d}.inf`));
-    await writeFile(path.join(target, `${d}.sys`), `MZ fake ${d} driver`);
-    await writeFile(path.join(target, `${d}.cat`), `fake ${d} catalog`);
-  }
+  drivers = await buildVirtioTree(dir);
 }, 120_000);
 afterAll(async () => {
   expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
