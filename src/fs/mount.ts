@@ -50,11 +50,13 @@ export interface MountRequest {
 
 /**
  * The mount(8) type for a blkid type: NTFS goes through ntfs-3g (FUSE), which
- * works without the kernel's ntfs3; FAT through fusefat where the kernel has
- * no vfat (read-only only: fusefat's write support is experimental).
+ * works without the kernel's ntfs3; exFAT through the kernel's exfat, else
+ * exfat-fuse; FAT through fusefat where the kernel has no vfat (read-only
+ * only: fusefat's write support is experimental).
  */
 export function mountType(vfsType: string, kernelFilesystems: readonly string[] = ['vfat']): string {
   if (vfsType === 'ntfs') return 'ntfs-3g';
+  if (vfsType === 'exfat' && !kernelFilesystems.includes('exfat')) return 'exfat-fuse';
   if (vfsType === 'vfat' && !kernelFilesystems.includes('vfat')) return 'fuse.fusefat';
   return vfsType;
 }

@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Runner } from '../core/exec.js';
 import { VmcraftError } from '../core/errors.js';
+import { probeHost } from '../core/probe.js';
 
 /** One partition (or the whole disk, with `table: 'none'`) of a disk to build. */
 export interface PartitionSpec {
   /** Size in MiB. */
   sizeMiB: number;
-  /** Filesystem to make from `tree` (xfs and ntfs have no "from a directory" option: they are filled through a short loop mount). */
-  fs: 'ext4' | 'ext2' | 'btrfs' | 'xfs' | 'ntfs' | 'vfat';
+  /** Filesystem to make from `tree` (xfs, ntfs and exfat have no "from a directory" option: they are filled through a short loop mount). */
+  fs: 'ext4' | 'ext2' | 'btrfs' | 'xfs' | 'ntfs' | 'vfat' | 'exfat';
   /** Directory whose content fills the filesystem. */
   tree: string;
   label?: string;
@@ -48,6 +49,7 @@ function mkfsArgs(p: PartitionSpec, image: string): [string, string[]] {
   if (p.fs === 'xfs') return ['mkfs.xfs', ['-q', '-f', ...label, ...(p.uuid ? ['-m', `uuid=${p.uuid}`] : []), image]];
   if (p.fs === 'ntfs') return ['mkntfs', ['-q', '-F', '-f', ...label, image]];
   if (p.fs === 'vfat') return ['mkfs.vfat', [...(p.label ? ['-n', p.label] : []), image]];
+  if (p.fs === 'exfat') return ['mkfs.exfat', [...label, image]];
   return [`mkfs.${p.fs}`, ['-q', '-F', ...label, ...uuid, '-d', p.tree, image]];
 }
 
@@ -58,10 +60,11 @@ async function fillThroughMount(image: string, tree: string, work: string, runne
   const { stdout } = await runner.run('losetup', ['--find', '--show', image]);
   const loop = stdout.trim();
   try {
-    await runner.run('mount', ['-t', fs === 'ntfs' ? 'ntfs-3g' : fs, loop, mnt]);
+    const type = fs === 'ntfs' ? 'ntfs-3g' : fs === 'exfat' && !(await probeHost()).kernelFilesystems.includes('exfat') ? 'exfat-fuse' : fs;
+    await runner.run('mount', ['-t', type, loop, mnt]);
     try {
-      // NTFS has no Unix owners or modes to keep.
-      await runner.run('cp', [fs === 'ntfs' ? '-r' : '-a', `${tree}/.`, mnt]);
+      // NTFS and exFAT have no Unix owners or modes to keep.
+      await runner.run('cp', [fs === 'ntfs' || fs === 'exfat' ? '-r' : '-a', `${tree}/.`, mnt]);
     } finally {
       await runner.run('umount', [mnt]);
     }
@@ -107,7 +110,7 @@ export async function buildDiskImage(spec: DiskSpec, runner: Runner): Promise<vo
       await sparseFile(image, p.sizeMiB * MIB);
       const [tool, args] = mkfsArgs(p, image);
       await runner.run(tool, args);
-      if (p.fs === 'xfs' || p.fs === 'ntfs') await fillThroughMount(image, p.tree, work, runner, p.fs);
+      if (p.fs === 'xfs' || p.fs === 'ntfs' || p.fs === 'exfat') await fillThroughMount(image, p.tree, work, runner, p.fs);
       // FAT is filled with mtools: no mount needed (and this kernel may have no vfat).
       if (p.fs === 'vfat') await runner.run('sh', ['-c', 'cd "$1" && [ -z "$(ls -A)" ] || mcopy -s -i "$2" ./* ::', 'mcopy', p.tree, image]);
       await runner.run('dd', [`if=${image}`, `of=${raw}`, 'bs=1M', `seek=${offsetMiB}`, 'conv=notrunc,sparse', 'status=none']);

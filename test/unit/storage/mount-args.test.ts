@@ -26,6 +26,13 @@ describe('mountArgs', () => {
     expect(() => mountArgs({ ...base, vfsType: 'vfat', readonly: false, kernelFilesystems: ['ext4'] })).toThrow(/FAT through FUSE is read-only/);
   });
 
+  it('mounts exFAT with the kernel driver where present, else exfat-fuse, read-only in a read-only session', () => {
+    expect(mountArgs({ ...base, vfsType: 'exfat', readonly: true, kernelFilesystems: ['exfat'] })).toEqual(['-t', 'exfat', '-o', 'ro,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'exfat', readonly: true, kernelFilesystems: ['ext4'] })).toEqual(['-t', 'exfat-fuse', '-o', 'ro,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'exfat', readonly: false, kernelFilesystems: ['ext4'] })).toEqual(['-t', 'exfat-fuse', '-o', 'nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(() => mountArgs({ ...base, vfsType: 'exfat', readonly: true, options: ['rw'], kernelFilesystems: ['ext4'] })).toThrow(/read-only session/);
+  });
+
   it('refuses rw in a read-only session', () => {
     expect(() => mountArgs({ ...base, vfsType: 'ext4', readonly: true, options: ['rw'] })).toThrow(/read-only session/);
   });
