@@ -5,6 +5,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** What the host can do, as found by {@link probeHost}. */
@@ -13,7 +14,11 @@ export interface HostCapabilities {
   root: boolean;
   /** Tool name → absolute path, for the tools found on PATH. */
   tools: Record<string, string>;
-  /** Filesystem types the running kernel supports (from /proc/filesystems). */
+  /**
+   * Filesystem types the running kernel supports: those in /proc/filesystems,
+   * and those whose module it can load on first mount (listed in
+   * /lib/modules/<release>/modules.dep, what `modprobe -n` looks at).
+   */
   kernelFilesystems: string[];
   /** Kernel features relevant to attaching and activating storage. */
   kernel: { nbd: boolean; deviceMapper: boolean; md: boolean; fuse: boolean; loop: boolean };
@@ -63,6 +68,22 @@ export function parseProcFilesystems(text: string): string[] {
   return text.split('\n').map((l) => l.trim().split(/\s+/).pop() ?? '').filter(Boolean);
 }
 
+/** Filesystem modules worth knowing about: the ones vmcraft may mount. */
+const FILESYSTEM_MODULES = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat', 'msdos', 'exfat', 'ntfs3', 'ntfs', 'iso9660', 'udf', 'squashfs', 'f2fs', 'jfs', 'reiserfs', 'hfsplus', 'erofs']);
+
+/**
+ * Parses modules.dep into the filesystem modules it lists
+ * (`kernel/fs/ntfs3/ntfs3.ko.xz: …` → `ntfs3`).
+ */
+export function parseModulesDep(text: string): string[] {
+  const found = new Set<string>();
+  for (const line of text.split('\n')) {
+    const match = /^kernel\/fs\/(?:[^/:]+\/)*([^/:]+)\.ko(?:\.[a-z]+)?:/.exec(line);
+    if (match && FILESYSTEM_MODULES.has(match[1]!)) found.add(match[1]!);
+  }
+  return [...found];
+}
+
 /** Parses /proc/devices into the names of block and character drivers. */
 export function parseProcDevices(text: string): Set<string> {
   return new Set(text.split('\n').map((l) => l.trim().split(/\s+/)[1] ?? '').filter(Boolean));
@@ -79,7 +100,9 @@ export function probeHost(fresh = false): Promise<HostCapabilities> {
 async function doProbe(): Promise<HostCapabilities> {
   const found = await Promise.all(KNOWN_TOOLS.map(async (t) => [t, await findTool(t)] as const));
   const tools = Object.fromEntries(found.filter(([, p]) => p !== undefined)) as Record<string, string>;
-  const kernelFilesystems = parseProcFilesystems(await readOr('/proc/filesystems', ''));
+  const loaded = parseProcFilesystems(await readOr('/proc/filesystems', ''));
+  const loadable = parseModulesDep(await readOr(`/lib/modules/${os.release()}/modules.dep`, ''));
+  const kernelFilesystems = [...new Set([...loaded, ...loadable])];
   const devices = parseProcDevices(await readOr('/proc/devices', ''));
   const kernel = {
     nbd: devices.has('nbd') || (await exists('/sys/module/nbd')) || (await exists('/dev/nbd0')),

@@ -5,7 +5,11 @@
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 
-/** Options that make a read-only mount of `vfsType` leave the device untouched. */
+/**
+ * Options that make a read-only mount of `vfsType` leave the device untouched.
+ * `vfsType` is a blkid type, or a driver where the options depend on it
+ * (`ntfs3`, `ntfs-3g`; a blkid `ntfs` means ntfs-3g's options).
+ */
 export function readOnlyOptions(vfsType: string): string[] {
   switch (vfsType) {
     case 'ext3':
@@ -16,8 +20,13 @@ export function readOnlyOptions(vfsType: string): string[] {
     case 'btrfs':
       return ['ro', 'rescue=nologreplay'];
     case 'ntfs':
+    case 'ntfs-3g':
       // ntfs-3g: do not touch $LogFile (and never remove a hibernation file unless asked).
       return ['ro', 'norecover'];
+    case 'ntfs3':
+      // The kernel's ntfs3 replays $LogFile only on a read-write mount (log_replay stops after reading the
+      // log when the superblock is read-only), never removes a hibernation file, and knows no `norecover`.
+      return ['ro'];
     default:
       return ['ro'];
   }
@@ -49,13 +58,14 @@ export interface MountRequest {
 }
 
 /**
- * The mount(8) type for a blkid type: NTFS goes through ntfs-3g (FUSE), which
- * works without the kernel's ntfs3; exFAT through the kernel's exfat, else
- * exfat-fuse; FAT through fusefat where the kernel has no vfat (read-only
- * only: fusefat's write support is experimental).
+ * The mount(8) type for a blkid type, given the filesystems the kernel has:
+ * NTFS through the kernel's ntfs3 where the kernel has it, else ntfs-3g
+ * (FUSE); exFAT through the kernel's exfat, else exfat-fuse; FAT through
+ * fusefat where the kernel has no vfat (read-only only: fusefat's write
+ * support is experimental).
  */
 export function mountType(vfsType: string, kernelFilesystems: readonly string[] = ['vfat']): string {
-  if (vfsType === 'ntfs') return 'ntfs-3g';
+  if (vfsType === 'ntfs') return kernelFilesystems.includes('ntfs3') ? 'ntfs3' : 'ntfs-3g';
   if (vfsType === 'exfat' && !kernelFilesystems.includes('exfat')) return 'exfat-fuse';
   if (vfsType === 'vfat' && !kernelFilesystems.includes('vfat')) return 'fuse.fusefat';
   return vfsType;
@@ -71,7 +81,8 @@ export function mountArgs(req: MountRequest): string[] {
   if (type === 'fuse.fusefat' && !req.readonly && !req.options.includes('ro')) {
     throw new VmcraftError('EUNSUPPORTED', 'this kernel has no vfat driver and FAT through FUSE is read-only here: mount it with mountRo');
   }
-  const options = [...(req.readonly ? readOnlyOptions(req.vfsType) : []), ...baseOptions(req.vfsType), ...user];
+  // Read-only options depend on the driver: ntfs3 and ntfs-3g take different ones.
+  const options = [...(req.readonly ? readOnlyOptions(type === 'ntfs3' ? type : req.vfsType) : []), ...baseOptions(req.vfsType), ...user];
   const unique = [...new Set(options)];
   return ['-t', type, ...(unique.length ? ['-o', unique.join(',')] : []), req.hostDevice, req.hostDir];
 }

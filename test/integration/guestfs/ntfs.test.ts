@@ -5,6 +5,8 @@ import { GuestFS } from '../../../src/index.js';
 import { Runner } from '../../../src/core/exec.js';
 import { buildDiskImage } from '../../../src/sample/disk-builder.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { mountOf } from '../../helpers/mount-driver.js';
+import { probeHost } from '../../../src/core/probe.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 
 let dir: string;
@@ -25,14 +27,16 @@ afterAll(async () => {
   await remove();
 });
 
-describe('NTFS through ntfs-3g', () => {
+describe("NTFS through the kernel's ntfs3 where the kernel has it, else ntfs-3g", () => {
   it('is found, mounted read-only without touching $LogFile, and read case-insensitively', async () => {
     const before = await sha256File(image);
+    const driver = (await probeHost()).kernelFilesystems.includes('ntfs3') ? { fstype: 'ntfs3', options: ['ro'] } : { fstype: 'fuseblk', options: ['ro'] };
     {
       await using g = await GuestFS.open(image, { readonly: true, tmpDir: dir });
       expect(g.listFilesystems()).toEqual([{ device: '/dev/sda1', vfsType: 'ntfs' }]);
       expect(g.vfsLabel('/dev/sda1')).toBe('Windows');
       await g.mountRo('/dev/sda1', '/');
+      expect(await mountOf(g.hostDevice('/dev/sda1'))).toMatchObject({ fstype: driver.fstype, options: expect.arrayContaining(driver.options) });
       expect(await g.caseSensitivePath('/windows/system32/CONFIG/software')).toBe('/Windows/System32/config/SOFTWARE');
       expect(await g.caseSensitivePath('/users/alice/notes.txt')).toBe('/Users/Alice/Notes.TXT');
       expect(await g.caseSensitivePath('/Windows/NoSuchDir/x')).toBe('/Windows/NoSuchDir/x');

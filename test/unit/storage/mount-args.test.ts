@@ -26,6 +26,19 @@ describe('mountArgs', () => {
     expect(() => mountArgs({ ...base, vfsType: 'vfat', readonly: false, kernelFilesystems: ['ext4'] })).toThrow(/FAT through FUSE is read-only/);
   });
 
+  it("mounts NTFS with the kernel's ntfs3 where the kernel has it, ntfs-3g otherwise, read-only without $LogFile replay either way", () => {
+    const ro = { ...base, vfsType: 'ntfs', readonly: true };
+    expect(mountArgs({ ...ro, kernelFilesystems: ['ext4', 'ntfs3'] })).toEqual(['-t', 'ntfs3', '-o', 'ro,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...ro, kernelFilesystems: ['ext4', 'fuseblk'] })).toEqual(['-t', 'ntfs-3g', '-o', 'ro,norecover,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    // The hibernation file is removed, or a dirty volume forced, only when the caller asks for it.
+    for (const kernelFilesystems of [['ntfs3'], []]) expect(mountArgs({ ...ro, kernelFilesystems }).join(' ')).not.toMatch(/remove_hiberfile|force/);
+    expect(mountArgs({ ...base, vfsType: 'ntfs', readonly: false, options: ['remove_hiberfile'], kernelFilesystems: [] })).toContain('nodev,remove_hiberfile');
+    expect(mountArgs({ ...base, vfsType: 'ntfs', readonly: false, kernelFilesystems: ['ntfs3'] })).toEqual(['-t', 'ntfs3', '-o', 'nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(mountArgs({ ...base, vfsType: 'ntfs', readonly: false, kernelFilesystems: [] })).toEqual(['-t', 'ntfs-3g', '-o', 'nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
+    expect(readOnlyOptions('ntfs3')).toEqual(['ro']);
+    expect(readOnlyOptions('ntfs-3g')).toEqual(['ro', 'norecover']);
+  });
+
   it('mounts exFAT with the kernel driver where present, else exfat-fuse, read-only in a read-only session', () => {
     expect(mountArgs({ ...base, vfsType: 'exfat', readonly: true, kernelFilesystems: ['exfat'] })).toEqual(['-t', 'exfat', '-o', 'ro,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
     expect(mountArgs({ ...base, vfsType: 'exfat', readonly: true, kernelFilesystems: ['ext4'] })).toEqual(['-t', 'exfat-fuse', '-o', 'ro,nodev', '/dev/loop3p1', '/tmp/vmcraft-x/root']);
