@@ -13,7 +13,7 @@ const RULES: Record<FeatureGroup, (h: HostCapabilities) => boolean> = {
   mdadm: (h) => h.kernel.md && 'mdadm' in h.tools,
   xfs: (h) => h.kernelFilesystems.includes('xfs'),
   btrfs: (h) => h.kernelFilesystems.includes('btrfs'),
-  ntfs: (h) => 'ntfs-3g' in h.tools && h.kernel.fuse,
+  ntfs: (h) => h.kernelFilesystems.includes('ntfs3') || ('ntfs-3g' in h.tools && h.kernel.fuse),
   hivex: (h) => 'hivexsh' in h.tools,
   convert: (h) => 'qemu-img' in h.tools,
 };

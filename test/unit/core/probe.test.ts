@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseModulesDep, parseProcFilesystems } from '../../../src/core/probe.js';
+import { featuresAvailable } from '../../../src/core/features.js';
+import { parseModulesDep, parseProcFilesystems, type HostCapabilities } from '../../../src/core/probe.js';
 
 describe('the kernel filesystems probe', () => {
   it('reads /proc/filesystems', () => {
@@ -20,5 +21,13 @@ describe('the kernel filesystems probe', () => {
     ].join('\n');
     expect(parseModulesDep(dep).sort()).toEqual(['exfat', 'ntfs3', 'vfat', 'xfs']);
     expect(parseModulesDep('')).toEqual([]);
+  });
+
+  it("counts NTFS as available through the kernel's ntfs3 or through ntfs-3g and FUSE", () => {
+    const host: HostCapabilities = { root: true, tools: {}, kernelFilesystems: ['ext4'], kernel: { nbd: false, deviceMapper: false, md: false, fuse: true, loop: true } };
+    expect(featuresAvailable(host, ['ntfs'])).toBe(false);
+    expect(featuresAvailable({ ...host, kernelFilesystems: ['ext4', 'ntfs3'] }, ['ntfs'])).toBe(true);
+    expect(featuresAvailable({ ...host, tools: { 'ntfs-3g': '/usr/bin/ntfs-3g' } }, ['ntfs'])).toBe(true);
+    expect(featuresAvailable({ ...host, tools: { 'ntfs-3g': '/usr/bin/ntfs-3g' }, kernel: { ...host.kernel, fuse: false } }, ['ntfs'])).toBe(false);
   });
 });
