@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VmcraftError } from '../core/errors.js';
 import { mountsUnder } from '../core/mountinfo.js';
+import { processAlive, waitForExit } from '../core/processes.js';
 import type { Runner } from '../core/exec.js';
 import { qemuDriver } from '../convert/detect.js';
 import type { AttachContext, DriveSpec } from './types.js';
@@ -53,26 +54,10 @@ function asOpenError(err: unknown, imagePath: string): unknown {
   return new VmcraftError(code, `cannot open ${imagePath}: ${reason.replace(/^qemu-storage-daemon: /, '')}`, { cause: err, command: err.command, path: imagePath });
 }
 
-/**
- * Whether a process is still running. A daemonized qemu-storage-daemon is not
- * our child, so once it exits it may linger as a zombie until init reaps it:
- * that counts as gone.
- */
-async function processAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
 /** Stops the daemon (it flushes and unmounts its export on SIGTERM) and removes the export file. */
 export async function stopExport(pid: number, exportFile: string, pidFile: string, runner: Runner): Promise<void> {
   if (await processAlive(pid)) process.kill(pid, 'SIGTERM');
-  for (let waited = 0; (await processAlive(pid)) && waited < 10_000; waited += 10) await sleep(10);
-  if (await processAlive(pid)) {
+  if ((await waitForExit([pid], 10_000)).length) {
     process.kill(pid, 'SIGKILL');
     await sleep(100);
   }

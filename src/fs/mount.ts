@@ -2,6 +2,8 @@
  * Mount strategies per filesystem type. Read-only mounts never replay a
  * journal (a replay writes to the image even on a `ro` mount).
  */
+import { mountsUnder } from '../core/mountinfo.js';
+import { processesWithArgument, waitForExit } from '../core/processes.js';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 
@@ -98,11 +100,21 @@ export async function mountFilesystem(req: MountRequest, runner: Runner): Promis
   }
 }
 
-/** Unmounts a host directory, retrying while it is busy (a process may still be closing files). */
+/**
+ * Unmounts a host directory, retrying while it is busy (a process may still
+ * be closing files). A FUSE filesystem's daemon (ntfs-3g, exfat-fuse,
+ * fusefat) holds the block device until it has flushed and exited, which
+ * happens after umount returns: it is waited for, so the device is free when
+ * this resolves.
+ */
 export async function unmountFilesystem(hostDir: string, runner: Runner): Promise<void> {
+  const fuse = (await mountsUnder(hostDir)).some((m) => m.mountPoint === hostDir && m.fsType.startsWith('fuse'));
+  const daemons = fuse ? await processesWithArgument(hostDir) : [];
   try {
     await runner.runWithRetry('umount', [hostDir], { retries: 5, shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? '') });
   } catch (err) {
     throw new VmcraftError('EMOUNT', `cannot unmount: ${(err as Error).message}`, { cause: err });
   }
+  const left = await waitForExit(daemons, 30_000);
+  if (left.length) throw new VmcraftError('EMOUNT', `the FUSE daemon(s) ${left.join(', ')} of ${hostDir} still run 30 s after umount`);
 }

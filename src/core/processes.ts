@@ -1,0 +1,40 @@
+/** Host processes by /proc: whether one still runs, which ones name a path, waiting for them to end. */
+import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Whether a process is still running. A daemonized helper (qemu-storage-daemon,
+ * ntfs-3g) is not our child, so once it exits it may linger as a zombie until
+ * init reaps it: that counts as gone.
+ */
+export async function processAlive(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** The processes that have `arg` as one of their arguments (a FUSE daemon names its mount point). */
+export async function processesWithArgument(arg: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.split('\0').includes(arg)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Waits until every process has ended, at most `timeoutMs`; returns those still running. */
+export async function waitForExit(pids: number[], timeoutMs: number): Promise<number[]> {
+  const deadline = performance.now() + timeoutMs;
+  let alive = pids;
+  for (;;) {
+    alive = (await Promise.all(alive.map(async (pid) => ((await processAlive(pid)) ? pid : 0)))).filter(Boolean);
+    if (alive.length === 0 || performance.now() >= deadline) return alive;
+    await sleep(10);
+  }
+}
