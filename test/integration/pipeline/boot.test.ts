@@ -30,7 +30,7 @@ describe('pipeline boot test', () => {
     const before = await sha256File(input);
     const output = path.join(dir, 'k1.qcow2');
     const report = await run(await plan({ vms: [{ name: 'k1', input: [input], output: { path: output }, validate: { boot: { timeoutSec: 300 } } }] }));
-    expect(report.vms[0]!.error).toBeUndefined();
+    expect(report.vms[0]!.error?.message).toBeUndefined();
     const fix = report.vms[0]!.stages.find((s) => s.name === 'fix')!.result as { reports: { fixer: string; commands: { argv: string[]; exitCode: number }[] }[] };
     expect(fix.reports.find((r) => r.fixer === 'initramfs')!.commands).toEqual([{ argv: ['update-initramfs', '-u', '-k', 'all'], exitCode: 0 }]);
     const boot = (report.vms[0]!.stages.find((s) => s.name === 'validate')!.result as { boot: { kernel: string; matched: string; accel: string } }).boot;

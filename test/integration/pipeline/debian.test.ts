@@ -79,7 +79,7 @@ describe('pipeline on a Debian vmdk', () => {
     const config = await loadPipelineConfig([path.join(dir, 'base.yaml'), path.join(dir, 'web01.yaml')]);
     const events: PipelineEvent[] = [];
     const report = await run(await plan(config), { onEvent: (e) => events.push(e) });
-    expect(report.vms[0]!.error).toBeUndefined();
+    expect(report.vms[0]!.error?.message).toBeUndefined();
     expect(statuses(report)).toEqual(every('done'));
     const output = path.join(dir, 'out/web01.qcow2');
     const info = JSON.parse((await execa('qemu-img', ['info', '--output=json', output])).stdout) as { format: string; 'backing-filename'?: string };

@@ -39,7 +39,7 @@ describe('pipeline from an OVA', () => {
     const dry = await run(p, { dryRun: true });
     expect(dry.vms[0]!.status).toBe('dry-run');
     const report = await run(p);
-    expect(report.vms[0]!.error).toBeUndefined();
+    expect(report.vms[0]!.error?.message).toBeUndefined();
     const fetch = report.vms[0]!.stages[0]!.result as { disks: { path: string; format: string }[]; ova: { descriptor: { name: string; cpus: number; memoryMiB: number }; manifestVerified: boolean }[] };
     expect(fetch.disks).toMatchObject([{ path: path.join(p.vms[0]!.workDir, 'ova-0', 'web01-disk1.vmdk'), format: 'vmdk' }]);
     expect(fetch.ova[0]).toMatchObject({ manifestVerified: true, descriptor: { name: 'web01', cpus: 2, memoryMiB: 4096 } });

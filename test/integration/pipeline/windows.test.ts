@@ -53,7 +53,7 @@ describe('pipeline on a Windows VHD checkpoint chain', () => {
     expect(dry.vms[0]!.stages.find((s) => s.name === 'fix')).toMatchObject({ status: 'planned' }); // a VHD chain cannot be opened before it is merged
 
     const report = await run(p);
-    expect(report.vms[0]!.error).toBeUndefined();
+    expect(report.vms[0]!.error?.message).toBeUndefined();
     const stage = (name: string) => report.vms[0]!.stages.find((s) => s.name === name)!.result as Record<string, never>;
     expect(stage('flatten')).toMatchObject({ merged: [{ from: top, chain: [top, base] }] });
     expect(stage('inspect')).toMatchObject({ os: { type: 'windows', productName: 'Windows Server 2019 Standard', hostname: 'WIN-SRV01' } });
