@@ -183,7 +183,7 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     const conversion = pRetry(
       async () => {
         await rm(tmp, { force: true });
-        await runner.run('qemu-img', convertArgs(src, sourceFormat, tmp, options), { signal, timeoutMs: 24 * 3600_000, onStdout: (chunk) => tracker.feed(chunk) });
+        await runner.run('qemu-img', convertArgs(src, sourceFormat, tmp, options), { signal, timeoutMs: 24 * 3600_000, onStdout: (chunk) => tracker.feed(chunk), dieWithParent: true });
       },
       {
         retries: options.retries ?? 2,

@@ -39,6 +39,12 @@ export interface RunOptions {
   binary?: boolean;
   /** Called with each chunk of standard output as it arrives (progress meters). */
   onStdout?: (chunk: string) => void;
+  /**
+   * Kill the command when this process dies, even by SIGKILL (through
+   * `setpriv --pdeathsig KILL`): for long commands that write (a conversion,
+   * a VM), which must not go on as orphans. @default false
+   */
+  dieWithParent?: boolean;
 }
 
 /** The result of a command that succeeded. */
@@ -89,7 +95,7 @@ export class Runner {
       forceKillAfterDelay: 2000,
       maxBuffer: 1024 * 1024 * 1024,
     };
-    const subprocess = execa(file, args, execaOptions);
+    const subprocess = options.dieWithParent ? execa('setpriv', ['--pdeathsig', 'KILL', '--', file, ...args], execaOptions) : execa(file, args, execaOptions);
     if (options.onStdout) subprocess.stdout?.on('data', (chunk: Buffer) => options.onStdout!(chunk.toString()));
     const result = await subprocess;
     const durationMs = Math.round(performance.now() - started);
@@ -138,7 +144,8 @@ type ExecaFailure = { failed: boolean; timedOut?: boolean; isCanceled?: boolean;
 
 function commandError(file: string, details: CommandDetails, result: ExecaFailure): VmcraftError {
   const cause = result.cause ?? result;
-  if (result.code === 'ENOENT' && details.exitCode === undefined) {
+  // setpriv reports a program it cannot find with exit code 127.
+  if ((result.code === 'ENOENT' && details.exitCode === undefined) || (details.exitCode === 127 && /^setpriv: failed to execute .*No such file/m.test(details.stderr))) {
     return new VmcraftError('ETOOLMISSING', `${file} is not installed (run scripts/setup.sh, or install the package that provides it)`, { command: details, cause });
   }
   if (result.timedOut) {

@@ -68,6 +68,7 @@ async function attempt({ ctx, boot, args }: BootAttempt, accel: 'kvm' | 'tcg'): 
     await ctx.runner.run('qemu-system-x86_64', ['-accel', accel, '-cpu', accel === 'kvm' ? 'host' : 'max', ...args], {
       timeoutMs: boot.timeoutSec * 1000,
       signal: AbortSignal.any([ctx.signal, seen.signal]),
+      dieWithParent: true,
       onStdout: (chunk) => {
         console = (console + chunk).slice(-64 * 1024);
         const line = console.split('\n').find((l) => marker.test(l));

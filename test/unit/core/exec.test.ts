@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { Runner, type TraceEvent } from '../../../src/core/exec.js';
 import { VmcraftError } from '../../../src/core/errors.js';
@@ -34,6 +36,25 @@ describe('Runner', () => {
     const err = await fail(new Runner().run('vmcraft-no-such-tool', []));
     expect(err.code).toBe('ETOOLMISSING');
     expect(err.message).toContain('vmcraft-no-such-tool is not installed');
+  });
+
+  it('with dieWithParent, a command dies with its parent even when the parent is SIGKILLed', async () => {
+    const child = execa('node', ['--import', 'tsx', path.join(import.meta.dirname, '../../helpers/run-and-hang.ts')], { reject: false });
+    const pid = await new Promise<number>((resolve) => child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    expect(process.kill(pid, 0)).toBe(true);
+    child.kill('SIGKILL');
+    await child;
+    const gone = async () => { try { process.kill(pid, 0); return false; } catch { return true; } };
+    for (let i = 0; i < 200 && !(await gone()); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await gone()).toBe(true);
+  });
+
+  it('with dieWithParent, still reports a missing program as ETOOLMISSING and the argv as given', async () => {
+    const traces: TraceEvent[] = [];
+    const err = await fail(new Runner({ onTrace: (e) => traces.push(e) }).run('vmcraft-no-such-tool', ['x'], { dieWithParent: true }));
+    expect(err.code).toBe('ETOOLMISSING');
+    expect(err.message).toContain('vmcraft-no-such-tool is not installed');
+    expect(traces[0]!.argv).toEqual(['vmcraft-no-such-tool', 'x']);
   });
 
   it('kills a command that runs past its time limit (ETIMEOUT)', async () => {
