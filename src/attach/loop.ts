@@ -1,5 +1,5 @@
 /** Loop devices: a raw file (or a FUSE export of any format) becomes /dev/loopN. */
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VmcraftError } from '../core/errors.js';
@@ -17,7 +17,8 @@ export async function attachLoop(file: string, readonly: boolean, ctx: AttachCon
   if (!device.startsWith('/dev/loop')) {
     throw new VmcraftError('EATTACH', `losetup printed no device for ${file}: ${JSON.stringify(stdout)}`);
   }
-  ctx.cleanup.push(`loop device ${device}`, () => detachLoop(device, ctx.runner));
+  const seq = await diskSeq(device);
+  ctx.cleanup.push(`loop device ${device}`, () => detachLoop(device, ctx.runner, seq));
   return device;
 }
 
@@ -26,8 +27,22 @@ export function sysfsDir(device: string): string {
   return path.join('/sys/block', path.basename(device));
 }
 
-/** Detaches a loop device (removing its partition nodes first) and checks it is free. */
-export async function detachLoop(device: string, runner: Runner): Promise<void> {
+/**
+ * The device's disk sequence number (/sys/block/loopN/diskseq, Linux ≥ 5.15):
+ * it changes on every attach, so it tells our attachment from a later one of
+ * the same device by another process.
+ */
+export async function diskSeq(device: string): Promise<string | undefined> {
+  return (await readFile(path.join(sysfsDir(device), 'diskseq'), 'utf8').catch(() => undefined))?.trim();
+}
+
+/**
+ * Detaches a loop device (removing its partition nodes first) and checks that
+ * our attachment is gone. `seq` is the disk sequence number it had when we
+ * attached it: once the device is free another process may attach it at
+ * once, and that is not ours to wait for.
+ */
+export async function detachLoop(device: string, runner: Runner, seq?: string): Promise<void> {
   // BLKPG partition nodes outlive a detach: remove them (retrying while busy), or the next user of this loop device sees them.
   let partitionError: unknown;
   await runner
@@ -40,11 +55,21 @@ export async function detachLoop(device: string, runner: Runner): Promise<void> 
     shouldRetry: (err) => /busy/i.test(err.command?.stderr ?? ''),
   });
   // losetup -d on a device something still has open only marks it for autoclear: give that holder a moment.
-  for (let waited = 0; (await isAttached(device)) && waited < 10_000; waited += 20) await sleep(20);
-  if (await isAttached(device)) {
+  if (!(await waitUntilReleased(device, seq, 10_000))) {
     throw new VmcraftError('ECLEANUP', `${device} is still attached 10 s after losetup -d (something holds it open)`);
   }
   if (partitionError) throw partitionError;
+}
+
+/**
+ * Waits until the attachment with disk sequence `seq` is gone from `device`
+ * (any attachment, without `seq`); false when it is still there after
+ * `timeoutMs`. A new attachment of the device by another process does not count.
+ */
+export async function waitUntilReleased(device: string, seq: string | undefined, timeoutMs: number): Promise<boolean> {
+  const stillOurs = async () => (await isAttached(device)) && (seq === undefined || (await diskSeq(device)) === seq);
+  for (let waited = 0; (await stillOurs()) && waited < timeoutMs; waited += 20) await sleep(20);
+  return !(await stillOurs());
 }
 
 /** Whether a loop device still has a backing file. */
