@@ -1,5 +1,5 @@
 /** Loop devices: a raw file (or a FUSE export of any format) becomes /dev/loopN. */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VmcraftError } from '../core/errors.js';
@@ -19,6 +19,8 @@ export async function attachLoop(file: string, readonly: boolean, ctx: AttachCon
   }
   const seq = await diskSeq(device);
   ctx.cleanup.push(`loop device ${device}`, () => detachLoop(device, ctx.runner, seq));
+  // If this process dies without detaching, the next session's launch finds the device here (reaper.ts).
+  await writeFile(path.join(ctx.workDir, `${path.basename(device)}.loop.json`), JSON.stringify({ device, seq }));
   return device;
 }
 

@@ -3,7 +3,8 @@
  * and key files live under it. It is removed last, and never while anything is
  * still mounted below it (a recursive delete would then reach into the guest).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { VmcraftError } from './errors.js';
@@ -13,9 +14,18 @@ import type { CleanupStack } from './cleanup.js';
 /** Prefix of every session directory, so tests and operators can spot leftovers. */
 export const WORKDIR_PREFIX = 'vmcraft-';
 
-/** Creates a mode-0700 session directory under `parent` (default: the OS temp dir). */
-export async function createWorkDir(cleanup: CleanupStack, parent = os.tmpdir()): Promise<string> {
-  const dir = await mkdtemp(path.join(parent, WORKDIR_PREFIX));
+/**
+ * Creates a mode-0700 session directory under `parent` (default: the OS temp
+ * dir). `register` is called with its path before it exists and returns the
+ * unregistration, which runs only after the directory is gone.
+ */
+export async function createWorkDir(cleanup: CleanupStack, parent = os.tmpdir(), register?: (dir: string) => Promise<() => Promise<void>>): Promise<string> {
+  const dir = path.join(parent, `${WORKDIR_PREFIX}${randomBytes(6).toString('base64url')}`);
+  if (register) {
+    const unregister = await register(dir);
+    cleanup.push(`session registration of ${dir}`, unregister);
+  }
+  await mkdir(dir, { mode: 0o700 });
   cleanup.push(`work directory ${dir}`, () => removeWorkDir(dir));
   return dir;
 }

@@ -11,6 +11,7 @@ import { Runner, type TraceEvent } from '../core/exec.js';
 import { Metrics, type PhaseEvent, type PhaseMetric } from '../core/metrics.js';
 import { probeHost, type HostCapabilities } from '../core/probe.js';
 import { createWorkDir } from '../core/workdir.js';
+import { reapStaleSessions, registerSession } from '../attach/reaper.js';
 import { attachDrive } from '../attach/index.js';
 import type { AttachedDrive, DriveSpec } from '../attach/types.js';
 import { createLayers, scanStorage } from '../storage/scan.js';
@@ -98,7 +99,8 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
       await this.timings.time('launch', async () => {
         const host = (this.host = await probeHost());
         if (!host.root) throw new VmcraftError('EUNSUPPORTED', 'vmcraft needs root to attach loop devices and mount filesystems');
-        this.workDir = await createWorkDir(this.cleanup, this.options.tmpDir);
+        for (const line of await reapStaleSessions(this.runner)) this.emit('log', { level: 'warn', message: line });
+        this.workDir = await createWorkDir(this.cleanup, this.options.tmpDir, registerSession);
         const ctx = { runner: this.runner, cleanup: this.cleanup, workDir: this.workDir };
         await this.timings.time('attach', async () => {
           for (const [index, drive] of this.drives.entries()) {

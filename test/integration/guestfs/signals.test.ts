@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { mkdtemp } from 'node:fs/promises';
 import { execa } from 'execa';
+import { GuestFS } from '../../../src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { sampleImage, scratchDir } from '../../helpers/images.js';
@@ -33,6 +35,34 @@ describe('a process killed by a signal releases its session', () => {
     }
     const result = await child;
     expect(result.signal).toBe(signal);
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+  });
+});
+
+describe('a process killed with SIGKILL cannot clean up: the next launch does', () => {
+  it('releases the dead session’s mounts, loop device, daemon and work dir, with a warning', async () => {
+    const child = execa('node', ['--import', 'tsx', holder, image, dir], { reject: false });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.on('exit', () => reject(new Error('child exited before it was ready')));
+    });
+    child.kill('SIGKILL');
+    await child;
+    const left = await findLeftovers(dir);
+    expect([left.mounts.length, left.loopDevices.length, left.daemons.length, left.workDirs.length]).toEqual([3, 1, 1, 1]);
+    const other = await mkdtemp(path.join(dir, 'next-'));
+    const g = new GuestFS({ readonly: true, tmpDir: other });
+    const warnings: string[] = [];
+    g.on('log', (l) => warnings.push(l.message));
+    g.addDrive(image);
+    await g.launch();
+    try {
+      expect(await findLeftovers(path.join(dir, left.workDirs[0]!))).toEqual(NOTHING_LEFT);
+      expect((await findLeftovers(dir)).workDirs).toEqual([]);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^released what process ${child.pid} \\(gone\\) left in ${dir}/vmcraft-.+: mount .*, loop device /dev/loop\\d+, qemu-storage-daemon \\d+$`))]);
+    } finally {
+      await g.close();
+    }
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   });
 });

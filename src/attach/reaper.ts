@@ -1,0 +1,81 @@
+/**
+ * Sessions of processes that died without cleaning up (SIGKILL, a crash, the
+ * OOM killer): each session registers its work directory in
+ * /run/vmcraft/sessions under its owner's pid and start time; the next launch
+ * of any session finds the entries whose owner is gone and releases what is
+ * left below their work directories — guest mounts, loop devices recorded
+ * there, qemu-storage-daemon exports — then the directory itself.
+ */
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Runner } from '../core/exec.js';
+import { mountsUnder } from '../core/mountinfo.js';
+import { processAlive, waitForExit } from '../core/processes.js';
+import { diskSeq, isAttached } from './loop.js';
+
+/** Where sessions register their work directories. */
+export const SESSION_DIR = '/run/vmcraft/sessions';
+
+/** The start time of a process (field 22 of /proc/PID/stat), which tells it from a later process with the same pid. */
+async function startTime(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+/** Registers a session's work directory (before it is created) for this process; returns the unregistration. */
+export async function registerSession(workDir: string): Promise<() => Promise<void>> {
+  await mkdir(SESSION_DIR, { recursive: true, mode: 0o700 });
+  const entry = path.join(SESSION_DIR, `${process.pid}.${await startTime(process.pid)}.${path.basename(workDir)}`);
+  await symlink(workDir, entry);
+  return () => rm(entry, { force: true });
+}
+
+/** Releases what a dead session left below `workDir`; returns what was released. */
+async function reap(workDir: string, runner: Runner): Promise<string[]> {
+  const done: string[] = [];
+  const files = await readdir(workDir).catch(() => [] as string[]);
+  // Guest filesystems first (deepest first), then the loop devices under them, then the exports under those.
+  for (const m of await mountsUnder(workDir)) {
+    if (m.fsType === 'fuse' && files.includes(path.basename(m.mountPoint))) continue; // an export file: its daemon goes below
+    if (await runner.run('umount', [m.mountPoint]).then(() => true, () => false)) done.push(`mount ${m.mountPoint}`);
+  }
+  for (const f of files.filter((n) => n.endsWith('.loop.json'))) {
+    const { device, seq } = JSON.parse(await readFile(path.join(workDir, f), 'utf8')) as { device: string; seq?: string };
+    if (!(await isAttached(device)) || (seq !== undefined && (await diskSeq(device)) !== seq)) continue;
+    await runner.run('partx', ['-d', device]).catch(() => undefined);
+    if (await runner.run('losetup', ['-d', device]).then(() => true, () => false)) done.push(`loop device ${device}`);
+  }
+  for (const f of files.filter((n) => n.endsWith('.pid'))) {
+    const pid = Number((await readFile(path.join(workDir, f), 'utf8').catch(() => '')).trim());
+    const cmdline = pid ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
+    if (!pid || !cmdline.includes(workDir) || !(await processAlive(pid))) continue;
+    process.kill(pid, 'SIGTERM');
+    if ((await waitForExit([pid], 5000)).length) process.kill(pid, 'SIGKILL');
+    done.push(`qemu-storage-daemon ${pid}`);
+  }
+  for (const m of await mountsUnder(workDir)) await runner.run('umount', ['-l', m.mountPoint]).catch(() => undefined);
+  if ((await mountsUnder(workDir)).length === 0) await rm(workDir, { recursive: true, force: true });
+  return done;
+}
+
+/**
+ * Finds the sessions whose process is gone and releases what they left; an
+ * entry is claimed by renaming it, so two launches never reap the same one.
+ * Returns one line per session reaped.
+ */
+export async function reapStaleSessions(runner: Runner): Promise<string[]> {
+  const reports: string[] = [];
+  for (const name of await readdir(SESSION_DIR).catch(() => [] as string[])) {
+    const [base, reaper] = name.split('.reaping-');
+    const [pid, start] = base!.split('.');
+    if (!pid || (await startTime(Number(pid))) === start) continue;
+    if (reaper && (await processAlive(Number(reaper)))) continue; // another launch is reaping it
+    const claimed = path.join(SESSION_DIR, `${base}.reaping-${process.pid}`);
+    if (!(await rename(path.join(SESSION_DIR, name), claimed).then(() => true, () => false))) continue;
+    const workDir = await readlink(claimed);
+    const done = await reap(workDir, runner);
+    if ((await mountsUnder(workDir)).length === 0) await rm(claimed, { force: true });
+    reports.push(`released what process ${pid} (gone) left in ${workDir}${done.length ? `: ${done.join(', ')}` : ''}`);
+  }
+  return reports;
+}
