@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { Runner } from '../core/exec.js';
 import { VmcraftError } from '../core/errors.js';
 import { probeHost } from '../core/probe.js';
+import { detachLoop, diskSeq } from '../attach/loop.js';
+import { unmountFilesystem } from '../fs/mount.js';
 
 /** One partition (or the whole disk, with `table: 'none'`) of a disk to build. */
 export interface PartitionSpec {
@@ -59,6 +61,7 @@ async function fillThroughMount(image: string, tree: string, work: string, runne
   await mkdir(mnt, { recursive: true });
   const { stdout } = await runner.run('losetup', ['--find', '--show', image]);
   const loop = stdout.trim();
+  const seq = await diskSeq(loop);
   try {
     const type = fs === 'ntfs' ? 'ntfs-3g' : fs === 'exfat' && !(await probeHost()).kernelFilesystems.includes('exfat') ? 'exfat-fuse' : fs;
     await runner.run('mount', ['-t', type, loop, mnt]);
@@ -66,10 +69,11 @@ async function fillThroughMount(image: string, tree: string, work: string, runne
       // NTFS and exFAT have no Unix owners or modes to keep.
       await runner.run('cp', [fs === 'ntfs' || fs === 'exfat' ? '-r' : '-a', `${tree}/.`, mnt]);
     } finally {
-      await runner.run('umount', [mnt]);
+      // A FUSE daemon (ntfs-3g, exfat-fuse) is still writing when umount returns: wait for it, or the copy below misses its last writes.
+      await unmountFilesystem(mnt, runner);
     }
   } finally {
-    await runner.run('losetup', ['-d', loop]);
+    await detachLoop(loop, runner, seq);
   }
 }
 
