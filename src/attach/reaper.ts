@@ -13,8 +13,10 @@ import { mountsUnder } from '../core/mountinfo.js';
 import { processAlive, waitForExit } from '../core/processes.js';
 import { diskSeq, isAttached } from './loop.js';
 
-/** Where sessions register their work directories. */
-export const SESSION_DIR = '/run/vmcraft/sessions';
+/** Where sessions register their work directories: $VMCRAFT_SESSION_DIR, by default /run/vmcraft/sessions (one registry per host). */
+export function sessionDir(): string {
+  return process.env.VMCRAFT_SESSION_DIR || '/run/vmcraft/sessions';
+}
 
 /** The start time of a process (field 22 of /proc/PID/stat), which tells it from a later process with the same pid. */
 async function startTime(pid: number): Promise<string | undefined> {
@@ -24,8 +26,8 @@ async function startTime(pid: number): Promise<string | undefined> {
 
 /** Registers a session's work directory (before it is created) for this process; returns the unregistration. */
 export async function registerSession(workDir: string): Promise<() => Promise<void>> {
-  await mkdir(SESSION_DIR, { recursive: true, mode: 0o700 });
-  const entry = path.join(SESSION_DIR, `${process.pid}.${await startTime(process.pid)}.${path.basename(workDir)}`);
+  await mkdir(sessionDir(), { recursive: true, mode: 0o700 });
+  const entry = path.join(sessionDir(), `${process.pid}.${await startTime(process.pid)}.${path.basename(workDir)}`);
   await symlink(workDir, entry);
   return () => rm(entry, { force: true });
 }
@@ -65,13 +67,14 @@ async function reap(workDir: string, runner: Runner): Promise<string[]> {
  */
 export async function reapStaleSessions(runner: Runner): Promise<string[]> {
   const reports: string[] = [];
-  for (const name of await readdir(SESSION_DIR).catch(() => [] as string[])) {
+  const registry = sessionDir();
+  for (const name of await readdir(registry).catch(() => [] as string[])) {
     const [base, reaper] = name.split('.reaping-');
     const [pid, start] = base!.split('.');
     if (!pid || (await startTime(Number(pid))) === start) continue;
     if (reaper && (await processAlive(Number(reaper)))) continue; // another launch is reaping it
-    const claimed = path.join(SESSION_DIR, `${base}.reaping-${process.pid}`);
-    if (!(await rename(path.join(SESSION_DIR, name), claimed).then(() => true, () => false))) continue;
+    const claimed = path.join(registry, `${base}.reaping-${process.pid}`);
+    if (!(await rename(path.join(registry, name), claimed).then(() => true, () => false))) continue;
     const workDir = await readlink(claimed);
     const done = await reap(workDir, runner);
     if ((await mountsUnder(workDir)).length === 0) await rm(claimed, { force: true });

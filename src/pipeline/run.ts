@@ -13,6 +13,7 @@ import { VmcraftError, isVmcraftError } from '../core/errors.js';
 import { defaultRunner, Runner, type TraceEvent } from '../core/exec.js';
 import { orderStages, type Stage, type StageContext, type StageOutcome } from './stage.js';
 import { BUILTIN_STAGE_TABLE } from './stages/index.js';
+import { sha256File } from '../core/hash.js';
 import { disksHold, hashOf, loadState, sameDisks, saveState, stampFile, type VmState } from './state.js';
 import type { DiskRef, PipelineEvent, PipelinePlan, PipelineReport, StageReport, VmPlan, VmReport } from './types.js';
 
@@ -30,20 +31,33 @@ export interface RunOptions {
   onTrace?: (event: TraceEvent) => void;
 }
 
-/** The configured sources as disks: every file of each chain (or the OVA), stamped; sha256s known from the last run are not read again. */
-async function sourceDisks(vm: VmPlan, state: VmState, hash: boolean): Promise<DiskRef[]> {
+/**
+ * The configured sources as disks: every file of each chain (or the OVA),
+ * stamped with size and mtime at once; sha256s known from the last run are
+ * reused, the others are computed in the background (`hashed` settles when
+ * every stamp has its sha256), so the first stages need not wait for a full
+ * read of every source.
+ */
+async function sourceDisks(vm: VmPlan, state: VmState, hash: boolean): Promise<{ disks: DiskRef[]; hashed: Promise<void> }> {
   const known = (state.stages.fetch?.inputs ?? []).flatMap((d) => d.files);
   const disks: DiskRef[] = [];
+  const pending: Promise<void>[] = [];
   for (const source of vm.sources) {
     const files = [];
-    for (const link of source.chain) files.push(await stampFile(link.path, known, hash));
+    for (const link of source.chain) {
+      const stamp = await stampFile(link.path, known, false);
+      if (hash && !stamp.sha256) pending.push(sha256File(link.path).then((sum) => void (stamp.sha256 = sum)));
+      files.push(stamp);
+    }
     disks.push({ path: source.path, format: source.format, files });
   }
-  return disks;
+  return { disks, hashed: Promise.all(pending).then(() => undefined) };
 }
 
 function errorSummary(err: unknown): { code: string; message: string } {
-  return isVmcraftError(err) ? { code: err.code, message: err.message } : { code: 'EIO', message: err instanceof Error ? err.message : String(err) };
+  const cleanup = (err as { cleanupError?: Error } | undefined)?.cleanupError;
+  const also = cleanup ? ` (releasing the session failed too: ${cleanup.message})` : '';
+  return isVmcraftError(err) ? { code: err.code, message: `${err.message}${also}` } : { code: 'EIO', message: `${err instanceof Error ? err.message : String(err)}${also}` };
 }
 
 /** The outputs a VM's CONVERT produced, for the report. */
@@ -56,6 +70,10 @@ class VmRun {
   readonly #stages: StageReport[] = [];
   readonly #results: Record<string, unknown> = {};
   #disks: DiskRef[] = [];
+  /** Settles when the sources' sha256s are known (records must not be compared or written before). */
+  #sourcesHashed: Promise<void> = Promise.resolve();
+  /** State writes, in order, each after the sources' sha256s are known. */
+  #saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly vm: VmPlan,
@@ -89,6 +107,7 @@ class VmRun {
     const { vm } = this;
     const optionsHash = hashOf(stage.options ? stage.options(vm) : (vm.options[stage.name] ?? null));
     if (this.options.dryRun) return { outcome: stage.plan ? await stage.plan(ctx) : { result: { wouldRun: true } }, status: 'planned' };
+    if (state.stages[stage.name]) await this.#sourcesHashed;
     if (await this.#reusable(stage, state, optionsHash)) {
       const record = state.stages[stage.name]!;
       return { outcome: { result: record.result, disks: record.outputs }, status: 'reused' };
@@ -97,7 +116,11 @@ class VmRun {
     const outcome = await stage.run(ctx);
     const durationMs = Math.round(performance.now() - started);
     state.stages[stage.name] = { optionsHash, inputs: this.#disks, outputs: outcome.disks ?? this.#disks, result: outcome.result ?? null, durationMs, finishedAt: new Date().toISOString() };
-    await saveState(vm.stateFile, state);
+    // Written once the sources' sha256s are known; a crash before that only loses reuse, never correctness.
+    this.#saving = this.#saving.then(async () => {
+      await this.#sourcesHashed;
+      await saveState(vm.stateFile, state);
+    });
     return { outcome, status: 'done' };
   }
 
@@ -130,12 +153,17 @@ class VmRun {
     try {
       if (!options.dryRun) await mkdir(workDir, { recursive: true });
       const state = options.dryRun ? { version: 1 as const, vm: vm.name, stages: {} } : await loadState(vm.stateFile, vm.name);
-      this.#disks = await sourceDisks(vm, state, !options.dryRun);
+      const sources = await sourceDisks(vm, state, !options.dryRun);
+      this.#disks = sources.disks;
+      this.#sourcesHashed = sources.hashed;
+      this.#sourcesHashed.catch(() => undefined); // awaited where needed; an error surfaces there
       for (const name of vm.stages) {
         this.#stages.push(await this.#stage(this.table.find((s) => s.name === name)!, workDir, state));
       }
+      await this.#saving;
     } catch (err) {
       error = errorSummary(err);
+      await this.#saving.catch(() => undefined); // the stages that finished are still recorded
     } finally {
       if (options.dryRun) await rm(workDir, { recursive: true, force: true });
     }

@@ -46,6 +46,7 @@ export const fetchStage: Stage = {
         disks.push({ path: disk.path, format: (await detectFormat(disk.path)).format, files: [{ path: disk.path, size: info.size, mtimeMs: info.mtimeMs, sha256: file.sha256 }] });
       }
     }
-    return { result: { disks: disks.map((d) => ({ path: d.path, format: d.format, sha256: d.files[0]!.sha256 })), ...(ovas.length ? { ova: ovas } : {}) }, disks };
+    // The stamps themselves, not copies: the sources' sha256s may still be computed in the background (run.ts).
+    return { result: { disks: disks.map((d) => ({ path: d.path, format: d.format, files: d.files })), ...(ovas.length ? { ova: ovas } : {}) }, disks };
   },
 };

@@ -10,12 +10,19 @@ export async function withDisks<T>(ctx: StageContext, disks: DiskRef[], readonly
   const g = new GuestFS({ readonly, tmpDir: ctx.workDir, keys: ctx.plan.keys });
   if (ctx.onTrace) g.on('trace', ctx.onTrace);
   for (const disk of disks) g.addDrive(disk.path, { format: disk.format });
+  let result: T;
   try {
     await g.launch();
-    return await fn(g);
-  } finally {
-    await g.close();
+    result = await fn(g);
+  } catch (err) {
+    // The stage's error is the one to report; a failure to release the session rides along with it.
+    await g.close().catch((cleanupError: unknown) => {
+      if (err instanceof Error) Object.assign(err, { cleanupError });
+    });
+    throw err;
   }
+  await g.close();
+  return result;
 }
 
 /** Inspects the session and returns the OS the pipeline works on: the first root found (a note when there are several). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { execa } from 'execa';
 import { GuestFS } from '../../../src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,9 @@ describe('a process killed by a signal releases its session', () => {
 
 describe('a process killed with SIGKILL cannot clean up: the next launch does', () => {
   it('releases the dead session’s mounts, loop device, daemon and work dir, with a warning', async () => {
-    const child = execa('node', ['--import', 'tsx', holder, image, dir], { reject: false });
+    // A private registry: the sessions other test files launch meanwhile must not reap this one first.
+    const registry = path.join(dir, 'sessions');
+    const child = execa('node', ['--import', 'tsx', holder, image, dir], { reject: false, env: { VMCRAFT_SESSION_DIR: registry } });
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
       child.on('exit', () => reject(new Error('child exited before it was ready')));
@@ -50,12 +52,18 @@ describe('a process killed with SIGKILL cannot clean up: the next launch does', 
     await child;
     const left = await findLeftovers(dir);
     expect([left.mounts.length, left.loopDevices.length, left.daemons.length, left.workDirs.length]).toEqual([3, 1, 1, 1]);
+    expect(await readdir(registry)).toHaveLength(1);
     const other = await mkdtemp(path.join(dir, 'next-'));
     const g = new GuestFS({ readonly: true, tmpDir: other });
     const warnings: string[] = [];
     g.on('log', (l) => warnings.push(l.message));
     g.addDrive(image);
-    await g.launch();
+    process.env.VMCRAFT_SESSION_DIR = registry;
+    try {
+      await g.launch();
+    } finally {
+      delete process.env.VMCRAFT_SESSION_DIR;
+    }
     try {
       expect(await findLeftovers(path.join(dir, left.workDirs[0]!))).toEqual(NOTHING_LEFT);
       expect((await findLeftovers(dir)).workDirs).toEqual([]);
@@ -64,5 +72,6 @@ describe('a process killed with SIGKILL cannot clean up: the next launch does', 
       await g.close();
     }
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+    expect(await readdir(registry)).toEqual([]);
   });
 });

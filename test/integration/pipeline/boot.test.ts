@@ -43,6 +43,7 @@ describe('pipeline boot test', () => {
     const output = path.join(dir, 'k2.qcow2');
     const report = await run(await plan({ vms: [{ name: 'k2', input: [fixtures.debianKernel!.path], output: { path: output }, validate: { boot: { marker: 'a line no kernel prints', timeoutSec: 20, accel: 'tcg' } } }] }));
     expect(report.vms[0]!.status).toBe('failed');
+    expect(report.vms[0]!.error!.message).toMatch(/^the boot test/);
     expect(report.vms[0]!.error!.code).toBe('EVALIDATE');
     expect(report.vms[0]!.error!.message).toMatch(/saw no \/a line no kernel prints\/ on the console .*timed out[\s\S]*last console lines:\n[\s\S]*(?:Linux|EXT4|virtio)/);
     expect(report.vms[0]!.stages.at(-1)).toMatchObject({ name: 'validate', status: 'failed' });

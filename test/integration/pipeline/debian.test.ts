@@ -4,6 +4,7 @@
  * re-runs, a changed option, resume after a kill in CONVERT, a batch with a
  * failing VM, a custom stage, and bad plans.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -125,6 +126,11 @@ describe('pipeline on a Debian vmdk', () => {
 
   it('resumes after a kill in the middle of CONVERT: the finished stages are reused, nothing half-written is left', async () => {
     const config = await yaml('db01.yaml', 'workDir: work\nvms:\n  - name: db01\n    input: [web01.vmdk]\n    output: { path: out/db01.qcow2, compress: true }\n');
+    const stateFile = path.join(dir, 'out/db01.qcow2.vmcraft-state.json');
+    const recorded = (stages: string[]) => {
+      const text = existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : '{}';
+      return stages.every((s) => s in ((JSON.parse(text) as { stages?: object }).stages ?? {}));
+    };
     const proc = execa('node', ['--import', 'tsx', child, config], { reject: false });
     const last = await new Promise<PipelineEvent>((resolve, reject) => {
       let buffer = '';
@@ -132,7 +138,8 @@ describe('pipeline on a Debian vmdk', () => {
         buffer += chunk.toString();
         for (const line of buffer.split('\n').slice(0, -1)) {
           const event = JSON.parse(line) as PipelineEvent;
-          if (event.type === 'progress' && event.stage === 'convert' && event.progress.percent > 0) {
+          // Killed in CONVERT once the finished stages are on record (records wait for the sources' sha256s).
+          if (event.type === 'progress' && event.stage === 'convert' && event.progress.percent > 0 && recorded(['fetch', 'flatten', 'inspect', 'fix'])) {
             proc.kill('SIGKILL'); // a crash: nothing of the pipeline's own cleanup runs
             resolve(event);
           }
