@@ -41,8 +41,8 @@ export function canRun(arch: string): boolean {
 const GUEST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * The script run inside the new namespaces: mounts, then chroot into the
- * guest. With network, the host's resolv.conf is made visible to the guest
+ * The script run inside the new namespaces: mounts, other sessions' mounts
+ * detached from the namespace, then chroot into the guest. With network, the host's resolv.conf is made visible to the guest
  * only inside the namespace (bind mount, or a file in the namespace's /run
  * where the guest links /etc/resolv.conf into /run): the guest's own file is
  * never changed.
@@ -65,6 +65,13 @@ export function namespaceScript(network: boolean): string {
           'elif [ -f "$R/etc/resolv.conf" ]; then mount --bind /etc/resolv.conf "$R/etc/resolv.conf"; fi',
         ]
       : []),
+    // The new namespace began with a copy of every host mount, other sessions' guest filesystems
+    // included: while it lives they could not be unmounted or their devices detached. Drop those copies.
+    'for m in $(cut -d" " -f5 /proc/self/mountinfo | sort -r); do',
+    '  case "$m" in "$R"|"$R"/*) continue ;; esac',
+    '  case "$R/" in "$m"/*) continue ;; esac',
+    '  case "$m" in */vmcraft-*) umount -l "$m" 2>/dev/null || true ;; esac',
+    'done',
     'exec chroot "$R" "$@"',
   ].join('\n');
 }

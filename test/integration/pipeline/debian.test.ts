@@ -152,7 +152,7 @@ describe('pipeline on a Debian vmdk', () => {
     expect(last).toMatchObject({ type: 'progress', stage: 'convert' });
     // qemu-img was started to die with its parent: no orphan goes on writing.
     await new Promise((r) => setTimeout(r, 200));
-    expect((await execa('pgrep', ['-f', 'qemu-img convert .*db01'], { reject: false })).stdout).toBe('');
+    expect((await execa('pgrep', ['-f', `qemu-img convert .*${dir}/out/\\.db01`], { reject: false })).stdout).toBe('');
     const output = path.join(dir, 'out/db01.qcow2');
     await expect(stat(output)).rejects.toMatchObject({ code: 'ENOENT' });
     const state = JSON.parse(await readFile(`${output}.vmcraft-state.json`, 'utf8')) as { stages: Record<string, unknown> };
