@@ -2,7 +2,7 @@
 import { VmcraftError } from '../core/errors.js';
 import { inspectDevices } from '../inspect/index.js';
 import { resolveFstabSpec } from '../inspect/fstab-devices.js';
-import type { FstabEntry, OsInfo, OsMountpoint } from '../inspect/types.js';
+import type { FstabEntry, OsInfo, OsMountpoint, WindowsDetails } from '../inspect/types.js';
 import { GuestFSFiles } from './files.js';
 import { exportKey, readKey } from '../registry/hive.js';
 import { parseRegExport } from '../registry/reg-format.js';
@@ -94,6 +94,20 @@ export class GuestFSInspect extends GuestFSFiles {
   inspectGetMountpoints(root: string): OsMountpoint[] { return this.inspectOsInfo(root).mountpoints; }
   /** Every device that belongs to the OS. */
   inspectGetFilesystems(root: string): string[] { return this.inspectOsInfo(root).filesystems; }
+  /** `Client` or `Server` for Windows, `unknown` for other guests. */
+  inspectGetProductVariant(root: string): string { return this.inspectOsInfo(root).windows?.productVariant ?? 'unknown'; }
+  /** The Windows system root as spelled on disk (`/Windows`); EINVAL for other guests. */
+  inspectGetWindowsSystemroot(root: string): string { return this.#windows(root).systemroot; }
+  /** Windows drive letters (`C`) → this session's devices; letters of devices not in this session are left out, as libguestfs does. */
+  inspectGetDriveMappings(root: string): Record<string, string> {
+    return Object.fromEntries(this.#windows(root).drives.filter((d) => d.device).map((d) => [d.drive.replace(/:$/, ''), d.device!]));
+  }
+
+  #windows(root: string): WindowsDetails {
+    const info = this.inspectOsInfo(root);
+    if (!info.windows) throw new VmcraftError('EINVAL', `${root} is not a Windows root (it is ${info.type})`);
+    return info.windows;
+  }
 
   /**
    * Mounts an inspected root at `/` and its fstab mount points below it,

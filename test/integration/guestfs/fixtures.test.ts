@@ -67,6 +67,9 @@ describe.each(IMAGES)('fixture %s, read-only', (name) => {
       const { root, mountpoints, ...facts } = fixture.os;
       expect(info).toMatchObject({ type: 'linux', root, ...facts });
       expect(info.mountpoints).toEqual(mountpoints);
+      // Windows-only facts: libguestfs' answers for a Linux root.
+      expect(g.inspectGetProductVariant(root)).toBe('unknown');
+      expect(() => g.inspectGetWindowsSystemroot(root)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
       await g.mountRoot(root);
     }
     for (const [file, sha] of Object.entries(fixture.files)) expect(await g.checksum('sha256', file), file).toBe(sha);

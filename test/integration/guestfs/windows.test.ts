@@ -39,6 +39,9 @@ describe('Windows inspection', () => {
           ],
         },
       });
+      // The libguestfs calls over the same facts: drive letters without a device here are left out.
+      expect([g.inspect_get_product_variant('/dev/sda1'), g.inspect_get_windows_systemroot('/dev/sda1')]).toEqual(['Server', '/Windows']);
+      expect(g.inspect_get_drive_mappings('/dev/sda1')).toEqual({ C: '/dev/sda1' });
     }
     expect(await sha256File(image)).toBe(before);
   });
