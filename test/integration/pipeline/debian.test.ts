@@ -185,6 +185,20 @@ describe('pipeline on a Debian vmdk', () => {
     expect((await stat(path.join(dir, 'out/app.raw'))).size).toBe(virtualSize);
   }, 120_000);
 
+  it('migrates a VM with two disks: one overlay each, outputs named -1 after the first, fstab checked across both', async () => {
+    const data = path.join(dir, 'data-disk.raw');
+    await copyFile(fixtures.plain!.path, data);
+    const before = await sha256File(data);
+    const report = await run(await plan({ vms: [{ name: 'two', input: [input, data], output: { path: path.join(dir, 'out/two.qcow2') } }] }));
+    expect(report.vms[0]!.error?.message).toBeUndefined();
+    expect(report.vms[0]!.produced.map((p) => path.basename(p.path))).toEqual(['two.qcow2', 'two-1.qcow2']);
+    await GuestFS.with([path.join(dir, 'out/two.qcow2'), path.join(dir, 'out/two-1.qcow2')], { readonly: true, tmpDir: dir }, async (g) => {
+      await g.mountRo('/dev/sdb', '/');
+      expect(await g.cat('/data/readme.txt')).toBe('a filesystem without a partition table\n');
+    });
+    expect([await sha256File(input), await sha256File(data)]).toEqual([inputSha, before]);
+  }, 120_000);
+
   it('runs a custom stage where it is registered, with what the earlier stages found', async () => {
     const seen: string[] = [];
     const audit: Stage = {
