@@ -4,10 +4,10 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { CLI, cliRunner } from '../../helpers/cli.js';
 import { scratchDir } from '../../helpers/images.js';
 import { buildWindowsImage } from '../../helpers/windows-image.js';
 
-const CLI = path.join(import.meta.dirname, '../../../src/cli/main.ts');
 let fx: FixtureManifest;
 let dir: string;
 let remove: () => Promise<void>;
@@ -18,10 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => remove());
 
-/** Runs the CLI with TMPDIR set to the scratch dir, so leftovers can be checked there. */
-function vmcraft(args: string[], input?: string) {
-  return execa('node', ['--import', 'tsx', CLI, ...args], { reject: false, env: { TMPDIR: dir }, ...(input !== undefined ? { input } : { stdin: 'ignore' }) });
-}
+const vmcraft = cliRunner(() => dir);
 
 describe('one-shot mode', () => {
   it('runs --run commands in order and exits 0', async () => {

@@ -1,14 +1,13 @@
 /** `vmcraft pipeline plan|run|schema` end to end through the CLI, on the Debian fixture. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineEvent, PipelineReport } from '../../../src/index.js';
 import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { cliRunner } from '../../helpers/cli.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 
-const CLI = path.join(import.meta.dirname, '../../../src/cli/main.ts');
 let fx: FixtureManifest;
 let dir: string;
 let remove: () => Promise<void>;
@@ -23,9 +22,7 @@ afterAll(async () => {
   await remove();
 });
 
-function vmcraft(args: string[]) {
-  return execa('node', ['--import', 'tsx', CLI, ...args], { reject: false, env: { TMPDIR: dir }, stdin: 'ignore' });
-}
+const vmcraft = cliRunner(() => dir);
 
 async function config(name: string, text: string): Promise<string> {
   await writeFile(path.join(dir, name), text);
