@@ -3,14 +3,17 @@
  * OOM killer): each session registers its work directory in
  * /run/vmcraft/sessions under its owner's pid and start time; the next launch
  * of any session finds the entries whose owner is gone and releases what is
- * left below their work directories — guest mounts, loop devices recorded
- * there, qemu-storage-daemon exports — then the directory itself.
+ * left below their work directories — guest mounts, the storage layers'
+ * recorded teardown commands (LVM, LUKS, md), loop devices recorded there,
+ * qemu-storage-daemon exports — then the directory itself. nbd devices are
+ * reclaimed by the next nbd attach through their lock files.
  */
 import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Runner } from '../core/exec.js';
 import { mountsUnder } from '../core/mountinfo.js';
 import { processAlive, waitForExit } from '../core/processes.js';
+import { TEARDOWN_FILE, type TeardownCommand } from '../storage/teardown.js';
 import { diskSeq, isAttached } from './loop.js';
 
 /** Where sessions register their work directories: $VMCRAFT_SESSION_DIR, by default /run/vmcraft/sessions (one registry per host). */
@@ -40,6 +43,12 @@ async function reap(workDir: string, runner: Runner): Promise<string[]> {
   for (const m of await mountsUnder(workDir)) {
     if (m.fsType === 'fuse' && files.includes(path.basename(m.mountPoint))) continue; // an export file: its daemon goes below
     if (await runner.run('umount', [m.mountPoint]).then(() => true, () => false)) done.push(`mount ${m.mountPoint}`);
+  }
+  // The storage layers' teardown commands (LVM, LUKS, md), newest first: they sit on the loop and nbd devices.
+  const teardown = (await readFile(path.join(workDir, TEARDOWN_FILE), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  for (const line of teardown.reverse()) {
+    const command = JSON.parse(line) as TeardownCommand;
+    if (await runner.run(command.file, command.args, command.env ? { env: command.env } : {}).then(() => true, () => false)) done.push(`${command.file} ${command.args.slice(0, 3).join(' ')}`);
   }
   for (const f of files.filter((n) => n.endsWith('.loop.json'))) {
     const { device, seq } = JSON.parse(await readFile(path.join(workDir, f), 'utf8')) as { device: string; seq?: string };

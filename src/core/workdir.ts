@@ -20,7 +20,7 @@ export const WORKDIR_PREFIX = 'vmcraft-';
  * unregistration, which runs only after the directory is gone.
  */
 export async function createWorkDir(cleanup: CleanupStack, parent = os.tmpdir(), register?: (dir: string) => Promise<() => Promise<void>>): Promise<string> {
-  const dir = path.join(parent, `${WORKDIR_PREFIX}${randomBytes(6).toString('base64url')}`);
+  const dir = path.join(parent, `${WORKDIR_PREFIX}${randomBytes(4).toString('hex')}`);
   if (register) {
     const unregister = await register(dir);
     cleanup.push(`session registration of ${dir}`, unregister);

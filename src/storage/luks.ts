@@ -5,6 +5,7 @@
  */
 import { VmcraftError } from '../core/errors.js';
 import { newDevice } from './device.js';
+import { pushTeardown } from './teardown.js';
 import type { BlockDevice, LayerContext, LuksKey, StorageLayer } from './types.js';
 
 /** Exit code cryptsetup uses for a wrong passphrase. */
@@ -30,7 +31,7 @@ export async function openLuks(device: BlockDevice, keys: string[], ctx: LayerCo
       if (err instanceof VmcraftError && err.command?.exitCode === WRONG_KEY) continue;
       throw err;
     }
-    ctx.cleanup.push(`LUKS mapping ${name}`, async () => void (await ctx.runner.run('cryptsetup', ['close', name])));
+    await pushTeardown(ctx, `LUKS mapping ${name}`, { file: 'cryptsetup', args: ['close', name] });
     return newDevice(`/dev/mapper/${name}`, `/dev/mapper/${name}`, 'crypt', device, ctx);
   }
   throw new VmcraftError('EBADKEY', `no key given for ${device.name} opens it (${keys.length} tried)`, { path: device.name });

@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { RunOptions } from '../core/exec.js';
 import { newDevice } from './device.js';
+import { pushTeardown, type TeardownCommand } from './teardown.js';
 import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
 /** A logical volume as `lvs` reports it. */
@@ -61,13 +62,19 @@ export class LvmLayer implements StorageLayer {
     return this.#activateReady(ctx, true);
   }
 
-  async #lvm(ctx: LayerContext, args: string[], readonlyVgs: string[] = [], options: RunOptions = {}) {
+  /** An lvm command with the session's private configuration: only its PVs, the read-only VGs. */
+  async #lvmCommand(ctx: LayerContext, args: string[], readonlyVgs: string[] = []): Promise<TeardownCommand & { env: Record<string, string> }> {
     const systemDir = path.join(ctx.workDir, 'lvm');
     await mkdir(systemDir, { recursive: true });
     // An empty private lvm.conf: the host's /etc/lvm/lvm.conf must not apply to guest volumes.
     await writeFile(path.join(systemDir, 'lvm.conf'), '', { flag: 'a' });
     const config = lvmConfig(this.#pvs.map((p) => p.hostPath), readonlyVgs);
-    return ctx.runner.run('lvm', [...args, '--config', config], { ...options, env: { LVM_SYSTEM_DIR: systemDir, LVM_SUPPRESS_FD_WARNINGS: '1', ...options.env } });
+    return { file: 'lvm', args: [...args, '--config', config], env: { LVM_SYSTEM_DIR: systemDir, LVM_SUPPRESS_FD_WARNINGS: '1' } };
+  }
+
+  async #lvm(ctx: LayerContext, args: string[], readonlyVgs: string[] = [], options: RunOptions = {}) {
+    const command = await this.#lvmCommand(ctx, args, readonlyVgs);
+    return ctx.runner.run(command.file, command.args, { ...options, env: { ...command.env, ...options.env } });
   }
 
   /** Activates every VG whose PVs are all present (or any VG, degraded, when `partial`). */
@@ -97,7 +104,7 @@ export class LvmLayer implements StorageLayer {
     }
     const ro = ctx.readonly ? [vg] : [];
     await this.#lvm(ctx, ['vgchange', '-a', 'y', ...(complete ? [] : ['--activationmode', 'partial']), vg], ro);
-    ctx.cleanup.push(`volume group ${vg}`, async () => void (await this.#lvm(ctx, ['vgchange', '-a', 'n', vg], ro)));
+    await pushTeardown(ctx, `volume group ${vg}`, await this.#lvmCommand(ctx, ['vgchange', '-a', 'n', vg], ro));
     await this.#lvm(ctx, ['vgmknodes', vg], ro);
     const lvs = parseLvmReport((await this.#lvm(ctx, ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,lv_name,lv_dm_path,lv_size,lv_attr', vg], ro)).stdout, 'lv');
     const parent = this.#pvs.find(() => true)!;

@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import type { Runner } from '../core/exec.js';
 import { newDevice } from './device.js';
+import { pushTeardown } from './teardown.js';
 import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
 /** What `mdadm --examine --export` says of a member. */
@@ -63,7 +64,7 @@ export class MdLayer implements StorageLayer {
     if (degraded) ctx.warn(`RAID array ${group.info.name ?? uuid} has ${group.devices.length} of its ${group.info.devices} members: assembling it degraded`);
     const md = await freeMdDevice();
     await ctx.runner.run('mdadm', ['--assemble', md, '--config=none', '--run', ...(ctx.readonly ? ['--readonly'] : []), ...group.devices.map((d) => d.hostPath)]);
-    ctx.cleanup.push(`RAID array ${md}`, async () => void (await ctx.runner.run('mdadm', ['--stop', md])));
+    await pushTeardown(ctx, `RAID array ${md}`, { file: 'mdadm', args: ['--stop', md] });
     const shortName = group.info.name?.split(':').pop() || uuid.slice(0, 8);
     return newDevice(`/dev/md/${shortName}`, md, 'md', group.devices[0]!, ctx);
   }

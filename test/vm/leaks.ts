@@ -14,7 +14,7 @@ export async function kernelLeftovers(): Promise<KernelLeftovers> {
   const { stdout } = await new Runner().run('dmsetup', ['ls'], { okExitCodes: [0, 1] });
   const dm = stdout.split('\n').filter((l) => l.trim() && !/No devices found/.test(l));
   const md = blocks.filter((n) => /^md\d+$/.test(n));
-  const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').filter((l) => /vmcraft-[A-Za-z0-9]{6}\//.test(l) || /^\/dev\/(nbd|mapper|md)/.test(l));
+  const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').filter((l) => /vmcraft-[A-Za-z0-9]{6,}\//.test(l) || /^\/dev\/(nbd|mapper|md)/.test(l));
   return { nbd, dm, md, mounts };
 }
 

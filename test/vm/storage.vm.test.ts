@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS } from '../../src/index.js';
 import { sha256File } from '../../src/core/hash.js';
@@ -46,6 +50,32 @@ describe('Debian on LVM (GPT + /boot + PV: root xfs, var ext4), vmdk through nbd
     await using first = await GuestFS.open(fx.lvm.path, { readonly: true });
     expect(first.vgs()).toEqual(['vmcraftvg']);
     await expect(GuestFS.open(fx.lvm.path, { readonly: true })).rejects.toMatchObject({ code: 'EATTACH', message: expect.stringContaining('already active on this host') });
+  });
+
+  it('a session killed with SIGKILL leaves its VG active; the next launch deactivates it and can open the image again', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vm-sigkill-'));
+    const child = execa('node', ['--import', 'tsx', path.join(import.meta.dirname, '../helpers/hold-session.ts'), fx.lvm.path, tmp], { reject: false });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.on('exit', () => reject(new Error('child exited before it was ready')));
+    });
+    child.kill('SIGKILL');
+    await child;
+    const left = await kernelLeftovers();
+    expect(left.dm.join('\n')).toContain('vmcraftvg-root');
+    expect(left.nbd).toHaveLength(1);
+    const warnings: string[] = [];
+    const g = new GuestFS({ readonly: true });
+    g.on('log', (l) => warnings.push(l.message));
+    g.addDrive(fx.lvm.path);
+    await g.launch(); // without the reaper: EATTACH, the VG name is still active
+    try {
+      expect(g.vgs()).toEqual(['vmcraftvg']);
+      expect(warnings).toEqual([expect.stringMatching(/^released what process \d+ \(gone\) left in .*: mount .*lvm vgchange -a/)]);
+    } finally {
+      await g.close();
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('lists LVs, VGs and PVs and uses nbd', async () => {

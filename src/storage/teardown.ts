@@ -1,0 +1,26 @@
+/**
+ * Teardown commands of the storage layers (close a LUKS mapping, deactivate
+ * a VG, stop an array): pushed on the session's cleanup stack and also
+ * written to the session's work directory, so that if the process dies
+ * without cleaning up, the next launch can run them (attach/reaper.ts).
+ */
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CleanupStack } from '../core/cleanup.js';
+import type { Runner } from '../core/exec.js';
+
+/** The file in a work directory that lists the teardown commands, oldest first, one JSON object per line. */
+export const TEARDOWN_FILE = 'teardown.jsonl';
+
+/** One recorded teardown command. */
+export interface TeardownCommand {
+  file: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/** Records `command` in `workDir` and pushes it on the cleanup stack as `label`. */
+export async function pushTeardown(ctx: { cleanup: CleanupStack; runner: Runner; workDir: string }, label: string, command: TeardownCommand): Promise<void> {
+  await appendFile(path.join(ctx.workDir, TEARDOWN_FILE), `${JSON.stringify(command)}\n`);
+  ctx.cleanup.push(label, async () => void (await ctx.runner.run(command.file, command.args, command.env ? { env: command.env } : {})));
+}
