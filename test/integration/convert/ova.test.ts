@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFormat, extractOva, readOvfPackage } from '../../../src/convert/index.js';
@@ -106,7 +106,12 @@ describe('OVA', () => {
     expect(read.disks.map((d) => d.path)).toEqual([path.join(pkg, 'web01-disk1.vmdk')]);
     const tampered = path.join(dir, 'tampered-pkg');
     await runner.run('cp', ['-r', pkg, tampered]);
-    await runner.run('dd', ['if=/dev/zero', `of=${path.join(tampered, 'web01-disk1.vmdk')}`, 'bs=1', 'count=1', 'seek=70000', 'conv=notrunc', 'status=none']);
+    // Flip one byte (zeroing it would change nothing where it already was zero: a 1-in-256 flake).
+    const disk = await open(path.join(tampered, 'web01-disk1.vmdk'), 'r+');
+    const byte = Buffer.alloc(1);
+    await disk.read(byte, 0, 1, 70000);
+    await disk.write(Buffer.from([byte[0]! ^ 0xff]), 0, 1, 70000);
+    await disk.close();
     await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'ECHECKSUM', message: expect.stringContaining('web01-disk1.vmdk') });
     await runner.run('rm', [path.join(tampered, 'web01-disk1.vmdk'), path.join(tampered, 'web01.mf')]);
     await expect(readOvfPackage(path.join(tampered, 'web01.ovf'))).rejects.toMatchObject({ code: 'ENOENT' });
