@@ -55,9 +55,11 @@ describe('Debian on LVM (GPT + /boot + PV: root xfs, var ext4), vmdk through nbd
   it('a session killed with SIGKILL leaves its VG active; the next launch deactivates it and can open the image again', async () => {
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vm-sigkill-'));
     const child = execa('node', ['--import', 'tsx', path.join(import.meta.dirname, '../helpers/hold-session.ts'), fx.lvm.path, tmp], { reject: false });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      child.on('exit', () => reject(new Error('child exited before it was ready')));
+      child.on('exit', () => reject(new Error(`child exited before it was ready: ${stderr}`)));
     });
     child.kill('SIGKILL');
     await child;
