@@ -35,6 +35,15 @@ export async function registerSession(workDir: string): Promise<() => Promise<vo
   return () => rm(entry, { force: true });
 }
 
+/** Sends a signal to a process that may have ended meanwhile. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // gone already
+  }
+}
+
 /** Releases what a dead session left below `workDir`; returns what was released. */
 async function reap(workDir: string, runner: Runner): Promise<string[]> {
   const done: string[] = [];
@@ -60,8 +69,8 @@ async function reap(workDir: string, runner: Runner): Promise<string[]> {
     const pid = Number((await readFile(path.join(workDir, f), 'utf8').catch(() => '')).trim());
     const cmdline = pid ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
     if (!pid || !cmdline.includes(workDir) || !(await processAlive(pid))) continue;
-    process.kill(pid, 'SIGTERM');
-    if ((await waitForExit([pid], 5000)).length) process.kill(pid, 'SIGKILL');
+    signal(pid, 'SIGTERM');
+    if ((await waitForExit([pid], 5000)).length) signal(pid, 'SIGKILL');
     done.push(`qemu-storage-daemon ${pid}`);
   }
   for (const m of await mountsUnder(workDir)) await runner.run('umount', ['-l', m.mountPoint]).catch(() => undefined);
@@ -84,10 +93,15 @@ export async function reapStaleSessions(runner: Runner): Promise<string[]> {
     if (reaper && (await processAlive(Number(reaper)))) continue; // another launch is reaping it
     const claimed = path.join(registry, `${base}.reaping-${process.pid}`);
     if (!(await rename(path.join(registry, name), claimed).then(() => true, () => false))) continue;
-    const workDir = await readlink(claimed);
-    const done = await reap(workDir, runner);
-    if ((await mountsUnder(workDir)).length === 0) await rm(claimed, { force: true });
-    reports.push(`released what process ${pid} (gone) left in ${workDir}${done.length ? `: ${done.join(', ')}` : ''}`);
+    // Reaping is best effort: whatever goes wrong here must not fail the launch that found it.
+    try {
+      const workDir = await readlink(claimed);
+      const done = await reap(workDir, runner);
+      if ((await mountsUnder(workDir)).length === 0) await rm(claimed, { force: true });
+      reports.push(`released what process ${pid} (gone) left in ${workDir}${done.length ? `: ${done.join(', ')}` : ''}`);
+    } catch (err) {
+      reports.push(`could not release everything process ${pid} (gone) left (${claimed}): ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
   return reports;
 }
