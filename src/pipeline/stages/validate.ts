@@ -43,8 +43,9 @@ async function reinspect(ctx: StageContext, g: GuestFS, os: OsInfo): Promise<{ p
   if (before) {
     for (const key of SAME_FACTS) if (before[key] !== os[key]) problems.push(`${key} was ${JSON.stringify(before[key])} before the migration and is ${JSON.stringify(os[key])} in the output`);
   }
-  const fstab = g.inspectFstabDevices(os.root).map(({ entry, device }) => ({ spec: entry.spec, file: entry.file, ...(device ? { device } : {}) }));
-  for (const [i, { entry, device }] of g.inspectFstabDevices(os.root).entries()) {
+  const resolved = g.inspectFstabDevices(os.root);
+  const fstab = resolved.map(({ entry, device }) => ({ spec: entry.spec, file: entry.file, ...(device ? { device } : {}) }));
+  for (const [i, { entry, device }] of resolved.entries()) {
     const needed = !VIRTUAL_FS.has(entry.vfstype) && !entry.options.includes('noauto') && !entry.options.includes('nofail');
     if (needed && !device) problems.push(`fstab line ${i + 1} (${entry.spec} ${entry.file}) names no disk of the output`);
   }
