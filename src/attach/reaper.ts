@@ -12,7 +12,7 @@ import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs
 import path from 'node:path';
 import type { Runner } from '../core/exec.js';
 import { mountsUnder } from '../core/mountinfo.js';
-import { processAlive, waitForExit } from '../core/processes.js';
+import { processAlive, processesWithPathUnder, waitForExit } from '../core/processes.js';
 import { TEARDOWN_FILE, type TeardownCommand } from '../storage/teardown.js';
 import { diskSeq, isAttached } from './loop.js';
 
@@ -65,10 +65,9 @@ async function reap(workDir: string, runner: Runner): Promise<string[]> {
     await runner.run('partx', ['-d', device]).catch(() => undefined);
     if (await runner.run('losetup', ['-d', device]).then(() => true, () => false)) done.push(`loop device ${device}`);
   }
-  for (const f of files.filter((n) => n.endsWith('.pid'))) {
-    const pid = Number((await readFile(path.join(workDir, f), 'utf8').catch(() => '')).trim());
-    const cmdline = pid ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
-    if (!pid || !cmdline.includes(workDir) || !(await processAlive(pid))) continue;
+  // The exports' daemons name their pid file and mount point in the work directory.
+  for (const pid of await processesWithPathUnder(workDir)) {
+    if (!(await processAlive(pid))) continue;
     signal(pid, 'SIGTERM');
     if ((await waitForExit([pid], 5000)).length) signal(pid, 'SIGKILL');
     done.push(`qemu-storage-daemon ${pid}`);

@@ -98,8 +98,15 @@ export function addPipelineCommands(program: Command, io: ShellIo): void {
       const p = await planFromFiles(files, opts.concurrency);
       const bars = opts.json ? undefined : progressBars();
       const controller = new AbortController();
-      const abort = () => controller.abort(new VmcraftError('EABORTED', 'interrupted'));
-      process.once('SIGINT', abort).once('SIGTERM', abort);
+      // First Ctrl-C: stop after the running step (state and report stay consistent); second: quit at once
+      // (what is left is released by the next launch). A listener stays registered throughout: with none,
+      // execa's exit handler would re-raise the signal and end the process before the report.
+      const abort = () => {
+        if (controller.signal.aborted) process.exit(130);
+        if (!opts.json && !outputFlags().quiet) io.err('interrupted: stopping after the running step (Ctrl-C again to quit at once)');
+        controller.abort(new VmcraftError('EABORTED', 'interrupted'));
+      };
+      process.on('SIGINT', abort).on('SIGTERM', abort);
       const flags = outputFlags();
       try {
         const report = await run(p, {

@@ -17,15 +17,25 @@ export async function processAlive(pid: number): Promise<boolean> {
   }
 }
 
-/** The processes that have `arg` as one of their arguments (a FUSE daemon names its mount point). */
-export async function processesWithArgument(arg: string): Promise<number[]> {
+/** The processes with an argument that `match` accepts. */
+async function processesWhere(match: (arg: string) => boolean): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.split('\0').includes(arg)) pids.push(Number(entry));
+    if (cmdline.split('\0').some(match)) pids.push(Number(entry));
   }
   return pids;
+}
+
+/** The processes that have `arg` as one of their arguments (a FUSE daemon names its mount point). */
+export function processesWithArgument(arg: string): Promise<number[]> {
+  return processesWhere((a) => a === arg);
+}
+
+/** The processes with an argument naming a path below `dir` (a session's daemons name files in its work directory). */
+export function processesWithPathUnder(dir: string): Promise<number[]> {
+  return processesWhere((a) => a.startsWith(`${dir}/`));
 }
 
 /** Waits until every process has ended, at most `timeoutMs`; returns those still running. */

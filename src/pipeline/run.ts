@@ -19,7 +19,13 @@ import type { DiskRef, PipelineEvent, PipelinePlan, PipelineReport, StageReport,
 
 /** Options of {@link run}. */
 export interface RunOptions {
-  /** Aborts the run: the current stages stop, VMs not started yet are not started. */
+  /**
+   * Aborts the run: no further stage starts (a running conversion or boot test stops at once), and
+   * the VMs not finished are reported as EABORTED. The run's sessions install no signal handlers of
+   * their own: a program that wants Ctrl-C to stop a run cleanly aborts this signal, as
+   * `vmcraft pipeline run` does (a process killed outright leaves its sessions to the next launch,
+   * which releases them).
+   */
   signal?: AbortSignal;
   /** Called with every event (stage start/end, progress, notes). */
   onEvent?: (event: PipelineEvent) => void;
@@ -163,6 +169,8 @@ class VmRun {
       await this.#saving;
     } catch (err) {
       error = errorSummary(err);
+      // A stage that failed because the run was being aborted (its command killed by the same Ctrl-C) was aborted.
+      if (options.signal.aborted && error.code !== 'EABORTED') error = { code: 'EABORTED', message: `${(options.signal.reason as Error | undefined)?.message ?? 'aborted'} (${error.code}: ${error.message})` };
       await this.#saving.catch(() => undefined); // the stages that finished are still recorded
     } finally {
       if (options.dryRun) await rm(workDir, { recursive: true, force: true });

@@ -7,7 +7,8 @@ import type { DiskRef } from '../types.js';
 
 /** Opens `disks` (formats given, never probed), runs `fn`, and closes the session whatever happens. */
 export async function withDisks<T>(ctx: StageContext, disks: DiskRef[], readonly: boolean, fn: (g: GuestFS) => Promise<T>): Promise<T> {
-  const g = new GuestFS({ readonly, tmpDir: ctx.workDir, keys: ctx.plan.keys });
+  // No signal handlers of its own: the run's AbortSignal stops a pipeline (a session torn down under a running stage would not).
+  const g = new GuestFS({ readonly, tmpDir: ctx.workDir, keys: ctx.plan.keys, handleSignals: false });
   if (ctx.onTrace) g.on('trace', ctx.onTrace);
   for (const disk of disks) g.addDrive(disk.path, { format: disk.format });
   let result: T;

@@ -1,11 +1,12 @@
 /** `vmcraft pipeline plan|run|schema` end to end through the CLI, on the Debian fixture. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineEvent, PipelineReport } from '../../../src/index.js';
 import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
-import { cliRunner } from '../../helpers/cli.js';
+import { CLI, cliRunner } from '../../helpers/cli.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 
 let fx: FixtureManifest;
@@ -70,6 +71,24 @@ describe('vmcraft pipeline', () => {
     expect(b.exitCode).toBe(2);
     expect(b.stderr).toContain(`${bad}:4: vms.0.output.format: expected one of qcow2, raw, vmdk, vhdx, vhd, vdi, got "vmdkk"`);
   }, 60_000);
+
+  it('Ctrl-C stops the run between stages with EABORTED and nothing left; the next run resumes', async () => {
+    const file = await config('ctrlc.yaml', `vms:\n  - name: k\n    input: [${fx.debianKernel!.path}]\n    output: { path: out/k.qcow2 }\n`);
+    const child = execa('node', ['--import', 'tsx', CLI, 'pipeline', 'run', file], { reject: false, env: { TMPDIR: dir } });
+    await new Promise<void>((resolve) => child.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('k: inspect done') && resolve()));
+    // During FIX: its overlay creation stops at once, or update-initramfs finishes and CONVERT does not start.
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('interrupted: stopping after the running step');
+    expect(r.stdout).toContain('✗ EABORTED: ');
+    expect(r.stdout).toMatch(/inspect done [\d.]+ s · fix (done [\d.]+ s · convert failed|failed · convert not-run) · validate not-run/);
+    await expect(stat(path.join(dir, 'out/k.qcow2'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+    const again = await vmcraft(['pipeline', 'run', file]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/fetch reused · flatten reused · inspect reused · fix (reused|done [\d.]+ s) · convert done/);
+  }, 180_000);
 
   it('schema prints the JSON Schema shipped in the package', async () => {
     const r = await vmcraft(['pipeline', 'schema']);
