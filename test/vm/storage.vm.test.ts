@@ -59,7 +59,7 @@ describe('Debian on LVM (GPT + /boot + PV: root xfs, var ext4), vmdk through nbd
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      child.on('exit', () => reject(new Error(`child exited before it was ready: ${stderr}`)));
+      child.on('close', () => reject(new Error(`child exited before it was ready: ${stderr}`))); // after its output is read
     });
     child.kill('SIGKILL');
     await child;
