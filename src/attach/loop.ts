@@ -6,6 +6,15 @@ import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 import type { AttachContext } from './types.js';
 
+/** A loop device a session attached, as recorded in its work directory (`loopN.loop.json`). */
+export interface LoopRecord {
+  device: string;
+  seq?: string;
+}
+
+/** The suffix of loop records in a work directory. */
+export const LOOP_RECORD_SUFFIX = '.loop.json';
+
 /** Attaches `file` to a free loop device, pushes its detach on the cleanup stack, returns `/dev/loopN`. */
 export async function attachLoop(file: string, readonly: boolean, ctx: AttachContext): Promise<string> {
   const args = ['--find', '--show', ...(readonly ? ['--read-only'] : []), file];
@@ -20,7 +29,7 @@ export async function attachLoop(file: string, readonly: boolean, ctx: AttachCon
   const seq = await diskSeq(device);
   ctx.cleanup.push(`loop device ${device}`, () => detachLoop(device, ctx.runner, seq));
   // If this process dies without detaching, the next session's launch finds the device here (reaper.ts).
-  await writeFile(path.join(ctx.workDir, `${path.basename(device)}.loop.json`), JSON.stringify({ device, seq }));
+  await writeFile(path.join(ctx.workDir, `${path.basename(device)}${LOOP_RECORD_SUFFIX}`), JSON.stringify({ device, seq } satisfies LoopRecord));
   return device;
 }
 
@@ -69,9 +78,13 @@ export async function detachLoop(device: string, runner: Runner, seq?: string): 
  * `timeoutMs`. A new attachment of the device by another process does not count.
  */
 export async function waitUntilReleased(device: string, seq: string | undefined, timeoutMs: number): Promise<boolean> {
-  const stillOurs = async () => (await isAttached(device)) && (seq === undefined || (await diskSeq(device)) === seq);
-  for (let waited = 0; (await stillOurs()) && waited < timeoutMs; waited += 20) await sleep(20);
-  return !(await stillOurs());
+  for (let waited = 0; (await attachedAs(device, seq)) && waited < timeoutMs; waited += 20) await sleep(20);
+  return !(await attachedAs(device, seq));
+}
+
+/** Whether the device still carries the attachment with disk sequence `seq` (any attachment, without `seq`). */
+export async function attachedAs(device: string, seq: string | undefined): Promise<boolean> {
+  return (await isAttached(device)) && (seq === undefined || (await diskSeq(device)) === seq);
 }
 
 /** Whether a loop device still has a backing file. */

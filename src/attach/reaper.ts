@@ -12,25 +12,19 @@ import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs
 import path from 'node:path';
 import type { Runner } from '../core/exec.js';
 import { mountsUnder } from '../core/mountinfo.js';
-import { processAlive, processesWithPathUnder, waitForExit } from '../core/processes.js';
-import { TEARDOWN_FILE, type TeardownCommand } from '../storage/teardown.js';
-import { diskSeq, isAttached } from './loop.js';
+import { processAlive, processesWithPathUnder, processStartTime, waitForExit } from '../core/processes.js';
+import { recordedTeardowns, runTeardown } from '../storage/teardown.js';
+import { attachedAs, LOOP_RECORD_SUFFIX, type LoopRecord } from './loop.js';
 
 /** Where sessions register their work directories: $VMCRAFT_SESSION_DIR, by default /run/vmcraft/sessions (one registry per host). */
 export function sessionDir(): string {
   return process.env.VMCRAFT_SESSION_DIR || '/run/vmcraft/sessions';
 }
 
-/** The start time of a process (field 22 of /proc/PID/stat), which tells it from a later process with the same pid. */
-async function startTime(pid: number): Promise<string | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-}
-
 /** Registers a session's work directory (before it is created) for this process; returns the unregistration. */
 export async function registerSession(workDir: string): Promise<() => Promise<void>> {
   await mkdir(sessionDir(), { recursive: true, mode: 0o700 });
-  const entry = path.join(sessionDir(), `${process.pid}.${await startTime(process.pid)}.${path.basename(workDir)}`);
+  const entry = path.join(sessionDir(), `${process.pid}.${await processStartTime(process.pid)}.${path.basename(workDir)}`);
   await symlink(workDir, entry);
   return () => rm(entry, { force: true });
 }
@@ -54,14 +48,12 @@ async function reap(workDir: string, runner: Runner): Promise<string[]> {
     if (await runner.run('umount', [m.mountPoint]).then(() => true, () => false)) done.push(`mount ${m.mountPoint}`);
   }
   // The storage layers' teardown commands (LVM, LUKS, md), newest first: they sit on the loop and nbd devices.
-  const teardown = (await readFile(path.join(workDir, TEARDOWN_FILE), 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  for (const line of teardown.reverse()) {
-    const command = JSON.parse(line) as TeardownCommand;
-    if (await runner.run(command.file, command.args, command.env ? { env: command.env } : {}).then(() => true, () => false)) done.push(`${command.file} ${command.args.slice(0, 3).join(' ')}`);
+  for (const command of await recordedTeardowns(workDir)) {
+    if (await runTeardown(command, runner).then(() => true, () => false)) done.push(`${command.file} ${command.args.slice(0, 3).join(' ')}`);
   }
-  for (const f of files.filter((n) => n.endsWith('.loop.json'))) {
-    const { device, seq } = JSON.parse(await readFile(path.join(workDir, f), 'utf8')) as { device: string; seq?: string };
-    if (!(await isAttached(device)) || (seq !== undefined && (await diskSeq(device)) !== seq)) continue;
+  for (const f of files.filter((n) => n.endsWith(LOOP_RECORD_SUFFIX))) {
+    const { device, seq } = JSON.parse(await readFile(path.join(workDir, f), 'utf8')) as LoopRecord;
+    if (!(await attachedAs(device, seq))) continue;
     await runner.run('partx', ['-d', device]).catch(() => undefined);
     if (await runner.run('losetup', ['-d', device]).then(() => true, () => false)) done.push(`loop device ${device}`);
   }
@@ -88,7 +80,7 @@ export async function reapStaleSessions(runner: Runner): Promise<string[]> {
   for (const name of await readdir(registry).catch(() => [] as string[])) {
     const [base, reaper] = name.split('.reaping-');
     const [pid, start] = base!.split('.');
-    if (!pid || (await startTime(Number(pid))) === start) continue;
+    if (!pid || (await processStartTime(Number(pid))) === start) continue;
     if (reaper && (await processAlive(Number(reaper)))) continue; // another launch is reaping it
     const claimed = path.join(registry, `${base}.reaping-${process.pid}`);
     if (!(await rename(path.join(registry, name), claimed).then(() => true, () => false))) continue;

@@ -8,13 +8,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * init reaps it: that counts as gone.
  */
 export async function processAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+  const state = (await statFields(pid))?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+/** The fields of /proc/PID/stat from the state on (field 3; the command name before it may hold spaces), or undefined. */
+async function statFields(pid: number): Promise<string[] | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The start time of a process (field 22 of /proc/PID/stat), which tells it from a later process with the same pid. */
+export async function processStartTime(pid: number): Promise<string | undefined> {
+  return (await statFields(pid))?.[19];
 }
 
 /** The processes with an argument that `match` accepts. */

@@ -4,13 +4,13 @@
  * written to the session's work directory, so that if the process dies
  * without cleaning up, the next launch can run them (attach/reaper.ts).
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CleanupStack } from '../core/cleanup.js';
 import type { Runner } from '../core/exec.js';
 
 /** The file in a work directory that lists the teardown commands, oldest first, one JSON object per line. */
-export const TEARDOWN_FILE = 'teardown.jsonl';
+const TEARDOWN_FILE = 'teardown.jsonl';
 
 /** One recorded teardown command. */
 export interface TeardownCommand {
@@ -22,5 +22,16 @@ export interface TeardownCommand {
 /** Records `command` in `workDir` and pushes it on the cleanup stack as `label`. */
 export async function pushTeardown(ctx: { cleanup: CleanupStack; runner: Runner; workDir: string }, label: string, command: TeardownCommand): Promise<void> {
   await appendFile(path.join(ctx.workDir, TEARDOWN_FILE), `${JSON.stringify(command)}\n`);
-  ctx.cleanup.push(label, async () => void (await ctx.runner.run(command.file, command.args, command.env ? { env: command.env } : {})));
+  ctx.cleanup.push(label, () => runTeardown(command, ctx.runner));
+}
+
+/** Runs one teardown command. */
+export async function runTeardown(command: TeardownCommand, runner: Runner): Promise<void> {
+  await runner.run(command.file, command.args, command.env ? { env: command.env } : {});
+}
+
+/** The teardown commands recorded in `workDir`, newest first (the order to run them in). */
+export async function recordedTeardowns(workDir: string): Promise<TeardownCommand[]> {
+  const text = await readFile(path.join(workDir, TEARDOWN_FILE), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as TeardownCommand).reverse();
 }
