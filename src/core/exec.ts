@@ -3,6 +3,7 @@
  * stderr captured into typed errors, secrets redacted, retries and a
  * `trace` callback with the timing of every command.
  */
+import type { Duplex } from 'node:stream';
 import { execa, type Options as ExecaOptions } from 'execa';
 import pRetry from 'p-retry';
 import { VmcraftError, type CommandDetails } from './errors.js';
@@ -45,6 +46,24 @@ export interface RunOptions {
    * a VM), which must not go on as orphans. @default false
    */
   dieWithParent?: boolean;
+  /**
+   * Extra file descriptors for the command, from fd 3 on: bytes are handed to
+   * it to read, `'pipe'` is a socket both sides can use through {@link RunOptions.onSpawn}.
+   */
+  extraFds?: ReadonlyArray<'pipe' | Uint8Array>;
+  /**
+   * Called once the command has started, with its pid and its `'pipe'` extra
+   * fds (index 0 is fd 3). The command is killed when this rejects, and the
+   * run rejects with that error.
+   */
+  onSpawn?: (child: SpawnedCommand) => Promise<void>;
+}
+
+/** A started command, as {@link RunOptions.onSpawn} sees it. */
+export interface SpawnedCommand {
+  pid: number;
+  /** The command's extra fds (fd 3 first): a duplex stream for each `'pipe'`, undefined for the others. */
+  fds: ReadonlyArray<Duplex | undefined>;
 }
 
 /** The result of a command that succeeded. */
@@ -91,17 +110,26 @@ export class Runner {
       cwd: options.cwd,
       encoding: options.binary ? 'buffer' : 'utf8',
       stripFinalNewline: false,
-      stdin: options.input === undefined ? 'ignore' : 'pipe',
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(options.extraFds ?? [])],
       forceKillAfterDelay: 2000,
       maxBuffer: 1024 * 1024 * 1024,
     };
     const subprocess = options.dieWithParent ? execa('setpriv', ['--pdeathsig', 'KILL', '--', file, ...args], execaOptions) : execa(file, args, execaOptions);
     if (options.onStdout) subprocess.stdout?.on('data', (chunk: Buffer) => options.onStdout!(chunk.toString()));
+    let spawnError: unknown;
+    if (options.onSpawn && subprocess.pid !== undefined) {
+      const fds = (options.extraFds ?? []).map((fd, i) => (fd === 'pipe' ? (subprocess.stdio[i + 3] as Duplex) : undefined));
+      await options.onSpawn({ pid: subprocess.pid, fds }).catch((err: unknown) => {
+        spawnError = err;
+        subprocess.kill('SIGKILL');
+      });
+    }
     const result = await subprocess;
     const durationMs = Math.round(performance.now() - started);
     const exitCode = typeof result.exitCode === 'number' ? result.exitCode : undefined;
     const ok = !result.failed || (exitCode !== undefined && (options.okExitCodes ?? [0]).includes(exitCode) && !result.timedOut && !result.isCanceled);
     this.#onTrace?.({ argv: shown, exitCode, durationMs, ok });
+    if (spawnError) throw spawnError;
     // In binary mode execa returns stderr as bytes too: it is text either way.
     const rawStderr: unknown = result.stderr;
     const stderr = redactText(rawStderr instanceof Uint8Array ? Buffer.from(rawStderr).toString('utf8') : String(rawStderr ?? ''), options.redact);

@@ -79,6 +79,28 @@ describe('Runner', () => {
     expect(err.command?.stderr).toBe('bad key ***');
   });
 
+  it('gives the command extra fds: bytes to read, and pipes onSpawn talks over while it runs', async () => {
+    const script = 'echo hello >&4; read reply <&3; echo "reply=$reply stdin=$(cat) fd5=$(cat <&5)"';
+    const result = await new Runner().run('sh', ['-c', script], {
+      input: 'in',
+      extraFds: ['pipe', 'pipe', Buffer.from('bytes')],
+      onSpawn: async ({ pid, fds }) => {
+        expect(pid).toBeGreaterThan(0);
+        expect(fds[2]).toBeUndefined();
+        const [line] = await new Promise<string[]>((resolve) => fds[1]!.once('data', (d: Buffer) => resolve([d.toString()])));
+        fds[0]!.end(`${line.trim()}-back\n`);
+      },
+    });
+    expect(result.stdout).toBe('reply=hello-back stdin=in fd5=bytes\n');
+  });
+
+  it('kills the command when onSpawn fails, and rejects with that error', async () => {
+    const started = Date.now();
+    const err = await fail(new Runner().run('sleep', ['30'], { extraFds: ['pipe'], onSpawn: async () => { throw new VmcraftError('EINVAL', 'setup failed'); } }));
+    expect(err).toMatchObject({ code: 'EINVAL', message: 'setup failed' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('passes standard input and returns binary output when asked', async () => {
     const result = await new Runner().run('cat', [], { input: Buffer.from([0, 1, 2, 255]), binary: true });
     expect([...result.stdout]).toEqual([0, 1, 2, 255]);
