@@ -1,16 +1,19 @@
 /**
- * Guest commands: run inside the mounted guest root, in new mount, pid, ipc
- * and uts namespaces (and a new net namespace unless networking is asked for)
- * with /proc, /sys, /dev, /dev/pts and /run set up inside those namespaces.
- * When the command ends, times out or is killed, the namespace dies with it:
- * its processes and its mounts are gone, nothing to unmount on the host.
+ * Guest commands: the guest's own binaries run in the mounted guest root,
+ * inside the sandbox of ./sandbox.ts. When the command ends, times out or is
+ * killed, its namespaces die with it: its processes and its mounts are gone,
+ * nothing to unmount on the host.
  */
 import { existsSync } from 'node:fs';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner, RunResult } from '../core/exec.js';
 import { elfArch } from '../inspect/parsers/elf.js';
 import { dirGuestReader } from '../fs/reader.js';
+import { guestPathOf, resolveGuestPath } from '../fs/paths.js';
+import { mapIdentity, sandboxArgs, sandboxFds } from './sandbox.js';
+import { guestSeccompFilter } from './seccomp.js';
 
 /** Options of a guest command. */
 export interface GuestCommandOptions {
@@ -41,51 +44,16 @@ export function canRun(arch: string): boolean {
 const GUEST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * The script run inside the new namespaces: mounts, other sessions' mounts
- * detached from the namespace, then chroot into the guest. With network, the host's resolv.conf is made visible to the guest
- * only inside the namespace (bind mount, or a file in the namespace's /run
- * where the guest links /etc/resolv.conf into /run): the guest's own file is
- * never changed.
+ * Where the guest looks for its resolv.conf: /etc/resolv.conf, or the file
+ * under /run it links to (systemd-resolved, resolvconf). The host's is shown
+ * there inside the sandbox only; the guest's own file is never changed.
+ * Undefined when the guest has none, or links it somewhere else.
  */
-export function namespaceScript(network: boolean): string {
-  return [
-    'set -e',
-    'R="$1"; shift',
-    'mount -t proc proc "$R/proc"',
-    // A fresh sysfs shows the namespace's own network devices, not the host's.
-    'mount -t sysfs sysfs "$R/sys"',
-    'mount --rbind /dev "$R/dev"',
-    'mount -t tmpfs -o mode=0755 tmpfs "$R/run"',
-    ...(network
-      ? [
-          'if [ -L "$R/etc/resolv.conf" ]; then',
-          '  t=$(readlink "$R/etc/resolv.conf"); case "$t" in /*) ;; *) t="/etc/$t" ;; esac',
-          '  t=$(realpath -m -s "$t")',
-          '  case "$t" in /run/*) mkdir -p "$R$(dirname "$t")"; cat /etc/resolv.conf > "$R$t" ;; esac',
-          'elif [ -f "$R/etc/resolv.conf" ]; then mount --bind /etc/resolv.conf "$R/etc/resolv.conf"; fi',
-        ]
-      : []),
-    // The new namespace began with a copy of every host mount, other sessions' guest filesystems
-    // included: while it lives they could not be unmounted or their devices detached. Drop those copies.
-    'for m in $(cut -d" " -f5 /proc/self/mountinfo | sort -r); do',
-    '  case "$m" in "$R"|"$R"/*) continue ;; esac',
-    '  case "$R/" in "$m"/*) continue ;; esac',
-    '  case "$m" in */vmcraft-*) umount -l "$m" 2>/dev/null || true ;; esac',
-    'done',
-    'exec chroot "$R" "$@"',
-  ].join('\n');
-}
-
-/** The argv that runs `argv` in the guest at `root`. */
-export function guestCommandArgs(root: string, argv: string[], options: GuestCommandOptions): string[] {
-  const env = { PATH: GUEST_PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb', SYSTEMD_OFFLINE: '1', DEBIAN_FRONTEND: 'noninteractive', ...options.env };
-  const cwd = options.cwd ?? '/';
-  return [
-    '--mount', '--pid', '--fork', '--ipc', '--uts', ...(options.network ? [] : ['--net']), '--kill-child',
-    'sh', '-c', namespaceScript(options.network ?? false), 'vmcraft-guest', root,
-    '/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    '/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'vmcraft', cwd, ...argv,
-  ];
+async function resolvConfTarget(root: string): Promise<string | undefined> {
+  const target = guestPathOf(root, await resolveGuestPath(root, '/etc/resolv.conf'));
+  if (target.startsWith('/run/')) return target;
+  const info = await lstat(path.join(root, target)).catch(() => undefined);
+  return info?.isFile() ? target : undefined;
 }
 
 /** Runs a guest command; ECOMMAND (with stderr) when it exits non-zero. */
@@ -96,12 +64,24 @@ export async function runGuestCommand(root: string, argv: string[], options: Gue
   if (!head) throw new VmcraftError('ENOENT', 'the guest has no /bin/sh: is its root mounted?');
   const arch = elfArch(head) ?? 'unknown';
   if (!canRun(arch)) throw new VmcraftError('EARCH', `the guest is ${arch} and this ${hostArch()} host has no qemu-user binfmt handler for it (install qemu-user-static)`);
-  for (const dir of ['proc', 'sys', 'dev', 'run']) {
-    if (!(await reader.isDir(`/${dir}`))) throw new VmcraftError('ENOENT', `the guest has no /${dir} directory to mount on`, { path: `/${dir}` });
+  // The sandbox mounts on these: real directories of the guest, never links it could point elsewhere.
+  for (const dir of ['proc', 'dev', 'run']) {
+    if (!(await lstat(path.join(root, dir)).catch(() => undefined))?.isDirectory()) {
+      throw new VmcraftError('ENOENT', `the guest has no /${dir} directory to mount on`, { path: `/${dir}` });
+    }
   }
-  return runner.run('unshare', guestCommandArgs(path.resolve(root), argv, options), {
+  const network = options.network ?? false;
+  const resolvConf = network ? await resolvConfTarget(root) : undefined;
+  const seccomp = guestSeccompFilter();
+  const env = { PATH: GUEST_PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'dumb', SYSTEMD_OFFLINE: '1', DEBIAN_FRONTEND: 'noninteractive', ...options.env };
+  const args = sandboxArgs({ root: path.resolve(root), argv, env, cwd: options.cwd ?? '/', network, seccomp: seccomp !== undefined, ...(resolvConf ? { resolvConf } : {}) });
+  return runner.run('bwrap', args, {
     timeoutMs: options.timeoutMs ?? 600_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    extraFds: sandboxFds(seccomp, resolvConf ? await readFile('/etc/resolv.conf') : undefined),
+    onSpawn: mapIdentity,
+    // bwrap kills the sandbox when it dies; this kills bwrap when vmcraft dies, even by SIGKILL.
+    dieWithParent: true,
   });
 }

@@ -26,7 +26,7 @@ afterAll(async () => session.close());
 
 describe('guest commands', () => {
   it('run the guest binaries in their own namespaces, without network by default', async () => {
-    const r = await g.command(['/bin/sh', '-c', 'cat /etc/debian_version; echo $$; ls /sys/class/net']);
+    const r = await g.command(['/bin/sh', '-c', 'cat /etc/debian_version; echo $$; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "']);
     const [version, pid, ...nics] = r.stdout.trim().split('\n');
     expect(version).toMatch(/^12\.\d+$/);
     expect(Number(pid)).toBeLessThan(10);
@@ -132,6 +132,12 @@ describe('customisation', () => {
     expect(await g.exists('/usr/bin/hello')).toBe(false);
     await g.installPackages(['hello']);
     expect(await g.sh('hello')).toBe('Hello, world!\n');
+    // The sandbox maps every id to itself: what apt writes is owned in the image as it would be on the guest.
+    expect(await g.stat('/usr/bin/hello')).toMatchObject({ uid: 0, gid: 0 });
+    const apt = Number((await g.sh('id -u _apt')).trim());
+    expect(apt).toBeGreaterThan(0);
+    await g.sh('touch /root/owned && chown _apt:nogroup /root/owned');
+    expect(await g.stat('/root/owned')).toMatchObject({ uid: apt, gid: 65534 });
     await expect(g.installPackages(['bad;name'])).rejects.toMatchObject({ code: 'EINVAL' });
   }, 300_000);
 
