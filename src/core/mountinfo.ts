@@ -9,6 +9,8 @@ export interface MountInfoEntry {
   fsType: string;
   /** Mount source (`/dev/loop3p1`, `/dev/fuse`, …). */
   source: string;
+  /** The mount's own options (`ro,nosuid,nodev,relatime`), not the filesystem's. */
+  options: string;
 }
 
 /** Decodes the `\040`-style escapes the kernel uses in mount tables. */
@@ -30,6 +32,7 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
       mountPoint: decodeMountField(fields[4]!),
       fsType: fields[sep + 1]!,
       source: decodeMountField(fields[sep + 2]!),
+      options: fields[5]!,
     });
   }
   return entries;

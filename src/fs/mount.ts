@@ -36,11 +36,13 @@ export function readOnlyOptions(vfsType: string): string[] {
 
 /**
  * Options every mount of `vfsType` gets: `nodev`, so a device node inside the
- * guest (its /dev/sda is the host's disk here) is inert; xfs `nouuid`, since
+ * guest (its /dev/sda is the host's disk here) is inert; `nosuid`, so a
+ * setuid binary of the image gives no one on the host its owner's rights
+ * (guest commands run as root in their sandbox anyway); xfs `nouuid`, since
  * clones of one filesystem share a UUID.
  */
 function baseOptions(vfsType: string): string[] {
-  return ['nodev', ...(vfsType === 'xfs' ? ['nouuid'] : [])];
+  return ['nodev', 'nosuid', ...(vfsType === 'xfs' ? ['nouuid'] : [])];
 }
 
 /** What to mount, how and where. */

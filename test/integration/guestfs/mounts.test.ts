@@ -2,6 +2,7 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
+import { mountsUnder } from '../../../src/core/mountinfo.js';
 import type { SampleImage } from '../../../src/sample/sample.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { sampleImage, scratchDir, sha256File } from '../../helpers/images.js';
@@ -35,6 +36,18 @@ describe('mounting', () => {
     await g.umountAll();
     expect(g.mountpoints()).toEqual([]);
     await expect(g.umount('/')).rejects.toMatchObject({ code: 'ENOTMOUNTED' });
+  });
+
+  it('mounts every guest filesystem nodev and nosuid, read-only or not', async () => {
+    const copy = path.join(dir, 'nosuid.qcow2');
+    await copyFile(sample.path, copy);
+    for (const readonly of [true, false]) {
+      await using g = await GuestFS.open(copy, { tmpDir: dir, readonly });
+      await g.mountRoot((await g.inspectOs())[0]!);
+      const mine = (await mountsUnder(dir)).filter((m) => !m.mountPoint.endsWith('.raw'));
+      expect(mine).toHaveLength(2);
+      for (const m of mine) expect(m.options.split(',')).toEqual(expect.arrayContaining(['nodev', 'nosuid']));
+    }
   });
 
   it('refuses a mount point that does not exist in the guest, or is a file', async () => {

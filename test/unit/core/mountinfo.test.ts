@@ -8,11 +8,11 @@ const SAMPLE = `22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
 `;
 
 describe('parseMountInfo', () => {
-  it('reads mount point, type and source, with optional fields before the separator', () => {
+  it('reads mount point, options, type and source, with optional fields before the separator', () => {
     const entries = parseMountInfo(SAMPLE);
     expect(entries).toHaveLength(4);
-    expect(entries[1]).toEqual({ mountPoint: '/tmp/vmcraft-Ab1/disk0.raw', fsType: 'fuse', source: '/dev/fuse' });
-    expect(entries[2]).toEqual({ mountPoint: '/tmp/vmcraft-Ab1/root', fsType: 'ext4', source: '/dev/loop1p2' });
+    expect(entries[1]).toEqual({ mountPoint: '/tmp/vmcraft-Ab1/disk0.raw', fsType: 'fuse', source: '/dev/fuse', options: 'rw,nosuid,nodev,relatime' });
+    expect(entries[2]).toEqual({ mountPoint: '/tmp/vmcraft-Ab1/root', fsType: 'ext4', source: '/dev/loop1p2', options: 'rw,relatime' });
   });
 
   it('decodes octal escapes (spaces in mount points)', () => {
