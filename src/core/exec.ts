@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { execa, type Options as ExecaOptions } from 'execa';
 import pRetry from 'p-retry';
 import { VmcraftError, type CommandDetails } from './errors.js';
+import { toolMissingMessage } from './tool-packages.js';
 
 /** One finished external command, as reported to {@link RunnerOptions.onTrace}. */
 export interface TraceEvent {
@@ -174,7 +175,7 @@ function commandError(file: string, details: CommandDetails, result: ExecaFailur
   const cause = result.cause ?? result;
   // setpriv reports a program it cannot find with exit code 127.
   if ((result.code === 'ENOENT' && details.exitCode === undefined) || (details.exitCode === 127 && /^setpriv: failed to execute .*No such file/m.test(details.stderr))) {
-    return new VmcraftError('ETOOLMISSING', `${file} is not installed (run scripts/setup.sh, or install the package that provides it)`, { command: details, cause });
+    return new VmcraftError('ETOOLMISSING', toolMissingMessage(file), { command: details, cause });
   }
   if (result.timedOut) {
     return new VmcraftError('ETIMEOUT', `${details.command} timed out after ${details.durationMs} ms`, { command: details, cause });

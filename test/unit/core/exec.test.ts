@@ -35,7 +35,16 @@ describe('Runner', () => {
   it('reports a missing program as ETOOLMISSING', async () => {
     const err = await fail(new Runner().run('vmcraft-no-such-tool', []));
     expect(err.code).toBe('ETOOLMISSING');
-    expect(err.message).toContain('vmcraft-no-such-tool is not installed');
+    expect(err.message).toBe('vmcraft-no-such-tool is not installed: install the package that provides it');
+  });
+
+  it('names the distribution package of a missing tool it knows, with or without dieWithParent', async () => {
+    for (const dieWithParent of [false, true]) {
+      const err = await fail(new Runner().run('qemu-img', ['--version'], { env: { PATH: '/nonexistent' }, dieWithParent }));
+      expect(err).toMatchObject({ code: 'ETOOLMISSING', message: 'qemu-img is not installed: install the package qemu-utils (Debian/Ubuntu) or qemu-img (Fedora/RHEL)' });
+    }
+    const bwrap = await fail(new Runner().run('bwrap', [], { env: { PATH: '/nonexistent' } }));
+    expect(bwrap.message).toBe('bwrap is not installed: install the package bubblewrap');
   });
 
   it('with dieWithParent, a command dies with its parent even when the parent is SIGKILLed', async () => {
