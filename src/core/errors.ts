@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   EUNSUPPORTED: 'the host or the image lacks a feature this operation needs',
   EFORMAT: 'the image format is unknown, corrupt or truncated',
   ECHAIN: 'a snapshot chain is broken: a parent is missing, a CID does not match, or it loops',
+  EUNSAFE: 'an image names a file, device or network location it may not read (a backing file, extent or data file outside what the caller allowed)',
   ECHECKSUM: 'a checksum does not match its manifest',
   EATTACH: 'the image could not be attached as a block device',
   EMOUNT: 'a filesystem could not be mounted or unmounted',
