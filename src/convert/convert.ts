@@ -10,8 +10,11 @@ import pRetry from 'p-retry';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
 import { sha256File } from '../core/hash.js';
+import { chainFilename } from '../attach/blockdev.js';
+import type { ChainPolicy } from '../attach/references.js';
+import { resolveChain, type ChainLink } from './chain.js';
 import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
-import { brokenChain, imageInfo } from './info.js';
+import { layerInfo } from './info.js';
 import { ProgressTracker, type ProgressEvent } from './progress.js';
 
 /** Output formats qemu-img can write. */
@@ -23,6 +26,12 @@ export interface ConvertOptions {
   format?: OutputFormat;
   /** Input format; detected from the content when not given. */
   sourceFormat?: ImageFormat;
+  /**
+   * Which images the input may read besides itself: its backing chain, whose
+   * data goes into the output. @default 'none' (the input alone; one with a
+   * backing file is refused with `EUNSAFE`)
+   */
+  chain?: ChainPolicy;
   /** Compress (qcow2, vmdk streamOptimized). @default false */
   compress?: boolean;
   /** Keep the output sparse (skip zeroes). @default true */
@@ -73,19 +82,19 @@ function createOptions(o: ConvertOptions): string[] {
   return opts.length ? ['-o', opts.join(',')] : [];
 }
 
-/** The argv of `qemu-img convert` (exported for tests: argv without running). */
-export function convertArgs(src: string, srcFormat: ImageFormat, tmp: string, o: ConvertOptions): string[] {
+/** The argv of `qemu-img convert` of a verified chain (exported for tests: argv without running). */
+export function convertArgs(chain: readonly ChainLink[], tmp: string, o: ConvertOptions): string[] {
   const format = o.format ?? 'qcow2';
   if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 16)) {
     throw new VmcraftError('EINVAL', `Expected the \`threads\` option to be an integer from 1 to 16, got \`${o.threads}\``);
   }
   return [
-    'convert', '-p', '-f', qemuDriver(srcFormat), '-O', DRIVER[format],
+    'convert', '-p', '-f', qemuDriver(chain[0]!.format), '-O', DRIVER[format],
     ...(o.compress ? ['-c'] : []),
     ...(o.sparse === false ? ['-S', '0'] : []),
     ...(o.threads ? ['-m', String(o.threads)] : []),
     ...createOptions(o),
-    src, tmp,
+    chainFilename(chain, true), tmp,
   ];
 }
 
@@ -95,8 +104,12 @@ async function exists(file: string): Promise<boolean> {
 
 const TRANSIENT = /Failed to get .*lock|Resource temporarily unavailable|EAGAIN/i;
 
-/** Checks the arguments before any work: formats, the target's directory, overwriting, converting onto itself. */
-async function preflight(src: string, dst: string, options: ConvertOptions): Promise<ImageFormat> {
+/**
+ * Checks the arguments before any work: formats, the target's directory,
+ * overwriting, converting onto itself; returns the input's chain, verified
+ * against the `chain` option.
+ */
+async function preflight(src: string, dst: string, options: ConvertOptions): Promise<ChainLink[]> {
   const format = options.format ?? 'qcow2';
   if (!(format in DRIVER)) throw new VmcraftError('EINVAL', `Expected the \`format\` option to be one of ${Object.keys(DRIVER).join(', ')}, got \`${String(format)}\``);
   const dir = await stat(path.dirname(dst)).catch((err: unknown) => {
@@ -112,15 +125,16 @@ async function preflight(src: string, dst: string, options: ConvertOptions): Pro
   if (sourceFormat === 'vhd' && (detected ?? (await detectFormat(src))).subformat === 'differencing') {
     throw new VmcraftError('EUNSUPPORTED', `${src} is a differencing VHD, which qemu reads as if its parent were empty: use flatten() instead`, { path: src });
   }
-  return sourceFormat;
+  return resolveChain(src, { format: sourceFormat, ...(options.chain ? { chain: options.chain } : {}) });
 }
 
 /**
- * The virtual size: a raw file's own size, a qcow2's from its header (bytes
- * 24-31), else what qemu-img info says. Reading it directly keeps a second
- * qemu-img process off the common paths.
+ * The virtual size of the top image: a raw file's own size, a qcow2's from its
+ * header (bytes 24-31), else what qemu-img info says. Reading it directly
+ * keeps a second qemu-img process off the common paths.
  */
-async function virtualSizeOf(src: string, format: ImageFormat, runner: Runner): Promise<number> {
+async function virtualSizeOf(top: ChainLink, runner: Runner): Promise<number> {
+  const { path: src, format } = top;
   const info = await stat(src);
   if ((format === 'raw' || format === 'iso') && info.isFile()) return info.size;
   if (format === 'qcow2') {
@@ -132,13 +146,7 @@ async function virtualSizeOf(src: string, format: ImageFormat, runner: Runner): 
       await handle.close();
     }
   }
-  return (await imageInfo(src, { format, runner })).virtualSize;
-}
-
-/** A conversion that failed on a missing backing file is a broken chain, like imageInfo reports it. */
-function chainError(err: unknown, src: string): unknown {
-  if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND' || !brokenChain(err.command?.stderr ?? '')) return err;
-  return new VmcraftError('ECHAIN', `cannot read the chain of ${src}: ${err.command!.stderr.split('\n').filter(Boolean).pop()}`, { cause: err, command: err.command, path: src });
+  return (await layerInfo(top, runner)).virtualSize;
 }
 
 /**
@@ -159,7 +167,8 @@ async function publish(work: string, dst: string, overwrite: boolean): Promise<v
 
 /**
  * Converts `src` to `dst` with \`qemu-img convert\`, the input format always
- * given (detected from the content when not passed). qemu-img writes into a
+ * given (detected from the content when not passed) and its chain (only what
+ * the `chain` option allows) given to qemu image by image. qemu-img writes into a
  * temp directory beside the target that is renamed into place on success, so
  * an error or an abort never leaves a partial output; `dst` is never replaced
  * unless `overwrite` is set. The sha256 is that of `dst` itself (for a
@@ -168,14 +177,15 @@ async function publish(work: string, dst: string, overwrite: boolean): Promise<v
 export async function convert(src: string, dst: string, options: ConvertOptions = {}): Promise<ConvertResult> {
   const runner = options.runner ?? defaultRunner;
   const format = options.format ?? 'qcow2';
-  const sourceFormat = await preflight(src, dst, options);
+  const chain = await preflight(src, dst, options);
+  const sourceFormat = chain[0]!.format;
   const work = path.join(path.dirname(dst), `.${path.basename(dst)}.vmcraft-${randomBytes(4).toString('hex')}`);
   const tmp = path.join(work, path.basename(dst));
   const started = performance.now();
   // One tracker across retries keeps the events in order: a retry reports again only past the furthest point.
   const tracker = new ProgressTracker(undefined, (e) => options.onProgress?.(e));
   // The virtual size is found beside the conversion, so a qemu-img info's tens of milliseconds are not
-  // added to every run; when that fails, its error (a missing backing file, a corrupt header) is the one reported.
+  // added to every run; when that fails, its error (a corrupt header) is the one reported.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   await mkdir(work);
@@ -183,7 +193,7 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     const conversion = pRetry(
       async () => {
         await rm(tmp, { force: true });
-        await runner.run('qemu-img', convertArgs(src, sourceFormat, tmp, options), { signal, timeoutMs: 24 * 3600_000, onStdout: (chunk) => tracker.feed(chunk), dieWithParent: true });
+        await runner.run('qemu-img', convertArgs(chain, tmp, options), { signal, timeoutMs: 24 * 3600_000, onStdout: (chunk) => tracker.feed(chunk), dieWithParent: true });
       },
       {
         retries: options.retries ?? 2,
@@ -194,19 +204,17 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     conversion.catch(() => undefined); // awaited below, after the info
     let virtualSize: number;
     try {
-      virtualSize = await virtualSizeOf(src, sourceFormat, runner);
+      virtualSize = await virtualSizeOf(chain[0]!, runner);
     } catch (err) {
       stop.abort();
       await conversion.catch(() => undefined);
       throw err;
     }
     tracker.setTotal(virtualSize);
-    await conversion.catch((err: unknown) => {
-      throw chainError(err, src);
-    });
+    await conversion;
     tracker.finish();
     if (options.verify === 'check') await runner.run('qemu-img', ['check', '-q', '-f', DRIVER[format], tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
-    if (options.verify === 'compare') await runner.run('qemu-img', ['compare', '-q', '-f', qemuDriver(sourceFormat), '-F', DRIVER[format], src, tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
+    if (options.verify === 'compare') await runner.run('qemu-img', ['compare', '-q', '-f', qemuDriver(sourceFormat), '-F', DRIVER[format], chainFilename(chain, true), tmp], { signal: options.signal, timeoutMs: 24 * 3600_000 });
     const sha256 = options.checksum === false ? undefined : await sha256File(tmp);
     const { size } = await stat(tmp);
     await publish(work, dst, options.overwrite ?? false);

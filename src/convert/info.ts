@@ -1,7 +1,10 @@
 /** `qemu-img info` as a typed result. */
 import { VmcraftError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
-import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
+import { chainFilename } from '../attach/blockdev.js';
+import type { ChainPolicy } from '../attach/references.js';
+import { resolveChain, type ChainLink } from './chain.js';
+import { qemuDriver, type ImageFormat } from './detect.js';
 
 /** One image of a backing chain, as qemu-img reports it. */
 export interface ImageLayerInfo {
@@ -132,29 +135,37 @@ export function parseImageInfo(json: string): ImageInfo {
   return { ...chain[0]!, chain };
 }
 
-/** Whether qemu-img's stderr says a backing file (or the image) could not be opened. */
-export function brokenChain(stderr: string): boolean {
-  return /backing|Could not open '.*': No such file/i.test(stderr);
-}
-
 /** Options of {@link imageInfo}. */
 export interface ImageInfoOptions {
   /** The image's format; detected from its content when not given. */
   format?: ImageFormat;
+  /** Which images the image may read besides itself (its chain, reported in `chain`). @default 'none' */
+  chain?: ChainPolicy;
   runner?: Runner;
 }
 
-/** Typed `qemu-img info --backing-chain` of an image (the format is always given to qemu). */
-export async function imageInfo(path: string, options: ImageInfoOptions = {}): Promise<ImageInfo> {
-  const format = options.format ?? (await detectFormat(path)).format;
-  const runner = options.runner ?? defaultRunner;
+/** Typed `qemu-img info` of one verified image, opened alone (its format and `backing: null` given to qemu). */
+export async function layerInfo(link: ChainLink, runner: Runner = defaultRunner): Promise<ImageLayerInfo> {
   try {
-    const { stdout } = await runner.run('qemu-img', ['info', '--output=json', '--backing-chain', '-f', qemuDriver(format), path]);
-    return parseImageInfo(stdout);
+    const { stdout } = await runner.run('qemu-img', ['info', '--output=json', '-f', qemuDriver(link.format), chainFilename([link], true)]);
+    return parseImageInfo(stdout).chain[0]!;
   } catch (err) {
     if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND') throw err;
     const stderr = err.command?.stderr ?? '';
-    const code = brokenChain(stderr) ? 'ECHAIN' : 'EFORMAT';
-    throw new VmcraftError(code, `cannot read ${path}: ${stderr.split('\n').filter(Boolean).pop() ?? err.message}`, { cause: err, command: err.command, path });
+    throw new VmcraftError('EFORMAT', `cannot read ${link.path}: ${stderr.split('\n').filter(Boolean).pop() ?? err.message}`, { cause: err, command: err.command, path: link.path });
   }
+}
+
+/**
+ * Typed `qemu-img info` of an image and of each image of its chain, top
+ * first. The chain is verified against the `chain` option first (by default
+ * the image alone: one with a backing file is refused with `EUNSAFE`), then
+ * each image is read alone: qemu-img's `--backing-chain` would open the
+ * parents by the names in the headers.
+ */
+export async function imageInfo(path: string, options: ImageInfoOptions = {}): Promise<ImageInfo> {
+  const links = await resolveChain(path, { ...(options.format ? { format: options.format } : {}), ...(options.chain ? { chain: options.chain } : {}) });
+  const chain: ImageLayerInfo[] = [];
+  for (const link of links) chain.push(await layerInfo(link, options.runner));
+  return { ...chain[0]!, chain };
 }

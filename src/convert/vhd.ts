@@ -124,9 +124,10 @@ function locatorPath(platform: string, data: Buffer, dir: string): string | unde
  * Finds and verifies the parent of a differencing VHD: the relative locator first,
  * then the absolute locators' and the recorded parent name's base name beside
  * the child. ECHAIN when none exists or the parent's unique id is not the one the
- * child recorded.
+ * child recorded. `allow` sees the parent found before it is read, and returns
+ * the path to read it at (or throws: the caller's policy refuses it).
  */
-export async function vhdParentOf(file: string): Promise<{ path: string; uniqueId: string; parentUniqueId: string } | undefined> {
+export async function vhdParentOf(file: string, allow: (candidate: string) => Promise<string> = async (c) => c): Promise<{ path: string; uniqueId: string; parentUniqueId: string } | undefined> {
   const handle = await open(file, 'r');
   let layout: VhdLayout;
   const candidates: string[] = [];
@@ -152,6 +153,7 @@ export async function vhdParentOf(file: string): Promise<{ path: string; uniqueI
     }
   }
   if (!parent) throw new VmcraftError('ECHAIN', `the parent ${header.parentName || '(unnamed)'} of ${file} is missing (looked for ${candidates.join(', ') || 'nothing: no locator'})`, { path: file });
+  parent = await allow(parent);
   const parentId = (await readVhd(parent)).footer.uniqueId;
   if (parentId !== header.parentUniqueId) {
     throw new VmcraftError('ECHAIN', `${file} expects its parent ${parent} to have unique id ${header.parentUniqueId}, it has ${parentId} (not the disk the snapshot was taken from)`, { path: file });

@@ -60,8 +60,13 @@ export function parseVmdkDescriptor(text: string): VmdkDescriptor {
   return desc;
 }
 
-/** Reads the descriptor of a VMDK: a text descriptor file, or the one embedded in a sparse extent. */
-export async function readVmdkDescriptor(file: string): Promise<VmdkDescriptor> {
+/**
+ * Reads the descriptor of a VMDK: a text descriptor file, or the one embedded
+ * in a sparse extent (`embedded: true`). A sparse file with an embedded
+ * descriptor is its own one extent, whatever file name the descriptor gives it
+ * (FreeBSD's mkimg and VMware write other names there; qemu ignores them).
+ */
+export async function readVmdkDescriptor(file: string): Promise<VmdkDescriptor & { embedded: boolean }> {
   const handle = await open(file, 'r');
   try {
     const head = Buffer.alloc(512);
@@ -69,7 +74,7 @@ export async function readVmdkDescriptor(file: string): Promise<VmdkDescriptor> 
     if (head.toString('latin1', 0, 4) !== 'KDMV') {
       const text = Buffer.alloc(Math.min((await handle.stat()).size, 64 * 1024));
       await handle.read(text, 0, text.length, 0);
-      return parseVmdkDescriptor(text.toString('utf8'));
+      return { ...parseVmdkDescriptor(text.toString('utf8')), embedded: false };
     }
     // Sparse extent header: descriptorOffset and descriptorSize, in sectors, at bytes 28 and 36.
     const offset = Number(head.readBigUInt64LE(28)) * 512;
@@ -77,7 +82,7 @@ export async function readVmdkDescriptor(file: string): Promise<VmdkDescriptor> 
     if (offset === 0 || size === 0) throw new VmcraftError('EFORMAT', `${file} is a VMDK extent without an embedded descriptor`);
     const text = Buffer.alloc(size);
     await handle.read(text, 0, size, offset);
-    return parseVmdkDescriptor(text.toString('utf8'));
+    return { ...parseVmdkDescriptor(text.toString('utf8')), embedded: true };
   } finally {
     await handle.close();
   }

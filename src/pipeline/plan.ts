@@ -4,7 +4,7 @@
  * state files (to know which outputs the pipeline wrote before), and writes
  * nothing.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError, isVmcraftError } from '../core/errors.js';
 import { resolveChain } from '../convert/chain.js';
@@ -25,10 +25,12 @@ export interface PlanOptions {
 
 const DEFAULT_DRIVERS = ['viostor', 'vioscsi', 'netkvm'];
 
+/** A source and its chain, which must lie in the source's directory (as VMware, Hyper-V and libvirt keep snapshots). */
 async function planSource(input: string): Promise<SourcePlan> {
   const { format } = await detectFormat(input);
   if (format === 'ova') return { path: input, format, chain: [{ path: input, format }], flatten: 'none' };
-  const chain = (await resolveChain(input, { format })).map((l) => ({ path: l.path, format: l.format }));
+  const allowDir = path.dirname(await realpath(input));
+  const chain = (await resolveChain(input, { format, chain: { allowDir } })).map((l) => ({ path: l.path, format: l.format }));
   return { path: input, format, chain, flatten: needsMerge(format, chain.length) ? 'merge' : 'none' };
 }
 

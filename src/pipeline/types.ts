@@ -89,7 +89,7 @@ export interface FileStamp {
 export interface DiskRef {
   path: string;
   format: ImageFormat;
-  /** The image and its parents / extents, each stamped. */
+  /** The image and its parents, top first, each stamped: exactly the chain the stages open. */
   files: FileStamp[];
 }
 

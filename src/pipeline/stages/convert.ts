@@ -42,7 +42,7 @@ export const convertStage: Stage = {
       const output = outputPath(ctx.plan.output.path, i);
       await removeStaleTemps(output);
       const result = await convert(disk.path, output, {
-        format, compress, sourceFormat: disk.format, overwrite: overwrite || written.has(output),
+        format, compress, sourceFormat: disk.format, chain: disk.files, overwrite: overwrite || written.has(output),
         signal: ctx.signal, onProgress: ctx.progress, runner: ctx.runner,
       });
       produced.push({ ...result, from: disk.path });

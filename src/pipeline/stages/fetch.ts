@@ -1,11 +1,12 @@
 /**
  * FETCH: the sources as the later stages read them. A disk image is used in
- * place (its chain verified again, nothing copied); an OVA is unpacked into
- * the work directory with its manifest checked.
+ * place, nothing copied, its chain verified again: exactly the chain the plan
+ * verified (the later stages open exactly that chain, their disks' `files`);
+ * an OVA is unpacked into the work directory with its manifest checked, and
+ * its disks checked to read nothing else.
  */
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { VmcraftError } from '../../core/errors.js';
 import { detectFormat } from '../../convert/detect.js';
 import { resolveChain } from '../../convert/chain.js';
 import { extractOva } from '../../convert/ova.js';
@@ -24,11 +25,7 @@ export const fetchStage: Stage = {
     const ovas: unknown[] = [];
     for (const [i, source] of ctx.disks.entries()) {
       if (source.format !== 'ova') {
-        const chain = (await resolveChain(source.path, { format: source.format, runner: ctx.runner })).map((l) => l.path);
-        const stamped = source.files.map((f) => f.path);
-        if (chain.join('\n') !== stamped.join('\n')) {
-          throw new VmcraftError('ECHAIN', `the chain of ${source.path} changed while the pipeline ran: ${stamped.join(' → ')} became ${chain.join(' → ')}`, { path: source.path });
-        }
+        await resolveChain(source.path, { format: source.format, chain: source.files });
         disks.push(source);
         continue;
       }
@@ -43,7 +40,9 @@ export const fetchStage: Stage = {
         }
         const file = contents.files.find((f) => f.path === disk.path)!;
         const info = await stat(disk.path);
-        disks.push({ path: disk.path, format: (await detectFormat(disk.path)).format, files: [{ path: disk.path, size: info.size, mtimeMs: info.mtimeMs, sha256: file.sha256 }] });
+        const format = (await detectFormat(disk.path)).format;
+        await resolveChain(disk.path, { format });
+        disks.push({ path: disk.path, format, files: [{ path: disk.path, size: info.size, mtimeMs: info.mtimeMs, sha256: file.sha256 }] });
       }
     }
     // The stamps themselves, not copies: the sources' sha256s may still be computed in the background (run.ts).

@@ -5,7 +5,7 @@
  * writes standalone outputs), so no bytes are moved for them.
  */
 import path from 'node:path';
-import { flatten } from '../../convert/chain.js';
+import { flatten } from '../../convert/flatten.js';
 import type { Stage } from '../stage.js';
 import { stampKnown } from '../state.js';
 import type { DiskRef } from '../types.js';
@@ -28,7 +28,7 @@ export const flattenStage: Stage = {
         continue;
       }
       const to = path.join(ctx.workDir, `disk${i}-flat.qcow2`);
-      const result = await flatten(disk.path, to, { format: 'qcow2', sourceFormat: disk.format, overwrite: true, signal: ctx.signal, onProgress: ctx.progress, runner: ctx.runner });
+      const result = await flatten(disk.path, to, { format: 'qcow2', sourceFormat: disk.format, chain: disk.files, overwrite: true, signal: ctx.signal, onProgress: ctx.progress, runner: ctx.runner });
       disks.push({ path: to, format: 'qcow2', files: [await stampKnown(to, result.sha256!)] });
       merged.push({ from: disk.path, to, chain: result.chain.map((l) => l.path) });
     }

@@ -28,11 +28,12 @@ describe('snapshot chains', () => {
 
   it.each(['qcow2', 'vmdk'] as const)('resolves, verifies and flattens a chain of 3 snapshots (%s)', async (format) => {
     const files = await chainOf(format, `chain-${format}`);
-    const chain = await resolveChain(files[3]!);
+    const allowDir = path.dirname(files[0]!);
+    const chain = await resolveChain(files[3]!, { chain: { allowDir } });
     expect(chain.map((l) => path.basename(l.path))).toEqual(['s3', 's2', 's1', 'base'].map((n) => `${n}.${format}`));
     if (format === 'vmdk') expect(chain.every((l) => l.cid && l.parentCid)).toBe(true);
     const flat = path.join(dir, `flat-${format}.qcow2`);
-    const result = await flatten(files[3]!, flat);
+    const result = await flatten(files[3]!, flat, { chain: { allowDir } });
     expect(result.chain).toHaveLength(4);
     expect((await imageInfo(flat)).backingFilename).toBeUndefined();
     await runner.run('qemu-img', ['compare', '-f', format, '-F', 'qcow2', files[3]!, flat]);
@@ -40,19 +41,20 @@ describe('snapshot chains', () => {
 
   it('reports a missing parent, a CID mismatch and a loop as ECHAIN', async () => {
     const files = await chainOf('vmdk', 'broken-vmdk');
+    const chain = { allowDir: path.dirname(files[0]!) };
     await copyFile(files[1]!, `${files[1]}.bak`);
     await runner.run('rm', [files[1]!]);
-    await expect(resolveChain(files[3]!)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('s1.vmdk of') });
+    await expect(resolveChain(files[3]!, { chain })).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('s1.vmdk of') });
     await copyFile(`${files[1]}.bak`, files[1]!);
     // Writing to the parent after the snapshot changes its CID.
     await runner.run('qemu-io', ['-f', 'vmdk', '-c', 'write -P 0x99 0 4k', files[2]!]);
-    await expect(resolveChain(files[3]!)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('expects its parent') });
+    await expect(resolveChain(files[3]!, { chain })).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('expects its parent') });
     const q = await chainOf('qcow2', 'loop-qcow2');
     await runner.run('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-b', 's3.qcow2', '-F', 'qcow2', q[0]!]);
-    await expect(resolveChain(q[3]!)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('loops') });
+    await expect(resolveChain(q[3]!, { chain: { allowDir: path.dirname(q[0]!) } })).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('loops') });
   });
 
-  it('reports a missing vmdk extent, a backing format that lies about its content, and a non-file backing', async () => {
+  it('reports a missing vmdk extent, a backing format that lies about its content, and refuses a network backing', async () => {
     const d = path.join(dir, 'odd-chains');
     await mkdir(d);
     const flat = path.join(d, 'flat.vmdk');
@@ -64,10 +66,10 @@ describe('snapshot chains', () => {
     await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', base, '16M']);
     const liar = path.join(d, 'liar.qcow2');
     await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', 'base.qcow2', '-F', 'raw', liar, '16M']);
-    await expect(resolveChain(liar)).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('says its backing file') });
+    await expect(resolveChain(liar, { chain: { allowDir: d } })).rejects.toMatchObject({ code: 'ECHAIN', message: expect.stringContaining('says its backing file') });
     const remote = path.join(d, 'remote.qcow2');
     await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', 'nbd://example.invalid/disk', '-F', 'raw', remote, '16M']);
-    await expect(resolveChain(remote)).rejects.toMatchObject({ code: 'EUNSUPPORTED' });
+    await expect(resolveChain(remote, { chain: { allowDir: d } })).rejects.toMatchObject({ code: 'EUNSAFE', path: 'nbd://example.invalid/disk' });
   });
 });
 

@@ -75,11 +75,12 @@ describe('convert', () => {
     expect((await readdir(dir)).filter((f) => f.includes('not-retried'))).toEqual([]);
   });
 
-  it('reports a missing backing file as ECHAIN (qemu-img info runs beside the conversion) and leaves nothing', async () => {
+  it('refuses a backing file it was not allowed to read (EUNSAFE), reports a missing one as ECHAIN, and leaves nothing', async () => {
     const d = path.join(dir, 'orphan');
     await mkdir(d);
     await runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', 'gone.qcow2', '-F', 'qcow2', path.join(d, 'child.qcow2'), '64M']);
-    await expect(convert(path.join(d, 'child.qcow2'), path.join(d, 'out.qcow2'))).rejects.toMatchObject({ code: 'ECHAIN' });
+    await expect(convert(path.join(d, 'child.qcow2'), path.join(d, 'out.qcow2'))).rejects.toMatchObject({ code: 'EUNSAFE' });
+    await expect(convert(path.join(d, 'child.qcow2'), path.join(d, 'out.qcow2'), { chain: { allowDir: d } })).rejects.toMatchObject({ code: 'ECHAIN' });
     expect(await readdir(d)).toEqual(['child.qcow2']);
   });
 
@@ -121,10 +122,13 @@ describe('convert', () => {
   });
 
   it('builds argv without running anything', () => {
-    expect(convertArgs('/a.vmdk', 'vmdk', '/t', { format: 'qcow2', compress: true, sparse: false, threads: 4, clusterSize: 2 ** 21, preallocation: 'metadata' })).toEqual([
-      'convert', '-p', '-f', 'vmdk', '-O', 'qcow2', '-c', '-S', '0', '-m', '4', '-o', 'preallocation=metadata,cluster_size=2097152', '/a.vmdk', '/t',
+    const chain = [{ path: '/a.vmdk', format: 'vmdk' as const }, { path: '/b.vmdk', format: 'vmdk' as const }];
+    expect(convertArgs(chain, '/t', { format: 'qcow2', compress: true, sparse: false, threads: 4, clusterSize: 2 ** 21, preallocation: 'metadata' })).toEqual([
+      'convert', '-p', '-f', 'vmdk', '-O', 'qcow2', '-c', '-S', '0', '-m', '4', '-o', 'preallocation=metadata,cluster_size=2097152',
+      'json:{"driver":"vmdk","read-only":true,"file":{"driver":"file","filename":"/a.vmdk","read-only":true},"backing":{"driver":"vmdk","read-only":true,"file":{"driver":"file","filename":"/b.vmdk","read-only":true},"backing":null}}',
+      '/t',
     ]);
-    expect(() => convertArgs('/a', 'raw', '/t', { threads: 99 })).toThrow(/1 to 16, got `99`/);
+    expect(() => convertArgs([{ path: '/a', format: 'raw' }], '/t', { threads: 99 })).toThrow(/1 to 16, got `99`/);
   });
 
   it('gives typed errors for unreadable input', async () => {
