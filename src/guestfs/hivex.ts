@@ -17,9 +17,9 @@ import type { CleanupEntry } from '../core/cleanup.js';
 import { VmcraftError } from '../core/errors.js';
 import { resolveGuestPath } from '../fs/paths.js';
 import { childPath, HiveHandles, parentPath } from '../registry/handles.js';
+import { checkHive } from '../registry/hive-check.js';
 import { mergeEdits, readKey, replaceHive, type RegKey } from '../registry/hive.js';
 import { decodeValue, type RegEdit, type RegValue } from '../registry/reg-format.js';
-import { readRootKeyName } from '../registry/regf.js';
 import { GuestFSRegistry } from './registry.js';
 
 /** Options of {@link GuestFS.hivexOpen}, as libguestfs' `hivex_open` optargs. */
@@ -74,7 +74,7 @@ export class GuestFSHivex extends GuestFSRegistry {
     const entry = this.cleanup.push(`hivex copy of ${guest}`, () => rm(work, { force: true }));
     try {
       await copyFile(await resolveGuestPath(this.rootDir(), guest), work);
-      const rootName = await readRootKeyName(work, guest);
+      const { rootName } = await checkHive(work, guest);
       const hive: OpenHive = { guest, work, write, rootName, handles: new HiveHandles(), pending: [], keys: new Map(), entry };
       await readKey(work, '\\', this.runner, guest);
       this.#hive = hive;
@@ -236,7 +236,7 @@ export class GuestFSHivex extends GuestFSRegistry {
     if (hive.pending.length === 0) return;
     const edits = hive.pending;
     hive.pending = [];
-    await mergeEdits(hive.work, edits, this.runner);
+    await mergeEdits(hive.work, edits, this.runner, hive.guest);
   }
 
   /** A key of the open hive by node handle, as it is with the queued edits. */

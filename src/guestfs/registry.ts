@@ -48,7 +48,7 @@ export class GuestFSRegistry extends GuestFSFix {
       if (e.op === 'deleteKey') await readKey(host, e.key, this.runner, hive);
       if (e.op === 'deleteValue') await this.registryRead(hive, e.key, e.name);
     }
-    const backup = await commitEdits(host, resolved, this.runner);
+    const backup = await commitEdits(host, resolved, this.runner, hive);
     return { backup: `${guestHive}${backup.slice(host.length)}` };
   }
 
@@ -63,7 +63,7 @@ export class GuestFSRegistry extends GuestFSFix {
     const guestHive = await this.caseSensitivePath(hive);
     this.files.assertWritable(guestHive);
     const host = await this.#hive(hive);
-    const backup = await commitEdits(host, regText, this.runner);
+    const backup = await commitEdits(host, regText, this.runner, hive);
     return { backup: `${guestHive}${backup.slice(host.length)}` };
   }
 

@@ -1,11 +1,15 @@
 /**
- * Reading and editing hive files through hivex (hivexregedit). Edits are
- * batched and committed once: the hive is backed up, the edits are merged
- * into a copy, and the copy replaces the hive in one rename.
+ * Reading and editing hive files through hivex (hivexregedit). Every run is
+ * preceded by a walk of the hive's key tree ({@link checkHive}) and bounded
+ * in memory and time ({@link runHivexregedit}). Edits are batched and
+ * committed once: the hive is backed up, the edits are merged into a copy,
+ * and the copy replaces the hive in one rename.
  */
 import { access, copyFile, rename, rm, writeFile } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
+import { checkHive } from './hive-check.js';
+import { runHivexregedit } from './hivexregedit.js';
 import { decodeHivexOutput, parseRegExport, renderEdits, type RegEdit, type RegValue } from './reg-format.js';
 
 /** A key: its direct subkeys and its values. */
@@ -22,22 +26,28 @@ export function keyPath(path: string): string {
   return `\\${path.replace(/\//g, '\\').split('\\').filter(Boolean).join('\\')}`;
 }
 
-function registryError(err: unknown, hive: string, key: string): VmcraftError {
-  const stderr = err instanceof VmcraftError ? (err.command?.stderr ?? '') : '';
+/** What hivexregedit's failure to read `key` means (its stderr names the hive as shown, never by host path). */
+function registryError(err: unknown, hive: string, key: string): unknown {
+  if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND') return err;
+  const stderr = err.command?.stderr ?? '';
+  const first = stderr.split('\n')[0];
   if (/path not found/.test(stderr)) return new VmcraftError('ENOENT', `no key ${key} in the hive ${hive}`, { cause: err, path: key });
   // hivex_open fails with EINVAL or ENOTSUP on what is no regf file (a Windows 9x SYSTEM.DAT, a text file);
-  // a hive cut short or with a damaged cell opens, and then a node call fails with EFAULT (Bad address).
+  // a hive cut short or with a damaged cell opens, and then a node call fails with EFAULT (Bad address),
+  // or ERANGE for a count or length beyond hivex's limits.
   if (/hivex_open:|failed to open hive|Invalid argument|Operation not supported|not a hive/i.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is not a registry hive (or it is corrupt)`, { cause: err });
-  if (/Bad address/.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is corrupt or truncated: ${stderr.split('\n')[0]}`, { cause: err });
-  return err instanceof VmcraftError ? err : new VmcraftError('EREGISTRY', String(err), { cause: err });
+  if (/Bad address/.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is corrupt or truncated: ${first}`, { cause: err });
+  if (/Numerical result out of range/.test(stderr)) return new VmcraftError('EREGISTRY', `${hive} is corrupt: a count or length in it is out of range: ${first}`, { cause: err });
+  return new VmcraftError('EREGISTRY', `${hive} could not be read: ${first}`, { cause: err });
 }
 
 /** Exports a key and its subtree (`depth` levels; 0 for all) as .reg text. */
 export async function exportKey(hostHive: string, key: string, runner: Runner, depth = 0, shownHive = hostHive): Promise<string> {
   const path = keyPath(key);
   if (path.includes('\0')) throw new VmcraftError('EUNSUPPORTED', `the key path ${JSON.stringify(path)} holds a NUL character, which hivexregedit cannot be given`, { path });
+  const { bytes } = await checkHive(hostHive, shownHive);
   try {
-    return decodeHivexOutput((await runner.run('hivexregedit', ['--export', ...(depth ? ['--max-depth', String(depth)] : []), hostHive, path], { binary: true })).stdout);
+    return decodeHivexOutput(await runHivexregedit(runner, ['--export', ...(depth ? ['--max-depth', String(depth)] : []), hostHive, path], { host: hostHive, shown: shownHive, bytes }));
   } catch (err) {
     throw registryError(err, shownHive, path);
   }
@@ -61,14 +71,16 @@ export async function readKey(hostHive: string, key: string, runner: Runner, sho
   return { path: self.path, subkeys, values: self.values };
 }
 
-/** Merges edits (or .reg text) into a hive file in place, with hivexregedit. */
-export async function mergeEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner): Promise<void> {
+/** Merges edits (or .reg text) into a hive file in place, with hivexregedit; `shownHive` names the hive in errors. */
+export async function mergeEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner, shownHive = hostHive): Promise<void> {
   const reg = `${hostHive}.vmcraft-${process.pid}-${Date.now()}.reg`;
+  const text = typeof edits === 'string' ? edits : renderEdits(edits);
   try {
-    await writeFile(reg, typeof edits === 'string' ? edits : renderEdits(edits));
-    await runner.run('hivexregedit', ['--merge', hostHive, reg]);
+    const { bytes } = await checkHive(hostHive, shownHive);
+    await writeFile(reg, text);
+    await runHivexregedit(runner, ['--merge', hostHive, reg], { host: hostHive, shown: shownHive, bytes: bytes + Buffer.byteLength(text) });
   } catch (err) {
-    throw err instanceof VmcraftError && err.code === 'ECOMMAND' ? new VmcraftError('EREGISTRY', `the edits could not be applied: ${(err.command?.stderr ?? '').split('\n')[0]}`, { cause: err }) : err;
+    throw err instanceof VmcraftError && err.code === 'ECOMMAND' ? new VmcraftError('EREGISTRY', `the edits could not be applied to ${shownHive}: ${(err.command?.stderr ?? '').split('\n')[0]}`, { cause: err }) : err;
   } finally {
     await rm(reg, { force: true });
   }
@@ -102,9 +114,9 @@ export async function replaceHive(hostHive: string, fill: (work: string) => Prom
 }
 
 /** Applies edits (or .reg text) to a hive file: backup, merge into a copy, rename over. Returns the backup's host path. */
-export async function commitEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner, stamp?: string): Promise<string> {
+export async function commitEdits(hostHive: string, edits: readonly RegEdit[] | string, runner: Runner, shownHive = hostHive): Promise<string> {
   await access(hostHive).catch((err: unknown) => {
-    throw new VmcraftError('ENOENT', `no hive file ${hostHive}`, { path: hostHive, cause: err });
+    throw new VmcraftError('ENOENT', `no hive file ${shownHive}`, { path: shownHive, cause: err });
   });
-  return (await replaceHive(hostHive, (work) => mergeEdits(work, edits, runner), stamp))!;
+  return (await replaceHive(hostHive, (work) => mergeEdits(work, edits, runner, shownHive)))!;
 }

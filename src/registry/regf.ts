@@ -2,12 +2,12 @@
  * The few facts of a regf file that hivex's command-line tools do not print:
  * the name of the root key (hivexregedit shows the root as `\`).
  */
-import { open } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 
-const BASE_BLOCK = 0x1000;
+/** Size of the base block; cell offsets count from its end (the first hbin). */
+export const BASE_BLOCK = 0x1000;
 /** nk flag: the name is stored as ASCII (Latin-1), not UTF-16LE. */
-const KEY_COMP_NAME = 0x20;
+export const KEY_COMP_NAME = 0x20;
 /** Bytes of an nk cell before its name: cell size, signature, fixed fields. */
 const NK_NAME = 4 + 0x4c;
 
@@ -33,20 +33,4 @@ export function nkName(cell: Buffer, shownName = 'the file'): string {
   const length = cell.readUInt16LE(4 + 0x48);
   if (NK_NAME + length > cell.length) throw notAHive(shownName, 'the root key name lies past the end of the file');
   return cell.toString(flags & KEY_COMP_NAME ? 'latin1' : 'utf16le', NK_NAME, NK_NAME + length);
-}
-
-/** Reads the root key's name of a hive file (only the bytes it needs). */
-export async function readRootKeyName(file: string, shownName = file): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const base = Buffer.alloc(BASE_BLOCK);
-    const { bytesRead } = await handle.read(base, 0, BASE_BLOCK, 0);
-    const offset = rootCellOffset(base.subarray(0, bytesRead), shownName);
-    // Enough for the fixed part and the longest name (its length is 16 bits).
-    const cell = Buffer.alloc(NK_NAME + 0xffff);
-    const got = (await handle.read(cell, 0, cell.length, offset)).bytesRead;
-    return nkName(cell.subarray(0, got), shownName);
-  } finally {
-    await handle.close();
-  }
 }
