@@ -96,7 +96,8 @@ const SYSTEM_REG = `Windows Registry Editor Version 5.00
 "Start"=dword:00000001
 `;
 
-async function hive(file: string, reg: string): Promise<void> {
+/** Writes a hive file holding what `reg` (hivexregedit's .reg text) says, merged into an empty hive. */
+export async function writeHive(file: string, reg: string): Promise<void> {
   await writeEmptyHive(file);
   await writeFile(`${file}.reg`, reg);
   await execa('hivexregedit', ['--merge', file, `${file}.reg`]);
@@ -106,17 +107,21 @@ async function hive(file: string, reg: string): Promise<void> {
 /** GPT GUID of the Windows partition (MountedDevices maps C: to it). */
 export const WINDOWS_PARTUUID = 'A1B2C3D4-E5F6-4789-9ABC-DEF012345678';
 
-/** Builds the volume as a GPT raw image at `image` (its tree under `dir/tree`). */
-export async function buildWindowsImage(dir: string, image: string): Promise<void> {
+/**
+ * Builds the volume as a GPT raw image at `image` (its tree under `dir/tree`);
+ * `alter` may change the tree (its root is the argument) before the image is made.
+ */
+export async function buildWindowsImage(dir: string, image: string, alter?: (tree: string) => Promise<void>): Promise<void> {
   const tree = path.join(dir, 'tree');
   const config = path.join(tree, 'Windows/System32/config');
   await mkdir(config, { recursive: true });
   await mkdir(path.join(tree, 'Program Files'), { recursive: true });
   await mkdir(path.join(tree, 'Windows/System32/drivers'), { recursive: true });
   await mkdir(path.join(tree, 'Windows/System32/DriverStore/FileRepository'), { recursive: true });
-  await hive(path.join(config, 'SOFTWARE'), SOFTWARE_REG);
-  await hive(path.join(config, 'SYSTEM'), SYSTEM_REG);
+  await writeHive(path.join(config, 'SOFTWARE'), SOFTWARE_REG);
+  await writeHive(path.join(config, 'SYSTEM'), SYSTEM_REG);
   await writeFile(path.join(config, 'BROKEN'), 'regf but not really a hive');
+  await alter?.(tree);
   await buildDiskImage({ table: 'gpt', format: 'raw', output: image, partitions: [{ sizeMiB: 64, fs: 'ntfs', tree, label: 'Windows', partUuid: WINDOWS_PARTUUID }] }, new Runner());
 }
 
