@@ -31,6 +31,7 @@ export type { PhaseMetric, PhaseEvent } from './core/metrics.js';
 export { probeHost, type HostCapabilities } from './core/probe.js';
 export { FEATURE_GROUPS, type FeatureGroup } from './core/features.js';
 export type { BackendChoice, BackendName } from './attach/types.js';
+export type { ChainPolicy } from './attach/references.js';
 export type { PartitionEntry } from './storage/partitions.js';
 export type { LuksKey } from './storage/types.js';
 export type { NbdOptions } from './attach/nbd.js';

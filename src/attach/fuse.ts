@@ -10,26 +10,20 @@ import { VmcraftError } from '../core/errors.js';
 import { mountsUnder } from '../core/mountinfo.js';
 import { processAlive, waitForExit } from '../core/processes.js';
 import type { Runner } from '../core/exec.js';
-import { qemuDriver } from '../convert/detect.js';
-import type { AttachContext, DriveSpec } from './types.js';
-import type { ImageFormat } from '../convert/detect.js';
+import { chainBlockdev } from './blockdev.js';
+import type { AttachContext, VerifiedDrive } from './types.js';
 
-/** The qemu-storage-daemon arguments that open `drive` and export it writable or not at `exportFile`. */
-export function storageDaemonArgs(drive: DriveSpec & { format: ImageFormat }, exportFile: string, pidFile: string): string[] {
+/** The qemu-storage-daemon arguments that open `drive` (its verified chain) and export it writable or not at `exportFile`. */
+export function storageDaemonArgs(drive: VerifiedDrive, exportFile: string, pidFile: string): string[] {
   const ro = drive.readonly;
-  const blockdev = {
-    driver: qemuDriver(drive.format),
-    'node-name': 'disk',
-    'read-only': ro,
-    file: { driver: 'file', filename: path.resolve(drive.path), 'read-only': ro },
-  };
+  const blockdev = { ...chainBlockdev(drive.links, ro), 'node-name': 'disk' };
   const exp = { type: 'fuse', id: 'export', 'node-name': 'disk', mountpoint: exportFile, writable: !ro };
   // JSON syntax: file names with commas need no escaping.
   return ['--daemonize', '--pidfile', pidFile, '--blockdev', JSON.stringify(blockdev), '--export', JSON.stringify(exp)];
 }
 
 /** Exports the drive as a raw file over FUSE and returns that file's path. */
-export async function exportOverFuse(drive: DriveSpec & { format: ImageFormat }, index: number, ctx: AttachContext): Promise<string> {
+export async function exportOverFuse(drive: VerifiedDrive, index: number, ctx: AttachContext): Promise<string> {
   const exportFile = path.join(ctx.workDir, `disk${index}.raw`);
   const pidFile = path.join(ctx.workDir, `disk${index}.pid`);
   await writeFile(exportFile, '', { mode: 0o600 });

@@ -2,11 +2,12 @@
 import { stat } from 'node:fs/promises';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import type { HostCapabilities } from '../core/probe.js';
+import { resolveChain } from '../convert/chain.js';
 import { detectFormat, type ImageFormat } from '../convert/detect.js';
 import { attachLoop } from './loop.js';
 import { exportOverFuse } from './fuse.js';
 import { attachNbd, type NbdOptions } from './nbd.js';
-import type { AttachContext, AttachedDrive, BackendChoice, BackendName, DriveSpec } from './types.js';
+import type { AttachContext, AttachedDrive, BackendChoice, BackendName, DriveSpec, VerifiedDrive } from './types.js';
 
 /** libguestfs-style drive name for a drive index: 0 → /dev/sda, 25 → /dev/sdz, 26 → /dev/sdaa. */
 export function driveName(index: number): string {
@@ -65,7 +66,11 @@ export function chooseBackend(choice: BackendChoice, format: ImageFormat, host: 
   return backend;
 }
 
-/** Attaches one drive; every resource it makes is on ctx.cleanup by the time it returns or throws. */
+/**
+ * Attaches one drive, its chain verified against its policy first (`EUNSAFE`
+ * for a reference the policy does not allow); every resource it makes is on
+ * ctx.cleanup by the time it returns or throws.
+ */
 export async function attachDrive(
   spec: DriveSpec,
   index: number,
@@ -76,11 +81,12 @@ export async function attachDrive(
 ): Promise<AttachedDrive> {
   const format = await resolveFormat(spec);
   const backend = chooseBackend(choice, format, host);
+  const drive: VerifiedDrive = { ...spec, format, links: await resolveChain(spec.path, { format, ...(spec.chain ? { chain: spec.chain } : {}) }) };
   let hostDevice: string;
   if (backend === 'nbd') {
-    hostDevice = await attachNbd({ ...spec, format }, ctx, nbdOptions);
+    hostDevice = await attachNbd(drive, ctx, nbdOptions);
   } else {
-    const file = backend === 'fuse' ? await exportOverFuse({ ...spec, format }, index, ctx) : spec.path;
+    const file = backend === 'fuse' ? await exportOverFuse(drive, index, ctx) : spec.path;
     hostDevice = await attachLoop(file, spec.readonly, ctx);
   }
   return { index, name: driveName(index), hostDevice, path: spec.path, format, backend, readonly: spec.readonly };

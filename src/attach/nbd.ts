@@ -10,8 +10,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
-import { qemuDriver, type ImageFormat } from '../convert/detect.js';
-import type { AttachContext, DriveSpec } from './types.js';
+import { qemuDriver } from '../convert/detect.js';
+import { chainFilename } from './blockdev.js';
+import type { AttachContext, VerifiedDrive } from './types.js';
 
 /** Where sessions of all processes take their nbd device locks. */
 export const NBD_LOCK_DIR = '/run/vmcraft/nbd';
@@ -83,7 +84,7 @@ export async function ensureNbdModule(runner: Runner): Promise<void> {
  * Connects the drive to a free nbd device and returns it. The lock and the
  * connection are on the cleanup stack when this returns.
  */
-export async function attachNbd(drive: DriveSpec & { format: ImageFormat }, ctx: AttachContext, options: NbdOptions = {}): Promise<string> {
+export async function attachNbd(drive: VerifiedDrive, ctx: AttachContext, options: NbdOptions = {}): Promise<string> {
   await ensureNbdModule(ctx.runner);
   await mkdir(NBD_LOCK_DIR, { recursive: true });
   // qemu-nbd --connect binds a socket in /var/lock (→ /run/lock), missing on some minimal systems.
@@ -103,7 +104,8 @@ export async function attachNbd(drive: DriveSpec & { format: ImageFormat }, ctx:
       ...(drive.readonly ? ['--read-only'] : []),
       ...(options.cache ? [`--cache=${options.cache}`] : []),
       ...(options.aio ? [`--aio=${options.aio}`] : []),
-      drive.path,
+      // The verified chain, each image's file and format given: qemu-nbd opens no name from a header.
+      chainFilename(drive.links, drive.readonly),
     ];
     try {
       await ctx.runner.run('qemu-nbd', args, { timeoutMs: 60_000 });

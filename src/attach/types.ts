@@ -2,6 +2,8 @@
 import type { CleanupStack } from '../core/cleanup.js';
 import type { Runner } from '../core/exec.js';
 import type { ImageFormat } from '../convert/detect.js';
+import type { ChainLink } from '../convert/chain.js';
+import type { ChainPolicy } from './references.js';
 
 /** How an image is turned into a host block device. */
 export type BackendName = 'nbd' | 'fuse' | 'loop';
@@ -17,6 +19,15 @@ export interface DriveSpec {
   format?: ImageFormat;
   /** Attach read-only: nothing in the image can change. */
   readonly: boolean;
+  /** Which images it may read besides itself (see references.ts). @default 'none' */
+  chain?: ChainPolicy;
+}
+
+/** A drive a backend opens: its format known, its chain verified against its policy. */
+export interface VerifiedDrive extends DriveSpec {
+  format: ImageFormat;
+  /** The images it reads, top first, as resolveChain verified them: what qemu is given. */
+  links: readonly ChainLink[];
 }
 
 /** A drive attached to the host. */

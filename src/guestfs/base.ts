@@ -72,6 +72,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   /**
    * Adds a disk image to the session (before launch). Drives are named
    * `/dev/sda`, `/dev/sdb`, … in the order they are added.
+   * Its chain is checked at launch (`EUNSAFE`: see {@link DriveOptions.chain}).
    * @throws VmcraftError `ELAUNCHED` after launch, `ECLOSED` after close, `EINVAL` for bad options.
    */
   addDrive(imagePath: string, options: DriveOptions = {}): this {
@@ -80,8 +81,8 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
     if (typeof imagePath !== 'string' || imagePath === '') {
       throw new VmcraftError('EINVAL', `Expected the image path to be a non-empty string, got \`${String(imagePath)}\``);
     }
-    const { format, readonly = this.options.readonly } = normalizeDriveOptions(options);
-    this.drives.push({ path: path.resolve(imagePath), readonly, ...(format ? { format } : {}) });
+    const { format, readonly = this.options.readonly, chain } = normalizeDriveOptions(options);
+    this.drives.push({ path: path.resolve(imagePath), readonly, ...(format ? { format } : {}), ...(chain ? { chain } : {}) });
     return this;
   }
 

@@ -4,6 +4,7 @@ import type { BackendChoice } from '../attach/types.js';
 import type { ImageFormat } from '../convert/detect.js';
 import type { LuksKey } from '../storage/types.js';
 import type { NbdOptions } from '../attach/nbd.js';
+import { normalizeChainPolicy, type ChainPolicy } from '../attach/references.js';
 
 /** Options of `new GuestFS()` and `GuestFS.open()`. */
 export interface GuestFSOptions {
@@ -33,6 +34,18 @@ export interface DriveOptions {
   format?: ImageFormat;
   /** Attach this drive read-only. @default the session's `readonly` */
   readonly?: boolean;
+  /**
+   * Which images the drive may read besides itself. By default (`'none'`) it
+   * is opened alone: an image that names a backing file or parent, a qcow2
+   * data file, or a vmdk extent outside its own directory is refused with
+   * `EUNSAFE`, before qemu opens anything. `{ allowDir: '/vms/web01' }` allows
+   * a chain whose files all lie in that directory; the array resolveChain
+   * returns (`await resolveChain(image, { chain: { allowDir } })`) allows
+   * exactly that chain. qemu is then given each image of the chain with its
+   * format, so it opens no file name it reads from a header.
+   * @default 'none'
+   */
+  chain?: ChainPolicy;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'nbd', 'fuse', 'loop'];
@@ -105,7 +118,8 @@ export function normalizeOptions(raw: GuestFSOptions = {}): NormalizedOptions {
 /** Validates drive options. */
 export function normalizeDriveOptions(raw: DriveOptions = {}): DriveOptions {
   const options: DriveOptions = { __proto__: null, ...raw } as DriveOptions;
-  rejectUnknown(options, new Set(['format', 'readonly']));
+  rejectUnknown(options, new Set(['format', 'readonly', 'chain']));
+  if (options.chain !== undefined) normalizeChainPolicy(options.chain);
   checkBoolean('readonly', options.readonly);
   if (options.format !== undefined && !FORMATS.includes(options.format)) throw invalid('format', `one of ${FORMATS.join(', ')}`, options.format);
   return options;

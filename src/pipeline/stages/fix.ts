@@ -9,12 +9,13 @@
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { qemuDriver } from '../../convert/detect.js';
+import { imageInfo } from '../../convert/info.js';
 import type { GuestFS } from '../../guestfs.js';
 import type { OsInfo } from '../../inspect/types.js';
 import type { Stage, StageContext } from '../stage.js';
 import { stampFile } from '../state.js';
 import type { DiskRef } from '../types.js';
-import { guestRoot, openableBeforeRun, withDisks } from './session.js';
+import { guestRoot, openableBeforeRun, withDisks, type OpenableDisk } from './session.js';
 
 /** Plans (dry run) or applies the fixes on a mounted guest. */
 async function fixGuest(ctx: StageContext, g: GuestFS, os: OsInfo, apply: boolean): Promise<unknown> {
@@ -48,11 +49,13 @@ export const fixStage: Stage = {
   },
   async run(ctx) {
     const overlays = ctx.disks.map((_, i) => path.join(ctx.workDir, `disk${i}-fixed.qcow2`));
-    const partials: DiskRef[] = overlays.map((o) => ({ path: `${o}.partial`, format: 'qcow2', files: [] }));
+    const partials: OpenableDisk[] = overlays.map((o, i) => ({ path: `${o}.partial`, format: 'qcow2', files: [{ path: `${o}.partial` }, ...ctx.disks[i]!.files] }));
     let result: unknown;
     try {
       for (const [i, disk] of ctx.disks.entries()) {
-        await ctx.runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', qemuDriver(disk.format), '-b', path.resolve(disk.path), partials[i]!.path], { signal: ctx.signal });
+        // -u: qemu-img does not open the disk's chain by the names in its headers; the size comes from the verified chain.
+        const { virtualSize } = await imageInfo(disk.path, { format: disk.format, chain: disk.files, runner: ctx.runner });
+        await ctx.runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-F', qemuDriver(disk.format), '-b', path.resolve(disk.path), partials[i]!.path, String(virtualSize)], { signal: ctx.signal });
       }
       result = await withDisks(ctx, partials, false, async (g) => fixGuest(ctx, g, await guestRoot(ctx, g), true));
     } catch (err) {
