@@ -11,7 +11,7 @@ import { GuestFSWindows } from './guestfs/windows.js';
 import type { DriveOptions, GuestFSOptions } from './guestfs/options.js';
 
 /** Options of {@link GuestFS.open}: session options plus those of its drives. */
-export type OpenOptions = GuestFSOptions & Pick<DriveOptions, 'format' | 'chain'>;
+export type OpenOptions = GuestFSOptions & Pick<DriveOptions, 'format' | 'live' | 'chain'>;
 
 /**
  * A session over disk images.
@@ -27,9 +27,9 @@ export type OpenOptions = GuestFSOptions & Pick<DriveOptions, 'format' | 'chain'
 export class GuestFS extends GuestFSWindows {
   /** Creates a session, adds the image(s) and launches it. */
   static async open(images: string | string[], options: OpenOptions = {}): Promise<GuestFS> {
-    const { format, chain, ...sessionOptions } = options;
+    const { format, live, chain, ...sessionOptions } = options;
     const g = new GuestFS(sessionOptions);
-    for (const image of Array.isArray(images) ? images : [images]) g.addDrive(image, { ...(format ? { format } : {}), ...(chain !== undefined ? { chain } : {}) });
+    for (const image of Array.isArray(images) ? images : [images]) g.addDrive(image, { ...(format ? { format } : {}), ...(live !== undefined ? { live } : {}), ...(chain !== undefined ? { chain } : {}) });
     await g.launch();
     return g;
   }

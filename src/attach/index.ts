@@ -6,6 +6,7 @@ import { resolveChain } from '../convert/chain.js';
 import { detectFormat, type ImageFormat } from '../convert/detect.js';
 import { attachLoop } from './loop.js';
 import { exportOverFuse } from './fuse.js';
+import { holdImageLock } from './lock.js';
 import { attachNbd, type NbdOptions } from './nbd.js';
 import type { AttachContext, AttachedDrive, BackendChoice, BackendName, DriveSpec, VerifiedDrive } from './types.js';
 
@@ -86,6 +87,8 @@ export async function attachDrive(
   if (backend === 'nbd') {
     hostDevice = await attachNbd(drive, ctx, nbdOptions);
   } else {
+    // The fuse export takes the image's lock itself; on the loop backend nothing else opens it through QEMU.
+    if (backend === 'loop') await holdImageLock(drive, index, ctx);
     const file = backend === 'fuse' ? await exportOverFuse(drive, index, ctx) : spec.path;
     hostDevice = await attachLoop(file, spec.readonly, ctx);
   }

@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 import { qemuDriver } from '../convert/detect.js';
-import { chainFilename } from './blockdev.js';
+import { chainBlockdev } from './blockdev.js';
+import { openError, withImageLock } from './lock.js';
 import type { AttachContext, VerifiedDrive } from './types.js';
 
 /** Where sessions of all processes take their nbd device locks. */
@@ -104,8 +105,9 @@ export async function attachNbd(drive: VerifiedDrive, ctx: AttachContext, option
       ...(drive.readonly ? ['--read-only'] : []),
       ...(options.cache ? [`--cache=${options.cache}`] : []),
       ...(options.aio ? [`--aio=${options.aio}`] : []),
-      // The verified chain, each image's file and format given: qemu-nbd opens no name from a header.
-      chainFilename(drive.links, drive.readonly),
+      // The verified chain, each image's file and format given: qemu-nbd opens no name from a header;
+      // with the session's image lock (lock.ts).
+      `json:${JSON.stringify(withImageLock(chainBlockdev(drive.links, drive.readonly), drive))}`,
     ];
     try {
       await ctx.runner.run('qemu-nbd', args, { timeoutMs: 60_000 });
@@ -114,9 +116,7 @@ export async function attachNbd(drive: VerifiedDrive, ctx: AttachContext, option
       await ctx.runner.run('qemu-nbd', ['--disconnect', device]).catch(() => undefined);
       await unlock(device);
       if (err instanceof VmcraftError && err.code === 'ECOMMAND' && /busy|already/i.test(err.command?.stderr ?? '')) continue;
-      throw err instanceof VmcraftError && err.code === 'ECOMMAND'
-        ? new VmcraftError('EFORMAT', `cannot open ${drive.path}: ${(err.command?.stderr ?? '').split('\n').filter(Boolean).pop() ?? err.message}`, { cause: err, command: err.command, path: drive.path })
-        : err;
+      throw openError(err, drive);
     }
     ctx.cleanup.push(`nbd device ${device}`, () => detachNbd(device, ctx.runner));
     return device;

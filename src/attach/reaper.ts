@@ -5,7 +5,7 @@
  * of any session finds the entries whose owner is gone and releases what is
  * left below their work directories — guest mounts, the storage layers'
  * recorded teardown commands (LVM, LUKS, md), loop devices recorded there,
- * qemu-storage-daemon exports — then the directory itself. nbd devices are
+ * qemu-storage-daemon exports and image locks — then the directory itself. nbd devices are
  * reclaimed by the next nbd attach through their lock files.
  */
 import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
@@ -57,7 +57,7 @@ async function reap(workDir: string, runner: Runner): Promise<string[]> {
     await runner.run('partx', ['-d', device]).catch(() => undefined);
     if (await runner.run('losetup', ['-d', device]).then(() => true, () => false)) done.push(`loop device ${device}`);
   }
-  // The exports' daemons name their pid file and mount point in the work directory.
+  // The daemons (exports, image locks) name their pid file, and exports their mount point, in the work directory.
   for (const pid of await processesWithPathUnder(workDir)) {
     if (!(await processAlive(pid))) continue;
     signal(pid, 'SIGTERM');

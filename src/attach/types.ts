@@ -21,6 +21,11 @@ export interface DriveSpec {
   readonly: boolean;
   /** Which images it may read besides itself (see references.ts). @default 'none' */
   chain?: ChainPolicy;
+  /**
+   * A read-only drive that may be open for writing elsewhere (a running VM):
+   * taken without the image's lock, so it is not refused beside a writer (see lock.ts).
+   */
+  live?: boolean;
 }
 
 /** A drive a backend opens: its format known, its chain verified against its policy. */

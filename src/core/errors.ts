@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   EUNSAFE: 'an image names a file, device or network location it may not read (a backing file, extent or data file outside what the caller allowed)',
   ECHECKSUM: 'a checksum does not match its manifest',
   EATTACH: 'the image could not be attached as a block device',
+  EBUSY: 'the image is in use: another program (a running VM, qemu-img, another session) holds its lock',
   EMOUNT: 'a filesystem could not be mounted or unmounted',
   ENOTMOUNTED: 'no filesystem is mounted at that guest path',
   EPATHESCAPE: 'a guest path tried to leave the guest root',

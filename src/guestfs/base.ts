@@ -73,7 +73,8 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
    * Adds a disk image to the session (before launch). Drives are named
    * `/dev/sda`, `/dev/sdb`, … in the order they are added.
    * Its chain is checked at launch (`EUNSAFE`: see {@link DriveOptions.chain}).
-   * @throws VmcraftError `ELAUNCHED` after launch, `ECLOSED` after close, `EINVAL` for bad options.
+   * @throws VmcraftError `ELAUNCHED` after launch, `ECLOSED` after close, `EINVAL` for bad options
+   * (`live` on a writable drive).
    */
   addDrive(imagePath: string, options: DriveOptions = {}): this {
     if (this.state === 'closed') throw new VmcraftError('ECLOSED', 'the session is closed');
@@ -81,8 +82,8 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
     if (typeof imagePath !== 'string' || imagePath === '') {
       throw new VmcraftError('EINVAL', `Expected the image path to be a non-empty string, got \`${String(imagePath)}\``);
     }
-    const { format, readonly = this.options.readonly, chain } = normalizeDriveOptions(options);
-    this.drives.push({ path: path.resolve(imagePath), readonly, ...(format ? { format } : {}), ...(chain ? { chain } : {}) });
+    const { format, readonly = this.options.readonly, live, chain } = normalizeDriveOptions(options, this.options.readonly);
+    this.drives.push({ path: path.resolve(imagePath), readonly, ...(format ? { format } : {}), ...(live ? { live } : {}), ...(chain ? { chain } : {}) });
     return this;
   }
 

@@ -46,6 +46,17 @@ export interface DriveOptions {
    * @default 'none'
    */
   chain?: ChainPolicy;
+  /**
+   * Accept a live image: one another program (a running VM, qemu-img, another
+   * session) may be writing. Without it a drive is opened with the image's
+   * lock, as QEMU opens it, and refused with `EBUSY` while a writer holds the
+   * image; with it the drive takes no lock (qemu's `force-share`), so it opens
+   * beside a writer and does not keep writers out. Read-only drives only
+   * (`EINVAL` otherwise). What you read may be inconsistent or change as you
+   * read it, as with libguestfs' `--ro` on a running VM.
+   * @default false
+   */
+  live?: boolean;
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'nbd', 'fuse', 'loop'];
@@ -115,12 +126,16 @@ export function normalizeOptions(raw: GuestFSOptions = {}): NormalizedOptions {
   return { readonly, backend, handleSignals, commandTimeoutMs, keys: normalizeKeys(options.keys), nbd: normalizeNbd(options.nbd), ...(tmpDir ? { tmpDir } : {}) };
 }
 
-/** Validates drive options. */
-export function normalizeDriveOptions(raw: DriveOptions = {}): DriveOptions {
+/** Validates drive options; `sessionReadonly` is the session's default for `readonly`. */
+export function normalizeDriveOptions(raw: DriveOptions = {}, sessionReadonly = false): DriveOptions {
   const options: DriveOptions = { __proto__: null, ...raw } as DriveOptions;
-  rejectUnknown(options, new Set(['format', 'readonly', 'chain']));
+  rejectUnknown(options, new Set(['format', 'readonly', 'live', 'chain']));
   if (options.chain !== undefined) normalizeChainPolicy(options.chain);
   checkBoolean('readonly', options.readonly);
+  checkBoolean('live', options.live);
+  if (options.live && !(options.readonly ?? sessionReadonly)) {
+    throw new VmcraftError('EINVAL', 'The `live` option only goes with a read-only drive (`readonly: true`): two writers on one image corrupt it');
+  }
   if (options.format !== undefined && !FORMATS.includes(options.format)) throw invalid('format', `one of ${FORMATS.join(', ')}`, options.format);
   return options;
 }

@@ -82,4 +82,13 @@ describe('the nbd backend', () => {
     await runner.run('truncate', ['-s', '0', img]);
     await expect(GuestFS.open(img, { readonly: true, backend: 'nbd', format: 'qcow2' })).rejects.toMatchObject({ code: 'EFORMAT' });
   });
+
+  it.each(['raw', 'qcow2'])("takes the %s image's lock: a second writer and a reader are refused with EBUSY, a live reader opens", async (format) => {
+    const img = await image(format, `locked.${format}`);
+    await using writer = await GuestFS.open(img, { backend: 'nbd' });
+    await expect(GuestFS.open(img, { backend: 'nbd' })).rejects.toMatchObject({ code: 'EBUSY' });
+    await expect(GuestFS.open(img, { readonly: true, backend: 'nbd' })).rejects.toMatchObject({ code: 'EBUSY', message: expect.stringContaining('live: true') });
+    await using live = await GuestFS.open(img, { readonly: true, live: true, backend: 'nbd' });
+    expect([writer.listPartitions(), live.listPartitions()]).toEqual([['/dev/sda1'], ['/dev/sda1']]);
+  });
 });

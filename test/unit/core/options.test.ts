@@ -40,4 +40,12 @@ describe('normalizeDriveOptions', () => {
     expect(normalizeDriveOptions({ format: 'vmdk' })).toEqual({ format: 'vmdk' });
     expect(() => normalizeDriveOptions({ format: 'vmdx' as never })).toThrow(/`format` option to be one of .*got `vmdx`/);
   });
+
+  it('accepts `live` only on a read-only drive (given, or the session default)', () => {
+    expect(normalizeDriveOptions({ readonly: true, live: true })).toEqual({ readonly: true, live: true });
+    expect(normalizeDriveOptions({ live: true }, true)).toEqual({ live: true });
+    expect(() => normalizeDriveOptions({ live: true })).toThrow('The `live` option only goes with a read-only drive (`readonly: true`)');
+    expect(() => normalizeDriveOptions({ readonly: false, live: true }, true)).toThrow('`live`');
+    expect(() => normalizeDriveOptions({ readonly: true, live: 'yes' as never })).toThrow('Expected the `live` option to be a boolean, got `yes` (string)');
+  });
 });
