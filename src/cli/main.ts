@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * The vmcraft command:
- *   vmcraft -a disk.qcow2 [--ro] [-i]                 interactive shell (guestfish-like)
+ *   vmcraft -a disk.qcow2 [--ro [--live]] [-i]        interactive shell (guestfish-like)
  *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
- *   vmcraft inspect disk… [--json]                    what virt-inspector tells
+ *   vmcraft inspect disk… [--json] [--live]           what virt-inspector tells
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json]    qemu-img convert with a progress bar
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
@@ -30,6 +30,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 interface SessionFlags {
   add: string[];
   ro?: boolean;
+  live?: boolean;
   format?: ImageFormat;
   key: string[];
   backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
@@ -48,8 +49,8 @@ function printOs(info: OsInfo[]): void {
   }
 }
 
-async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'format' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
-  return launchSession(images, { readonly: flags.ro ?? false, keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.format ? { format: flags.format } : {}), ...(flags.quiet ? { quiet: true } : {}) });
+async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'live' | 'format' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
+  return launchSession(images, { readonly: flags.ro ?? false, ...(flags.live ? { live: true } : {}), keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.format ? { format: flags.format } : {}), ...(flags.quiet ? { quiet: true } : {}) });
 }
 
 /** All of standard input (a pipe, file or socket: /dev/stdin cannot be opened on a socket). */
@@ -92,6 +93,7 @@ const program = new Command('vmcraft')
   .description('open VM disk images and inspect or change what is inside')
   .option('-a, --add <image>', 'add a disk image (repeat for several drives)', collect, [])
   .option('--ro', 'read-only: nothing in the images can change')
+  .option('--live', 'with --ro: open images that another program (a running VM) may be writing; what is read may be inconsistent')
   .option('--format <format>', 'image format (detected from the content when not given)')
   .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
   .addOption(new Option('--backend <backend>', 'how images are attached').choices(['auto', 'nbd', 'fuse', 'loop']))
@@ -115,8 +117,9 @@ program
   .argument('<images...>', 'disk images (drives of one VM, in order)')
   .option('--json', 'print JSON')
   .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
-  .action(async (images: string[], opts: { json?: boolean; key: string[] }) => {
-    const g = await openSession(images, { ro: true, key: opts.key, quiet: true });
+  .option('--live', 'also open images that another program (a running VM) may be writing; what is read may be inconsistent')
+  .action(async (images: string[], opts: { json?: boolean; key: string[]; live?: boolean }) => {
+    const g = await openSession(images, { ro: true, key: opts.key, quiet: true, ...(opts.live ? { live: true } : {}) });
     try {
       const info = (await g.inspectOs()).map((r) => g.inspectOsInfo(r));
       if (opts.json) io.out(JSON.stringify(info, null, 2));

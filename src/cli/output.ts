@@ -105,6 +105,8 @@ export function reportingRunner(): Runner {
 /** Options of {@link launchSession}. */
 export interface LaunchOptions {
   readonly?: boolean;
+  /** Open the drives as live images (with `readonly`; see DriveOptions.live). */
+  live?: boolean;
   keys?: string[];
   backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
   format?: ImageFormat;
@@ -128,7 +130,7 @@ export async function launchSession(images: string[], options: LaunchOptions = {
   } else if (!flags.quiet && !options.quiet) {
     g.on('log', (l) => io.err(`${l.level}: ${l.message}`));
   }
-  for (const image of images) g.addDrive(image, options.format ? { format: options.format } : {});
+  for (const image of images) g.addDrive(image, { ...(options.format ? { format: options.format } : {}), ...(options.live ? { live: true } : {}) });
   const started = performance.now();
   if (flags.trace) traceEvent('session', { state: 'launching', drives: images, readonly, backend: options.backend ?? 'auto' });
   try {

@@ -7,6 +7,7 @@ import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { CLI, cliRunner } from '../../helpers/cli.js';
 import { scratchDir } from '../../helpers/images.js';
 import { buildWindowsImage } from '../../helpers/windows-image.js';
+import { GuestFS } from '../../../src/index.js';
 
 let fx: FixtureManifest;
 let dir: string;
@@ -49,6 +50,22 @@ describe('one-shot mode', () => {
     const ro = await vmcraft(['-a', copy, '--ro', '--run', 'mount-ro /dev/sda /', '--run', 'write /x y']);
     expect(ro.exitCode).toBe(1);
     expect(ro.stderr).toContain('EREADONLY');
+  });
+
+  it('refuses an image a session writes with EBUSY, and opens it with --ro --live', async () => {
+    const copy = path.join(dir, 'live.raw');
+    await execa('cp', ['--sparse=always', fx.plain!.path, copy]);
+    const writer = await GuestFS.open(copy, { tmpDir: dir });
+    try {
+      const refused = await vmcraft(['-a', copy, '--ro', '--run', 'list-devices']);
+      expect([refused.exitCode, refused.stderr]).toEqual([1, expect.stringContaining('EBUSY')]);
+      const live = await vmcraft(['-a', copy, '--ro', '--live', '--run', 'list-devices']);
+      expect([live.exitCode, live.stdout]).toEqual([0, '/dev/sda']);
+      expect((await vmcraft(['inspect', '--live', copy])).exitCode).toBe(0);
+    } finally {
+      await writer.close();
+    }
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   });
 
   it('exits 2 on bad usage of the command line, 1 on a bad shell command', async () => {
