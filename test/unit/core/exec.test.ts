@@ -96,7 +96,7 @@ describe('Runner', () => {
       onSpawn: async ({ pid, fds }) => {
         expect(pid).toBeGreaterThan(0);
         expect(fds[2]).toBeUndefined();
-        const [line] = await new Promise<string[]>((resolve) => fds[1]!.once('data', (d: Buffer) => resolve([d.toString()])));
+        const line = await new Promise<string>((resolve) => fds[1]!.once('data', (d: Buffer) => resolve(d.toString())));
         fds[0]!.end(`${line.trim()}-back\n`);
       },
     });
