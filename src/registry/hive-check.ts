@@ -12,7 +12,7 @@
  * kind) it only skips it: hivex reports that itself, for the key it concerns.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { VmcraftError } from '../core/errors.js';
+import { fromFsError, VmcraftError } from '../core/errors.js';
 import { BASE_BLOCK, KEY_COMP_NAME, nkName, rootCellOffset } from './regf.js';
 
 /** What the walk learnt about a hive it accepted. */
@@ -228,14 +228,15 @@ const REMEMBERED = 16;
  * `shown` names the hive in errors.
  */
 export async function checkHive(file: string, shown: string): Promise<HiveCheck> {
-  const st = await stat(file, { bigint: true });
+  const fsError = (err: unknown) => { throw fromFsError(err, shown, 'cannot read the hive'); };
+  const st = await stat(file, { bigint: true }).catch(fsError);
   // A FIFO or a device named like a hive would block the read, or never end.
   if (!st.isFile()) throw corrupt(shown, 'it is not a regular file');
   if (st.size > MAX_HIVE_BYTES) throw corrupt(shown, `it is ${hiveSize(Number(st.size))}, larger than a hive can be (2 GiB)`);
   const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   const known = accepted.get(file);
   if (known?.stamp === stamp) return known.check;
-  const check = checkHiveBytes(await readFile(file), shown);
+  const check = checkHiveBytes(await readFile(file).catch(fsError), shown);
   accepted.delete(file);
   accepted.set(file, { stamp, check });
   if (accepted.size > REMEMBERED) accepted.delete(accepted.keys().next().value!);
