@@ -160,6 +160,20 @@ describe.each([
   });
 });
 
+describe('a block device given as an image', () => {
+  it('is locked the same way, on its device node', async () => {
+    const device = (await execa('losetup', ['--find', '--show', await fresh('raw')])).stdout.trim();
+    try {
+      await using writer = await GuestFS.open(device, { tmpDir: dir, backend: 'loop' });
+      expect(writer.listPartitions()).toEqual(['/dev/sda1', '/dev/sda2']);
+      await refused(device, { backend: 'loop' });
+      expect(await qemuToolError('qemu-io', ['-f', 'raw', '-c', 'read 0 512', device])).toMatch(/lock/);
+    } finally {
+      await execa('losetup', ['-d', device]);
+    }
+  });
+});
+
 describe('a session killed with SIGKILL', () => {
   it('keeps its image locked while its loop device is attached, until the next launch releases both', async () => {
     const image = await fresh('raw');
