@@ -7,7 +7,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { VmcraftError } from '../core/errors.js';
+import { VmcraftError, fromFsError } from '../core/errors.js';
 import { allowExtent, allowParent, checkChainEnd, normalizeChainPolicy, refuseDataFile, resolvePolicy, type ChainPolicy, type ResolvedPolicy } from '../attach/references.js';
 import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
 import { readHeaderReferences } from './headers.js';
@@ -47,8 +47,8 @@ async function parentLink(allowed: { path: string; blockDevice: boolean }): Prom
 
 async function vmdkParent(link: ChainLink, policy: ResolvedPolicy, index: number): Promise<ChainLink | undefined> {
   const desc = await readVmdkDescriptor(link.path);
-  // qemu opens the extents of a text descriptor by name (ZERO extents have no file); a sparse file is its own extent.
-  if (!desc.embedded) for (const e of desc.extents) if (e.file !== undefined && e.type !== 'ZERO') await allowExtent(link.path, e.file, policy);
+  // qemu opens the extents of a text descriptor by name (ZERO extents and empty names have no file); a sparse file is its own extent.
+  if (!desc.embedded) for (const e of desc.extents) if (e.file && e.type !== 'ZERO') await allowExtent(link.path, e.file, policy);
   link.cid = desc.cid;
   link.parentCid = desc.parentCid;
   if (desc.parentCid === NO_PARENT_CID) return undefined;
@@ -112,10 +112,13 @@ function parentOf(link: ChainLink, policy: ResolvedPolicy, index: number): Promi
  */
 export async function resolveChain(image: string, options: ResolveChainOptions = {}): Promise<ChainLink[]> {
   const top = await realpath(image).catch(() => path.resolve(image));
+  const info = await stat(top).catch((err: unknown) => {
+    throw fromFsError(err, image, 'cannot open image');
+  });
   const format = options.format ?? (await detectFormat(image)).format;
   const policy = await resolvePolicy(normalizeChainPolicy(options.chain), top);
   const chain: ChainLink[] = [];
-  let link: ChainLink | undefined = { path: top, format, ...((await stat(top)).isBlockDevice() ? { blockDevice: true } : {}) };
+  let link: ChainLink | undefined = { path: top, format, ...(info.isBlockDevice() ? { blockDevice: true } : {}) };
   while (link) {
     if (chain.some((l) => l.path === link!.path)) throw new VmcraftError('ECHAIN', `the chain of ${image} loops back to ${link.path}`, { path: image });
     if (chain.length >= MAX_DEPTH) throw new VmcraftError('ECHAIN', `the chain of ${image} is longer than ${MAX_DEPTH} images`, { path: image });

@@ -23,6 +23,12 @@ const EXT_BACKING_FORMAT = 0xe2792aca;
 const EXT_DATA_FILE = 0x44415441;
 const INCOMPAT_DATA_FILE = 1n << 2n;
 
+/** EFORMAT unless `buf` starts with `magic` and holds a whole header of `length` bytes. */
+function checkHeader(buf: Buffer, format: string, magic: string, length: number): void {
+  if (buf.length < 4 || buf.toString('latin1', 0, 4) !== magic) throw new VmcraftError('EFORMAT', `not a ${format} image (no ${format} magic)`);
+  if (buf.length < length) throw new VmcraftError('EFORMAT', `${format} image is truncated: its header needs ${length} bytes, the file has ${buf.length}`);
+}
+
 function name(buf: Buffer, offset: number, size: number, what: string): string {
   if (size > MAX_NAME || offset + size > buf.length) throw new VmcraftError('EFORMAT', `corrupt header: the ${what} name (${size} bytes at ${offset}) is longer than qemu allows or past the header`);
   return buf.toString('utf8', offset, offset + size);
@@ -37,7 +43,9 @@ function name(buf: Buffer, offset: number, size: number, what: string): string {
  * file name.
  */
 export function parseQcow2References(cluster: Buffer): HeaderReferences {
+  checkHeader(cluster, 'qcow2', 'QFI\xfb', 8);
   const version = cluster.readUInt32BE(4);
+  checkHeader(cluster, 'qcow2', 'QFI\xfb', version >= 3 ? 104 : 72);
   const backingOffset = Number(cluster.readBigUInt64BE(8));
   const backingSize = cluster.readUInt32BE(16);
   const extensions = new Map<number, string>();
@@ -64,6 +72,7 @@ export function parseQcow2References(cluster: Buffer): HeaderReferences {
  * (else qemu probes its format).
  */
 export function parseQedReferences(cluster: Buffer): HeaderReferences {
+  checkHeader(cluster, 'qed', 'QED\0', 64);
   const features = cluster.readBigUInt64LE(16);
   if ((features & 1n) === 0n) return {};
   const backing = name(cluster, cluster.readUInt32LE(56), cluster.readUInt32LE(60), 'backing file');
@@ -79,7 +88,10 @@ export async function readHeaderReferences(file: string, format: 'qcow2' | 'qed'
     const headerSize = format === 'qcow2' ? 2 ** head.readUInt32BE(20) : head.readUInt32LE(4) * head.readUInt32LE(12);
     const cluster = Buffer.alloc(Math.min(Math.max(headerSize, 512), 2 * 2 ** 20));
     const { bytesRead } = await handle.read(cluster, 0, cluster.length, 0);
-    return format === 'qcow2' ? parseQcow2References(cluster.subarray(0, bytesRead)) : parseQedReferences(cluster.subarray(0, bytesRead));
+    return (format === 'qcow2' ? parseQcow2References : parseQedReferences)(cluster.subarray(0, bytesRead));
+  } catch (err) {
+    if (err instanceof VmcraftError) throw new VmcraftError(err.code, `${file}: ${err.message}`, { path: file, cause: err });
+    throw err;
   } finally {
     await handle.close();
   }

@@ -100,6 +100,17 @@ describe('GuestFS refuses hostile references', () => {
     });
   }
 
+  it('a header cut short, its format given (no detection), is EFORMAT before qemu sees it', async () => {
+    const d = await imageDir();
+    for (const format of ['qcow2', 'qed'] as const) {
+      const image = await backedImage(path.join(d, `cut.${format}`), canary.path, 'raw', format);
+      await execa('truncate', ['-s', '40', image]);
+      await expect(GuestFS.open(image, { tmpDir: d, readonly: true, format })).rejects.toMatchObject({ code: 'EFORMAT', message: expect.stringContaining('truncated') });
+      await execa('truncate', ['-s', '0', image]);
+      await expect(GuestFS.open(image, { tmpDir: d, readonly: true, format })).rejects.toMatchObject({ code: 'EFORMAT' });
+    }
+  });
+
   it('also with the image directory allowed', async () => {
     const d = await imageDir();
     const image = await backedImage(path.join(d, 'a.qcow2'), canary.path, 'raw');

@@ -29,6 +29,14 @@ describe('parseQcow2References', () => {
     expect(parseQcow2References(ext)).toEqual({});
   });
 
+  it('refuses what is not a whole qcow2 header: EFORMAT, never a wrong reference', async () => {
+    const v3 = await head('qcow2-v3-backing.head');
+    expect(() => parseQcow2References(Buffer.alloc(0))).toThrow(expect.objectContaining({ code: 'EFORMAT', message: expect.stringContaining('not a qcow2 image') }));
+    expect(() => parseQcow2References(v3.subarray(0, 100))).toThrow(/truncated: its header needs 104 bytes, the file has 100/);
+    expect(() => parseQcow2References(Buffer.concat([Buffer.from('QED\0'), v3.subarray(4)]))).toThrow(/not a qcow2 image/);
+    expect(() => parseQedReferences(v3)).toThrow(/not a qed image/);
+  });
+
   it('refuses a backing name that is not in the header cluster or too long for qemu', async () => {
     const far = Buffer.from(await head('qcow2-v3-backing.head'));
     far.writeBigUInt64BE(8000n, 8);
