@@ -14,7 +14,7 @@ const RULES: Record<FeatureGroup, (h: HostCapabilities) => boolean> = {
   xfs: (h) => h.kernelFilesystems.includes('xfs'),
   btrfs: (h) => h.kernelFilesystems.includes('btrfs'),
   ntfs: (h) => h.kernelFilesystems.includes('ntfs3') || ('ntfs-3g' in h.tools && h.kernel.fuse),
-  hivex: (h) => 'hivexsh' in h.tools,
+  hivex: (h) => 'hivexsh' in h.tools && 'hivexregedit' in h.tools && 'prlimit' in h.tools,
   convert: (h) => 'qemu-img' in h.tools,
 };
 

@@ -28,7 +28,7 @@ export interface HostCapabilities {
 export const KNOWN_TOOLS = [
   'qemu-img', 'qemu-nbd', 'qemu-storage-daemon', 'losetup', 'partx', 'blkid', 'sfdisk', 'mount', 'umount',
   'blockdev', 'lvm', 'cryptsetup', 'mdadm', 'ntfs-3g', 'hivexsh', 'hivexget', 'hivexregedit', 'modprobe',
-  'mkfs.ext4', 'mkfs.xfs', 'mkfs.btrfs', 'btrfs', 'xfs_info', 'dumpe2fs', 'fusermount3', 'bwrap',
+  'mkfs.ext4', 'mkfs.xfs', 'mkfs.btrfs', 'btrfs', 'xfs_info', 'dumpe2fs', 'fusermount3', 'bwrap', 'prlimit', 'setpriv',
 ] as const;
 
 /** Finds `tool` on PATH and returns its absolute path, or undefined. */

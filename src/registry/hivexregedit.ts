@@ -11,6 +11,7 @@
  * of .reg text needs 75 MB and 3 s. The limits leave 3× and 8× of margin.
  */
 import { VmcraftError } from '../core/errors.js';
+import { toolMissingMessage } from '../core/tool-packages.js';
 import type { Runner } from '../core/exec.js';
 import { hiveSize } from './hive-check.js';
 
@@ -66,7 +67,7 @@ function boundError(err: unknown, run: HivexRun, bounds: HivexBounds): unknown {
   const stderr = err.command.stderr.split(run.host).join(run.shown);
   if (err.code === 'ETIMEOUT') return new VmcraftError('EREGISTRY', `${run.shown}: hivexregedit did not finish within the ${bounds.timeoutMs / 1000} s allowed for ${size}: the hive is corrupt or hostile`, { cause: err, path: run.shown });
   if (err.code !== 'ECOMMAND') return err;
-  if (err.command.exitCode === 127 && /failed to execute hivexregedit/.test(stderr)) return new VmcraftError('ETOOLMISSING', 'hivexregedit is not installed (run scripts/setup.sh, or install the package that provides it)', { cause: err });
+  if (err.command.exitCode === 127 && /failed to execute hivexregedit/.test(stderr)) return new VmcraftError('ETOOLMISSING', toolMissingMessage('hivexregedit'), { cause: err });
   const memory = `${Math.round(bounds.addressSpace / MIB)} MiB of memory allowed for ${size}`;
   if (/Out of memory|Cannot allocate memory/.test(stderr)) return new VmcraftError('EREGISTRY', `${run.shown}: hivexregedit ran out of the ${memory}: the hive is corrupt or hostile`, { cause: err, path: run.shown });
   if (err.command.signal) return new VmcraftError('EREGISTRY', `${run.shown}: hivexregedit was killed by ${err.command.signal} within the ${memory}: the hive is corrupt or hostile`, { cause: err, path: run.shown });
