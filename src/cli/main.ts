@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * The vmcraft command:
- *   vmcraft -a disk.qcow2 [--ro [--live]] [-i]        interactive shell (guestfish-like)
+ *   vmcraft -a disk.qcow2 [--ro [--live]] [--chain-dir DIR] [-i]   interactive shell (guestfish-like)
  *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
- *   vmcraft inspect disk… [--json] [--live]           what virt-inspector tells
- *   vmcraft convert SRC DST [-O fmt] [-c] [--json]    qemu-img convert with a progress bar
+ *   vmcraft inspect disk… [--json] [--live] [--chain-dir DIR]   what virt-inspector tells
+ *   vmcraft convert SRC DST [-O fmt] [-c] [--json] [--chain-dir DIR]   qemu-img convert with a progress bar
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
@@ -26,11 +26,13 @@ import { addPipelineCommands } from './pipeline.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressEnabled, reportFatal, reportingRunner } from './output.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+const CHAIN_DIR_HELP = 'let the images read backing files and snapshot parents in this directory (by default an image is opened alone)';
 
 interface SessionFlags {
   add: string[];
   ro?: boolean;
   live?: boolean;
+  chainDir?: string;
   format?: ImageFormat;
   key: string[];
   backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
@@ -49,8 +51,8 @@ function printOs(info: OsInfo[]): void {
   }
 }
 
-async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'live' | 'format' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
-  return launchSession(images, { readonly: flags.ro ?? false, ...(flags.live ? { live: true } : {}), keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.format ? { format: flags.format } : {}), ...(flags.quiet ? { quiet: true } : {}) });
+async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'live' | 'chainDir' | 'format' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
+  return launchSession(images, { readonly: flags.ro ?? false, ...(flags.live ? { live: true } : {}), ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}), keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.format ? { format: flags.format } : {}), ...(flags.quiet ? { quiet: true } : {}) });
 }
 
 /** All of standard input (a pipe, file or socket: /dev/stdin cannot be opened on a socket). */
@@ -95,6 +97,7 @@ const program = new Command('vmcraft')
   .option('--ro', 'read-only: nothing in the images can change')
   .option('--live', 'with --ro: open images that another program (a running VM) may be writing; what is read may be inconsistent')
   .option('--format <format>', 'image format (detected from the content when not given)')
+  .option('--chain-dir <dir>', CHAIN_DIR_HELP)
   .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
   .addOption(new Option('--backend <backend>', 'how images are attached').choices(['auto', 'nbd', 'fuse', 'loop']))
   .option('-i, --inspector', 'inspect the disks and mount the operating system found')
@@ -118,8 +121,9 @@ program
   .option('--json', 'print JSON')
   .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
   .option('--live', 'also open images that another program (a running VM) may be writing; what is read may be inconsistent')
-  .action(async (images: string[], opts: { json?: boolean; key: string[]; live?: boolean }) => {
-    const g = await openSession(images, { ro: true, key: opts.key, quiet: true, ...(opts.live ? { live: true } : {}) });
+  .option('--chain-dir <dir>', CHAIN_DIR_HELP)
+  .action(async (images: string[], opts: { json?: boolean; key: string[]; live?: boolean; chainDir?: string }) => {
+    const g = await openSession(images, { ro: true, key: opts.key, quiet: true, ...(opts.live ? { live: true } : {}), ...(opts.chainDir ? { chainDir: opts.chainDir } : {}) });
     try {
       const info = (await g.inspectOs()).map((r) => g.inspectOsInfo(r));
       if (opts.json) io.out(JSON.stringify(info, null, 2));
@@ -137,9 +141,10 @@ program
   .option('-O, --output-format <format>', 'output format', 'qcow2')
   .option('-c, --compress', 'compress the output')
   .option('--overwrite', 'replace an existing target')
+  .option('--chain-dir <dir>', CHAIN_DIR_HELP)
   .addOption(new Option('--verify <how>', 'check the output').choices(['check', 'compare']))
   .option('--json', 'print progress events and the result as JSON lines')
-  .action(async (source: string, target: string, opts: { outputFormat: OutputFormat; compress?: boolean; overwrite?: boolean; verify?: 'check' | 'compare'; json?: boolean }) => {
+  .action(async (source: string, target: string, opts: { outputFormat: OutputFormat; compress?: boolean; overwrite?: boolean; chainDir?: string; verify?: 'check' | 'compare'; json?: boolean }) => {
     const bar = progressEnabled(process.stderr, opts.json)
       ? new cliProgress.SingleBar({ format: 'converting [{bar}] {percentage}% | {rate} MiB/s | ETA {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
       : undefined;
@@ -148,6 +153,7 @@ program
       format: opts.outputFormat,
       compress: opts.compress ?? false,
       overwrite: opts.overwrite ?? false,
+      ...(opts.chainDir ? { chain: { allowDir: opts.chainDir } } : {}),
       verify: opts.verify ?? false,
       ...(outputFlags().verbose || outputFlags().trace ? { runner: reportingRunner() } : {}),
       onProgress: (e) => {

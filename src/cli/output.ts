@@ -14,6 +14,7 @@
 import type { Command } from 'commander';
 import { Runner, type TraceEvent } from '../core/exec.js';
 import type { ImageFormat } from '../convert/detect.js';
+import type { ChainPolicy } from '../attach/references.js';
 import { GuestFS } from '../guestfs.js';
 import type { ShellIo } from './shell.js';
 
@@ -107,6 +108,8 @@ export interface LaunchOptions {
   readonly?: boolean;
   /** Open the drives as live images (with `readonly`; see DriveOptions.live). */
   live?: boolean;
+  /** The chain each drive may read (see DriveOptions.chain). */
+  chain?: ChainPolicy;
   keys?: string[];
   backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
   format?: ImageFormat;
@@ -130,7 +133,7 @@ export async function launchSession(images: string[], options: LaunchOptions = {
   } else if (!flags.quiet && !options.quiet) {
     g.on('log', (l) => io.err(`${l.level}: ${l.message}`));
   }
-  for (const image of images) g.addDrive(image, { ...(options.format ? { format: options.format } : {}), ...(options.live ? { live: true } : {}) });
+  for (const image of images) g.addDrive(image, { ...(options.format ? { format: options.format } : {}), ...(options.live ? { live: true } : {}), ...(options.chain ? { chain: options.chain } : {}) });
   const started = performance.now();
   if (flags.trace) traceEvent('session', { state: 'launching', drives: images, readonly, backend: options.backend ?? 'auto' });
   try {

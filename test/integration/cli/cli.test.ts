@@ -95,6 +95,22 @@ describe('subcommands', () => {
     expect(events.at(-1)).toMatchObject({ event: 'done', output: out, format: 'qcow2' });
     expect((await vmcraft(['convert', fx.plain!.path, out])).stderr).toContain('EEXIST');
   });
+
+  it('opens an image alone unless --chain-dir allows its backing file (EUNSAFE otherwise)', async () => {
+    const chained = path.join(dir, 'chained');
+    await execa('mkdir', ['-p', chained]);
+    const top = path.join(chained, 'top.qcow2');
+    await execa('qemu-img', ['create', '-q', '-f', 'qcow2', '-u', '-b', fx.debian12!.path, '-F', 'qcow2', top, '4G']);
+    const refused = await vmcraft(['inspect', top]);
+    expect([refused.exitCode, refused.stderr]).toEqual([1, expect.stringContaining('EUNSAFE')]);
+    const allowDir = path.dirname(fx.debian12!.path);
+    expect(JSON.parse((await vmcraft(['inspect', '--json', '--chain-dir', allowDir, top])).stdout)).toMatchObject([{ distro: 'debian' }]);
+    expect((await vmcraft(['-a', top, '--ro', '--run', 'list-devices'])).stderr).toContain('EUNSAFE');
+    expect((await vmcraft(['-a', top, '--ro', '--chain-dir', allowDir, '--run', 'list-devices'])).stdout).toBe('/dev/sda');
+    const out = path.join(chained, 'flat.qcow2');
+    expect((await vmcraft(['convert', top, out])).stderr).toContain('EUNSAFE');
+    expect((await vmcraft(['convert', '--chain-dir', allowDir, top, out])).exitCode).toBe(0);
+  });
 });
 
 describe('customize and fix', () => {
