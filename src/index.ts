@@ -26,7 +26,7 @@ export type { RegKey } from './registry/hive.js';
 export type { RegValue, RegEdit } from './registry/reg-format.js';
 export { writeEmptyHive, emptyHive } from './registry/new-hive.js';
 export { VmcraftError, isVmcraftError, ERROR_CODES, type VmcraftErrorCode, type CommandDetails, type VmcraftErrorOptions } from './core/errors.js';
-export { Runner, type TraceEvent, type RunnerOptions, type RunOptions, type RunResult } from './core/exec.js';
+export { Runner, type TraceEvent, type RunnerOptions, type RunOptions, type RunResult, type SpawnedCommand } from './core/exec.js';
 export type { PhaseMetric, PhaseEvent } from './core/metrics.js';
 export { probeHost, type HostCapabilities } from './core/probe.js';
 export { FEATURE_GROUPS, type FeatureGroup } from './core/features.js';
