@@ -13,25 +13,60 @@ export interface ProbeInfo {
   ptUuid?: string;
   /** Partition entry facts, for a partition. */
   partEntry?: { scheme: string; number: number; uuid?: string; type?: string; name?: string; offsetSectors: number; sizeSectors: number };
-  /** Every key blkid printed. */
+  /** Every value blkid printed, decoded, under its `-o export` name (`LABEL`, `PTTYPE`, `PART_ENTRY_NAME`…). */
   raw: Record<string, string>;
 }
 
 /**
- * Parses `blkid -p -o export` output, e.g.
- * ```
- * DEVNAME=/dev/loop0p1
- * UUID=0f3c…
- * TYPE=ext4
- * PART_ENTRY_SCHEME=gpt
- * PART_ENTRY_NUMBER=1
- * ```
+ * Undoes blkid's udev encoding (`\xNN` for every byte that is not a safe
+ * character, the backslash included), giving back the exact UTF-8 value.
  */
-export function parseBlkidExport(text: string): ProbeInfo {
+export function decodeBlkidValue(value: string): string {
+  if (!value.includes('\\x')) return value;
+  const bytes: number[] = [];
+  for (let i = 0; i < value.length; ) {
+    if (value.startsWith('\\x', i) && /^[0-9a-fA-F]{2}$/.test(value.slice(i + 2, i + 4))) {
+      bytes.push(parseInt(value.slice(i + 2, i + 4), 16));
+      i += 4;
+    } else {
+      const char = String.fromCodePoint(value.codePointAt(i)!);
+      bytes.push(...Buffer.from(char, 'utf8'));
+      i += char.length;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** The `-o export` name of a `-o udev` key: `ID_FS_LABEL_ENC` → `LABEL`, `ID_PART_TABLE_TYPE` → `PTTYPE`. */
+function exportName(key: string): string {
+  const name = key.replace(/^ID_(?:FS_|IOLIMIT_)?/, '').replace(/_ENC$/, '');
+  return name.startsWith('PART_TABLE_') ? `PT${name.slice('PART_TABLE_'.length)}` : name;
+}
+
+/**
+ * Parses `blkid -p -o udev` output. udev mode is used because it is the only
+ * one that encodes values losslessly (`-o export` backslash-escapes spaces and
+ * quotes and turns non-ASCII bytes into ambiguous `M-` sequences), e.g.
+ * ```
+ * ID_FS_LABEL=Test_Volume
+ * ID_FS_LABEL_ENC=Test\x20Volume
+ * ID_FS_TYPE=ext4
+ * ID_PART_ENTRY_SCHEME=gpt
+ * ID_PART_ENTRY_NUMBER=1
+ * ```
+ * A `*_ENC` value wins over its lossy twin (`ID_FS_LABEL` has `_` for spaces).
+ */
+export function parseBlkidUdev(text: string): ProbeInfo {
   const raw: Record<string, string> = {};
+  const encoded = new Set<string>();
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');
-    if (eq > 0) raw[line.slice(0, eq)] = line.slice(eq + 1);
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq);
+    const name = exportName(key);
+    if (encoded.has(name)) continue;
+    if (key.endsWith('_ENC')) encoded.add(name);
+    raw[name] = decodeBlkidValue(line.slice(eq + 1));
   }
   const info: ProbeInfo = { raw };
   if (raw.TYPE) info.type = raw.TYPE;
@@ -56,6 +91,6 @@ export function parseBlkidExport(text: string): ProbeInfo {
 /** Probes a device; a device with nothing recognisable gives `{ raw: {} }`. */
 export async function probeDevice(hostDevice: string, runner: Runner): Promise<ProbeInfo> {
   // Exit code 2: nothing found. -c /dev/null: never read or write the host's blkid cache.
-  const { stdout } = await runner.run('blkid', ['-p', '-o', 'export', '-c', '/dev/null', hostDevice], { okExitCodes: [0, 2] });
-  return parseBlkidExport(stdout);
+  const { stdout } = await runner.run('blkid', ['-p', '-o', 'udev', '-c', '/dev/null', hostDevice], { okExitCodes: [0, 2] });
+  return parseBlkidUdev(stdout);
 }

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBlkidExport } from '../../../src/storage/blkid.js';
+import { decodeBlkidValue, parseBlkidUdev } from '../../../src/storage/blkid.js';
 import { parseSfdiskJson } from '../../../src/storage/partitions.js';
 
 const sample = (name: string) => readFileSync(new URL(`../../fixtures/cmd-output/${name}`, import.meta.url), 'utf8');
 
-describe('parseBlkidExport (captured blkid -p -o export output)', () => {
-  it('reads an ext4 filesystem on a GPT partition', () => {
-    const info = parseBlkidExport(sample('blkid-gpt-ext4.txt'));
+describe('parseBlkidUdev (captured blkid -p -o udev output)', () => {
+  it('reads an ext4 filesystem on a GPT partition, its name decoded', () => {
+    const info = parseBlkidUdev(sample('blkid-udev-gpt-ext4.txt'));
     expect(info.type).toBe('ext4');
     expect(info.label).toBe('root');
     expect(info.uuid).toBe('0f3c5d2e-1a2b-4c3d-8e9f-001122334455');
@@ -16,29 +16,50 @@ describe('parseBlkidExport (captured blkid -p -o export output)', () => {
       number: 1,
       uuid: 'ef957af0-7b1e-dc4f-9bd9-ae3150d2044a',
       type: '0fc63daf-8483-4772-8e79-3d69d8477de4',
+      name: 'EFI system é',
       offsetSectors: 2048,
       sizeSectors: 40960,
     });
+    expect(info.raw).toMatchObject({ LABEL: 'root', TYPE: 'ext4', USAGE: 'filesystem', PART_ENTRY_DISK: '7:0' });
   });
 
   it('reads an empty partition: partition facts, no filesystem', () => {
-    const info = parseBlkidExport(sample('blkid-gpt-empty.txt'));
+    const info = parseBlkidUdev(sample('blkid-udev-gpt-empty.txt'));
     expect(info.type).toBeUndefined();
     expect(info.partEntry?.number).toBe(2);
   });
 
+  it('reads the partition table of a whole disk', () => {
+    expect(parseBlkidUdev(sample('blkid-udev-gpt-disk.txt'))).toMatchObject({ ptType: 'gpt', ptUuid: 'ad573666-cfed-b846-bd55-e9603eed7170' });
+  });
+
   it('reads an MBR extended partition, which blkid reports as holding a dos table', () => {
-    const info = parseBlkidExport(sample('blkid-dos-extended.txt'));
+    const info = parseBlkidUdev(sample('blkid-udev-dos-extended.txt'));
     expect(info.ptType).toBe('dos');
     expect(info.partEntry).toMatchObject({ scheme: 'dos', type: '0x5', uuid: '1234abcd-02' });
+    expect(parseBlkidUdev(sample('blkid-udev-dos-logical-empty.txt')).partEntry).toMatchObject({ number: 5, offsetSectors: 20480 });
+  });
+
+  it('gives a label with a space as it is, not blkid\'s escaped or lossy form', () => {
+    expect(parseBlkidUdev(sample('blkid-udev-dos-ext4-label-space.txt')).label).toBe('Test Volume');
+    expect(parseBlkidUdev(sample('blkid-udev-label-escapes.txt')).label).toBe('M-\\ "é^');
   });
 
   it('gives only the raw map for empty output (exit code 2: nothing found)', () => {
-    expect(parseBlkidExport('')).toEqual({ raw: {} });
+    expect(parseBlkidUdev('')).toEqual({ raw: {} });
   });
 
   it('keeps values containing "="', () => {
-    expect(parseBlkidExport('LABEL=a=b\n').label).toBe('a=b');
+    expect(parseBlkidUdev('ID_FS_LABEL_ENC=a=b\n').label).toBe('a=b');
+  });
+});
+
+describe('decodeBlkidValue', () => {
+  it('decodes \\xNN bytes as UTF-8 and leaves everything else', () => {
+    expect(decodeBlkidValue('Test\\x20Volume')).toBe('Test Volume');
+    expect(decodeBlkidValue('caf\\xc3\\xa9 \\x5cx41')).toBe('café \\x41');
+    expect(decodeBlkidValue('日本\\x20語')).toBe('日本 語');
+    expect(decodeBlkidValue('\\xZZ')).toBe('\\xZZ');
   });
 });
 
