@@ -137,6 +137,20 @@ export function fromFsError(err: unknown, guestPath: string, operation: string):
   if (err instanceof VmcraftError) return err;
   const errno = (err as NodeJS.ErrnoException)?.code ?? '';
   const code = ERRNO_MAP[errno] ?? 'EIO';
-  const reason = errno ? `${ERROR_CODES[code]} (${errno})` : String((err as Error)?.message ?? err);
+  // The code is printed beside the message (`ENOENT: read /x: no such file…`): name the errno only when it differs.
+  const reason = !errno ? String((err as Error)?.message ?? err) : errno === code ? ERROR_CODES[code] : `${ERROR_CODES[code]} (${errno})`;
   return new VmcraftError(code, `${operation} ${guestPath}: ${reason}`, { cause: err, path: guestPath });
+}
+
+/**
+ * An error as one line, `CODE: message`, the way the CLI and warnings print
+ * it: the code of a {@link VmcraftError} or of a Node error, written once even
+ * when the message already starts with it (Node's do: `ENOENT: no such file
+ * or directory, open 'x'`); the bare message for an error without a code.
+ */
+export function formatError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  if (typeof code !== 'string' || code === '' || message.startsWith(`${code}: `)) return message;
+  return `${code}: ${message}`;
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { VmcraftError } from '../core/errors.js';
+import { VmcraftError, fromFsError } from '../core/errors.js';
 
 /** Where a config value came from. */
 export interface Origin { file: string; line: number }
@@ -65,8 +65,8 @@ export async function loadConfigFiles(files: string[]): Promise<MergedConfig> {
   const origins = new Map<string, Origin>();
   let data: Record<string, unknown> = {};
   for (const file of files) {
-    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new VmcraftError(err.code === 'ENOENT' ? 'ENOENT' : 'EIO', `cannot read config ${file}: ${err.code ?? err.message}`, { path: file });
+    const text = await readFile(file, 'utf8').catch((err: unknown) => {
+      throw fromFsError(err, file, 'cannot read config');
     });
     data = mergeConfig(data, parseConfigText(text, file, origins));
   }

@@ -74,7 +74,8 @@ describe('loadPipelineConfig', () => {
   it('reports YAML syntax errors and missing files with their names', async () => {
     const [broken] = await files({ 'broken.yaml': 'vms:\n  - name: x\n   input: [a\n' });
     await expect(loadPipelineConfig([broken!])).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringMatching(new RegExp(`^${broken}:\\d+: `)) });
-    await expect(loadPipelineConfig([path.join(dir, 'absent.yaml')])).rejects.toMatchObject({ code: 'ENOENT' });
+    const absent = path.join(dir, 'absent.yaml');
+    await expect(loadPipelineConfig([absent])).rejects.toMatchObject({ code: 'ENOENT', message: `cannot read config ${absent}: no such file, directory or device` });
   });
 
   it('has a JSON Schema that forbids unknown keys and requires vms', () => {
