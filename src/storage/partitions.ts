@@ -26,6 +26,59 @@ export async function hostDeviceSize(hostPath: string): Promise<number> {
   return Number((await readFile(path.join(dir, 'size'), 'utf8')).trim()) * 512;
 }
 
+/** MBR partition types of an extended partition (a container of logical partitions). */
+const EXTENDED_TYPES = new Set(['0x5', '0xf', '0x85']);
+
+/** One line of `partx -g -r -o NR,START,SECTORS,TYPE` (512-byte sectors). */
+export interface PartxEntry { number: number; start: number; sectors: number; type: string }
+
+/** Parses `partx -g -r -o NR,START,SECTORS,TYPE` output, e.g. `2 8192 24576 0x5`. */
+export function parsePartxList(text: string): PartxEntry[] {
+  return text.split('\n').filter((l) => l.trim()).map((line) => {
+    const [number, start, sectors, type] = line.trim().split(/\s+/);
+    return { number: Number(number), start: Number(start), sectors: Number(sectors), type: type ?? '' };
+  });
+}
+
+/**
+ * The partitions to register, as the kernel's own msdos parser would: an
+ * extended partition as 2 sectors (room for a boot loader, none for a
+ * filesystem), but ending before the next partition, since BLKPG (unlike the
+ * kernel's parser) refuses overlaps and a logical partition may start right
+ * after its EBR (The Sleuth Kit's test images, some old partitioners).
+ */
+export function blkpgLayout(entries: readonly PartxEntry[]): PartxEntry[] {
+  return entries.map((e) => {
+    if (!EXTENDED_TYPES.has(e.type.toLowerCase())) return e;
+    const next = Math.min(...entries.filter((o) => o.start > e.start).map((o) => o.start));
+    return { ...e, sectors: Math.max(1, Math.min(2, e.sectors, next - e.start)) };
+  });
+}
+
+/**
+ * Adds the partition nodes of a disk with `partx -a`; when the kernel refuses
+ * one (an overlap), drops them and adds each with `addpart` in the
+ * {@link blkpgLayout}, warning about any the kernel still refuses.
+ */
+async function addPartitionNodes(disk: BlockDevice, ctx: LayerContext): Promise<void> {
+  try {
+    await ctx.runner.run('partx', ['-a', disk.hostPath]);
+    return;
+  } catch (err) {
+    if (!(err instanceof VmcraftError && err.code === 'ECOMMAND')) throw err;
+  }
+  if ((await hostPartitions(disk.hostPath)).length > 0) await ctx.runner.run('partx', ['-d', disk.hostPath]);
+  const entries = parsePartxList((await ctx.runner.run('partx', ['-g', '-r', '-o', 'NR,START,SECTORS,TYPE', disk.hostPath])).stdout);
+  for (const e of blkpgLayout(entries)) {
+    try {
+      await ctx.runner.run('addpart', [disk.hostPath, String(e.number), String(e.start), String(e.sectors)]);
+    } catch (err) {
+      if (!(err instanceof VmcraftError && err.code === 'ECOMMAND')) throw err;
+      ctx.warn(`${disk.name}${e.number} (sectors ${e.start}-${e.start + e.sectors - 1}) overlaps another partition: the kernel refuses it, so it is not available`);
+    }
+  }
+}
+
 /** The partition layer: any disk with a partition table. */
 export const partitionLayer: StorageLayer = {
   name: 'partitions',
@@ -37,9 +90,7 @@ export const partitionLayer: StorageLayer = {
     if (disk.kind === 'disk' && disk.hostPath.startsWith('/dev/loop') && (await hostPartitions(disk.hostPath)).length > 0) {
       await ctx.runner.run('partx', ['-d', disk.hostPath]);
     }
-    if ((await hostPartitions(disk.hostPath)).length === 0) {
-      await ctx.runner.run('partx', ['-a', disk.hostPath]);
-    }
+    if ((await hostPartitions(disk.hostPath)).length === 0) await addPartitionNodes(disk, ctx);
     const parts = await hostPartitions(disk.hostPath);
     return Promise.all(
       parts.map(async (p) => ({

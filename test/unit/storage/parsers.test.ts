@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeBlkidValue, parseBlkidUdev } from '../../../src/storage/blkid.js';
-import { parseSfdiskJson } from '../../../src/storage/partitions.js';
+import { blkpgLayout, parsePartxList, parseSfdiskJson } from '../../../src/storage/partitions.js';
 
 const sample = (name: string) => readFileSync(new URL(`../../fixtures/cmd-output/${name}`, import.meta.url), 'utf8');
 
@@ -92,5 +92,21 @@ describe('parseSfdiskJson (captured sfdisk --json output)', () => {
 
   it('rejects a table type it does not know', () => {
     expect(() => parseSfdiskJson('{"partitiontable":{"label":"sun","id":"x"}}')).toThrow(/unsupported partition table type sun/);
+  });
+});
+
+describe('blkpgLayout (partx -g -r -o NR,START,SECTORS,TYPE output)', () => {
+  it('gives an extended partition 2 sectors, as the kernel does', () => {
+    const entries = parsePartxList('1 2048 16384 0x83\n2 18432 112640 0x5\n5 20480 8192 0x83\n');
+    expect(blkpgLayout(entries)).toEqual([
+      { number: 1, start: 2048, sectors: 16384, type: '0x83' },
+      { number: 2, start: 18432, sectors: 2, type: '0x5' },
+      { number: 5, start: 20480, sectors: 8192, type: '0x83' },
+    ]);
+  });
+
+  it('ends an extended partition before a logical partition that starts right after its EBR', () => {
+    const entries = parsePartxList('1 63 8129 0x83\n2 8192 24576 0x5\n5 8193 24575 0x83');
+    expect(blkpgLayout(entries).map((e) => [e.number, e.start, e.sectors])).toEqual([[1, 63, 8129], [2, 8192, 1], [5, 8193, 24575]]);
   });
 });
