@@ -6,7 +6,8 @@
 import { VmcraftError } from './core/errors.js';
 import { featuresAvailable, FEATURE_GROUPS, type FeatureGroup } from './core/features.js';
 import { probeHost } from './core/probe.js';
-import { installAliases, type LibguestfsAliases } from './api/table.js';
+import { API, installAliases, type LibguestfsAliases } from './api/table.js';
+import { trackCalls } from './guestfs/base.js';
 import { GuestFSWindows } from './guestfs/windows.js';
 import type { DriveOptions, GuestFSOptions } from './guestfs/options.js';
 
@@ -54,4 +55,5 @@ export class GuestFS extends GuestFSWindows {
 
 export interface GuestFS extends LibguestfsAliases<GuestFSWindows & { available(groups: FeatureGroup[]): Promise<boolean> }> {}
 
+trackCalls(GuestFS.prototype, API.filter((e) => e.group !== 'lifecycle').map((e) => e.name));
 installAliases(GuestFS.prototype);

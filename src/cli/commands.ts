@@ -8,6 +8,7 @@
 import { API, type ApiEntry } from '../api/table.js';
 import { VmcraftError } from '../core/errors.js';
 import type { GuestFS } from '../guestfs.js';
+import { untracked } from '../guestfs/base.js';
 
 /** One shell command. */
 export interface ShellCommand {
@@ -45,7 +46,7 @@ export function shellName(entry: ApiEntry): string {
 
 function fromTable(entry: ApiEntry, prototype: Record<string, unknown>): ShellCommand {
   const method = prototype[entry.name] as (...args: never[]) => unknown;
-  const params = paramNames(method);
+  const params = paramNames(untracked(method));
   return {
     name: shellName(entry),
     summary: entry.summary,

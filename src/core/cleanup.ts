@@ -76,16 +76,46 @@ export interface SignalReleasable {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** How long a signal waits for the sessions' release before the process dies anyway. */
+export const SIGNAL_RELEASE_LIMIT_MS = 30_000;
 const live = new Set<SignalReleasable>();
 let installed = false;
+let handling: Promise<void> | undefined;
 
-async function onSignal(signal: NodeJS.Signals): Promise<void> {
-  await Promise.allSettled([...live].map((s) => s.releaseOnSignal()));
+/** Releases every live session, within {@link SIGNAL_RELEASE_LIMIT_MS}. */
+async function releaseLive(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, SIGNAL_RELEASE_LIMIT_MS)));
+  await Promise.race([Promise.allSettled([...live].map((s) => s.releaseOnSignal())), limit]);
+  clearTimeout(timer);
   live.clear();
-  const othersListen = process.listenerCount(signal) > 1;
-  uninstall();
-  // Keep the default behaviour (die of the signal) unless the program handles it itself.
-  if (!othersListen) process.kill(process.pid, signal);
+}
+
+async function handle(signal: NodeJS.Signals): Promise<void> {
+  try {
+    await releaseLive();
+    const othersListen = process.listenerCount(signal) > 1;
+    uninstall();
+    // Keep the default behaviour (die of the signal) unless the program handles it itself.
+    if (!othersListen) process.kill(process.pid, signal);
+  } finally {
+    handling = undefined;
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): Promise<void> {
+  // A second signal during the release waits for the same release: one release at a time.
+  handling ??= handle(signal);
+  return handling;
+}
+
+/**
+ * Resolves once the signal being handled (if any) has been dealt with: when
+ * the process dies of it, never — so an error thrown after a signal's release
+ * cannot end the process (with another status) before the signal does.
+ */
+export function signalHandled(): Promise<void> {
+  return handling ?? Promise.resolve();
 }
 
 function install(): void {

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { CleanupStack, releaseOnSignals, stopReleasingOnSignals } from '../core/cleanup.js';
+import { CleanupStack, releaseOnSignals, signalHandled, stopReleasingOnSignals } from '../core/cleanup.js';
 import { VmcraftError } from '../core/errors.js';
 import { Runner, type TraceEvent } from '../core/exec.js';
 import { Metrics, type PhaseEvent, type PhaseMetric } from '../core/metrics.js';
@@ -17,6 +17,12 @@ import type { AttachedDrive, DriveSpec } from '../attach/types.js';
 import { createLayers, scanStorage } from '../storage/scan.js';
 import type { BlockDevice, LayerContext } from '../storage/types.js';
 import { normalizeDriveOptions, normalizeOptions, type DriveOptions, type GuestFSOptions, type NormalizedOptions } from './options.js';
+
+const TRACK = Symbol('track');
+const ORIGINAL = Symbol('untracked method');
+
+/** How long a release waits for the calls under way before it tears down anyway. */
+const CALLS_DONE_LIMIT_MS = 10_000;
 
 /** Where a session is in its life. */
 export type SessionState = 'config' | 'launching' | 'launched' | 'closed';
@@ -48,6 +54,11 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   /** @internal Storage layers of this session (md and LVM keep state between activations). */
   protected readonly layers = createLayers();
   readonly #signalHook = { releaseOnSignal: () => this.shutdown().catch(() => undefined) };
+  /** Calls (and a launch) running now; a release waits for them. */
+  #running = 0;
+  #idle: (() => void)[] = [];
+  /** The release under way: `shutdown()`, `close()`, a failed launch and a signal share it. */
+  #releasing?: Promise<void>;
 
   /** Creates a session; add drives, then {@link GuestFSBase.launch}. */
   constructor(options: GuestFSOptions = {}) {
@@ -97,6 +108,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
     if (this.drives.length === 0) throw new VmcraftError('EINVAL', 'add at least one drive before launch()');
     this.state = 'launching';
     if (this.options.handleSignals) releaseOnSignals(this.#signalHook);
+    this.#running++;
     try {
       await this.timings.time('launch', async () => {
         const host = (this.host = await probeHost());
@@ -111,11 +123,58 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
         });
         this.devices = await this.timings.time('scan', () => scanStorage(this.attached, this.layerContext(), this.layers));
       });
-      this.state = 'launched';
+      if (this.state === 'launching') this.state = 'launched';
     } catch (err) {
+      this.#settled();
       await this.#releaseAfterFailedLaunch(err);
       throw err;
     }
+    this.#settled();
+    // A close() or a signal while launching: its release waited for this launch.
+    if ((this.state as SessionState) === 'closed') {
+      await this.#releasing;
+      throw new VmcraftError('ECLOSED', 'the session was closed while it launched');
+    }
+  }
+
+  /**
+   * Runs one call of the API (installed by {@link trackCalls}): a
+   * release waits for the calls under way, and a call that fails while the
+   * session is being released fails only once the release is over, so a
+   * program dying of that error never cuts the release short.
+   */
+  [TRACK]<T>(call: () => T): T {
+    const result = call();
+    if (!(result instanceof Promise)) return result;
+    this.#running++;
+    return result.then(
+      (value: unknown) => {
+        this.#settled();
+        return value;
+      },
+      async (err: unknown) => {
+        this.#settled();
+        await this.#releasing?.catch(() => undefined);
+        await signalHandled();
+        throw err;
+      },
+    ) as T;
+  }
+
+  #settled(): void {
+    if (--this.#running > 0) return;
+    for (const wake of this.#idle.splice(0)) wake();
+  }
+
+  /** Resolves when no call is under way, or after `limitMs`. */
+  async #callsDone(limitMs: number): Promise<void> {
+    if (this.#running === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.#idle.push(resolve);
+      timer = setTimeout(resolve, limitMs);
+    });
+    clearTimeout(timer);
   }
 
   async #releaseAfterFailedLaunch(err: unknown): Promise<void> {
@@ -126,8 +185,16 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
     }
   }
 
-  async #release(): Promise<void> {
+  /** One release at a time: a second caller gets the release under way. */
+  #release(): Promise<void> {
+    this.#releasing ??= this.#releaseOnce().finally(() => (this.#releasing = undefined));
+    return this.#releasing;
+  }
+
+  async #releaseOnce(): Promise<void> {
+    // New calls are refused from here on; those under way finish (or fail at their next call) first.
     this.state = 'closed';
+    await this.#callsDone(CALLS_DONE_LIMIT_MS);
     try {
       await this.timings.time('shutdown', () => this.cleanup.releaseAll());
     } finally {
@@ -143,7 +210,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
    * Idempotent.
    */
   async shutdown(): Promise<void> {
-    if (this.state === 'closed' && this.cleanup.size === 0) return;
+    if (this.state === 'closed' && this.cleanup.size === 0 && !this.#releasing) return;
     await this.#release();
   }
 
@@ -193,4 +260,27 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
     if (!found) throw new VmcraftError('ENOENT', `no such device ${name} (devices: ${this.devices.map((d) => d.name).join(', ')})`);
     return found;
   }
+}
+
+/**
+ * Makes every method in `names` of a GuestFS prototype a tracked call (a release
+ * waits for the calls under way; one failing during a release fails after it); the original stays readable through
+ * {@link untracked} (the shell reads its parameter names).
+ */
+export function trackCalls(prototype: GuestFSBase, names: readonly string[]): void {
+  const methods = prototype as unknown as Record<string, unknown>;
+  for (const name of names) {
+    const method = methods[name];
+    if (typeof method !== 'function') continue;
+    const tracked = function (this: GuestFSBase, ...args: unknown[]): unknown {
+      return this[TRACK](() => (method as (...a: unknown[]) => unknown).apply(this, args));
+    };
+    Object.defineProperty(tracked, ORIGINAL, { value: method });
+    Object.defineProperty(prototype, name, { value: tracked, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+/** The method behind a tracked call (itself when it is not one). */
+export function untracked<F extends (...args: never[]) => unknown>(fn: F): F {
+  return ((fn as unknown as Record<symbol, F>)[ORIGINAL] ?? fn);
 }

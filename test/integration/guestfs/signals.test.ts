@@ -10,12 +10,27 @@ let dir: string;
 let remove: () => Promise<void>;
 let image: string;
 const holder = path.join(import.meta.dirname, '../../helpers/hold-session.ts');
+const busy = path.join(import.meta.dirname, '../../helpers/busy-session.ts');
 
 beforeAll(async () => {
   ({ dir, remove } = await scratchDir('signals'));
   image = (await sampleImage(dir)).path;
 });
 afterAll(async () => remove());
+
+/** Releases what a failed try left (with the library's own reaper), so the next try starts clean. */
+async function cleanUp(found: Awaited<ReturnType<typeof findLeftovers>>, registry: string): Promise<void> {
+  const g = new GuestFS({ readonly: true, tmpDir: await mkdtemp(path.join(dir, 'reap-')) });
+  g.addDrive(image);
+  process.env.VMCRAFT_SESSION_DIR = registry;
+  try {
+    await g.launch();
+  } finally {
+    delete process.env.VMCRAFT_SESSION_DIR;
+    await g.close();
+  }
+  for (const d of found.daemons) process.kill(d, 'SIGKILL');
+}
 
 describe('a process killed by a signal releases its session', () => {
   it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s: no loop device, mount, daemon or work dir left', async (signal) => {
@@ -37,6 +52,33 @@ describe('a process killed by a signal releases its session', () => {
     expect(result.signal).toBe(signal);
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   });
+});
+
+describe('a signal while a call is in flight', () => {
+  it('20 tries: the process dies of the signal only once its session is released, nothing left, nothing for the reaper', async () => {
+    // A private registry that nothing reaps: what a try leaves stays visible.
+    const registry = path.join(dir, 'busy-sessions');
+    const left: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const signal = i % 2 ? 'SIGINT' : 'SIGTERM';
+      const child = execa('node', ['--import', 'tsx', busy, image, dir], { reject: false, env: { VMCRAFT_SESSION_DIR: registry } });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+        child.on('exit', () => reject(new Error('child exited before it was ready')));
+      });
+      // Somewhere inside an inspection (one takes a few tens of milliseconds).
+      await new Promise((resolve) => setTimeout(resolve, 20 + ((i * 37) % 200)));
+      child.kill(signal);
+      const result = await child;
+      const found = await findLeftovers(dir);
+      const entries = await readdir(registry).catch(() => []);
+      if (result.signal !== signal || JSON.stringify(found) !== JSON.stringify(NOTHING_LEFT) || entries.length) {
+        left.push(`try ${i} (${signal}): ended by ${result.signal ?? `exit ${result.exitCode}`}, left ${JSON.stringify(found)}, registry ${entries.join(' ')}`);
+        await cleanUp(found, registry);
+      }
+    }
+    expect(left).toEqual([]);
+  }, 120_000);
 });
 
 describe('a process killed with SIGKILL cannot clean up: the next launch does', () => {
