@@ -5,6 +5,7 @@
  */
 import { VmcraftError } from '../core/errors.js';
 import { newDevice } from './device.js';
+import { requireKernelFeature } from './kernel.js';
 import { pushTeardown } from './teardown.js';
 import type { BlockDevice, LayerContext, LuksKey, StorageLayer } from './types.js';
 
@@ -20,6 +21,7 @@ export function keysFor(device: BlockDevice, keys: readonly LuksKey[]): string[]
 /** Opens a LUKS device with the first key that works; EBADKEY when none does. */
 export async function openLuks(device: BlockDevice, keys: string[], ctx: LayerContext, mapName?: string): Promise<BlockDevice> {
   const name = mapName ?? `luks-${device.probe.uuid ?? device.name.replace(/\W/g, '')}`;
+  await requireKernelFeature('deviceMapper', `the LUKS device ${device.name}${device.probe.uuid ? ` (UUID ${device.probe.uuid})` : ''}`);
   for (const key of keys) {
     try {
       await ctx.runner.run('cryptsetup', ['open', '--type', 'luks', '--key-file=-', ...(ctx.readonly ? ['--readonly'] : []), device.hostPath, name], {

@@ -10,6 +10,7 @@ import { readdir } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { RunOptions } from '../core/exec.js';
 import { newDevice } from './device.js';
+import { requireKernelFeature } from './kernel.js';
 import { pushTeardown, type TeardownCommand } from './teardown.js';
 import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
@@ -102,6 +103,7 @@ export class LvmLayer implements StorageLayer {
     if (clash) {
       throw new VmcraftError('EATTACH', `a volume group named ${vg} is already active on this host (/dev/mapper/${clash}); vmcraft will not rename the guest's VG, since that writes to the image`);
     }
+    await requireKernelFeature('deviceMapper', `the LVM volume group ${vg}`);
     const ro = ctx.readonly ? [vg] : [];
     await this.#lvm(ctx, ['vgchange', '-a', 'y', ...(complete ? [] : ['--activationmode', 'partial']), vg], ro);
     await pushTeardown(ctx, `volume group ${vg}`, await this.#lvmCommand(ctx, ['vgchange', '-a', 'n', vg], ro));

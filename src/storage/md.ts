@@ -6,6 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import type { Runner } from '../core/exec.js';
 import { newDevice } from './device.js';
+import { requireKernelFeature } from './kernel.js';
 import { pushTeardown } from './teardown.js';
 import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
@@ -61,6 +62,7 @@ export class MdLayer implements StorageLayer {
   async #assemble(uuid: string, ctx: LayerContext, degraded: boolean): Promise<BlockDevice> {
     const group = this.#members.get(uuid)!;
     this.#assembled.add(uuid);
+    await requireKernelFeature('md', `the RAID array ${group.info.name ?? uuid} (${group.devices.map((d) => d.name).join(', ')})`);
     if (degraded) ctx.warn(`RAID array ${group.info.name ?? uuid} has ${group.devices.length} of its ${group.info.devices} members: assembling it degraded`);
     const md = await freeMdDevice();
     await ctx.runner.run('mdadm', ['--assemble', md, '--config=none', '--run', ...(ctx.readonly ? ['--readonly'] : []), ...group.devices.map((d) => d.hostPath)]);
