@@ -1,7 +1,8 @@
 /**
  * Sessions of processes that died without cleaning up (SIGKILL, a crash, the
- * OOM killer): each session registers its work directory in
- * /run/vmcraft/sessions under its owner's pid and start time; the next launch
+ * OOM killer): each session registers its work directory (and each conversion
+ * its temp directory beside the target) in /run/vmcraft/sessions under its
+ * owner's pid and start time; the next launch
  * of any session finds the entries whose owner is gone and releases what is
  * left below their work directories — guest mounts, the storage layers'
  * recorded teardown commands (LVM, LUKS, md), loop devices recorded there,

@@ -11,6 +11,7 @@ import { VmcraftError, fromFsError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
 import { sha256File } from '../core/hash.js';
 import { chainFilename } from '../attach/blockdev.js';
+import { registerSession } from '../attach/reaper.js';
 import type { ChainPolicy } from '../attach/references.js';
 import { resolveChain, type ChainLink } from './chain.js';
 import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
@@ -170,7 +171,8 @@ async function publish(work: string, dst: string, overwrite: boolean): Promise<v
  * given (detected from the content when not passed) and its chain (only what
  * the `chain` option allows) given to qemu image by image. qemu-img writes into a
  * temp directory beside the target that is renamed into place on success, so
- * an error or an abort never leaves a partial output; `dst` is never replaced
+ * an error or an abort never leaves a partial output (the directory is in the
+ * session registry, so one left by a killed process is removed by the next launch); `dst` is never replaced
  * unless `overwrite` is set. The sha256 is that of `dst` itself (for a
  * descriptor-based vmdk, of the descriptor).
  */
@@ -188,8 +190,10 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
   // added to every run; when that fails, its error (a corrupt header) is the one reported.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  await mkdir(work);
+  // Registered before it exists, like a session's work directory: if this process is killed, the next launch removes it.
+  const unregister = await registerSession(work).catch(() => undefined); // without root there is no registry to write
   try {
+    await mkdir(work);
     const conversion = pRetry(
       async () => {
         await rm(tmp, { force: true });
@@ -224,5 +228,6 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
     };
   } finally {
     await rm(work, { recursive: true, force: true });
+    await unregister?.();
   }
 }
