@@ -73,9 +73,10 @@ export async function inspectDevices(
     try {
       const reader = dirGuestReader(scratch.hostDir);
       const { readKey, readTree } = hives(scratch.hostDir);
+      const warnFile = (message: string) => warn(`inspection of ${device.name}: ${message}`);
       let facts;
       try {
-        facts = (await inspectLinuxRoot(reader)) ?? (await inspectWindowsRoot(reader, readKey, readTree, devices));
+        facts = (await inspectLinuxRoot(reader, warnFile)) ?? (await inspectWindowsRoot(reader, readKey, readTree, devices, warnFile));
       } catch (err) {
         // A root whose OS files are broken (a corrupt hive…) is reported, and does not hide the others.
         if (!isVmcraftError(err, 'EINSPECT') && !isVmcraftError(err, 'EREGISTRY') && !isVmcraftError(err, 'ENOENT')) throw err;

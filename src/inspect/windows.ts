@@ -8,6 +8,7 @@ import { VmcraftError } from '../core/errors.js';
 import type { RegKey } from '../registry/hive.js';
 import type { RegSection, RegValue } from '../registry/reg-format.js';
 import type { BlockDevice } from '../storage/types.js';
+import { inspectFiles, type InspectFiles, type Warn } from './guest-files.js';
 import type { GuestReader, OsFacts } from './types.js';
 
 /** Reads a key from a hive at a guest path; `exportTree` gives its subtree as sections. */
@@ -37,18 +38,18 @@ export function mountedDevice(data: Buffer, devices: readonly BlockDevice[]): Bl
   return undefined;
 }
 
-async function findCi(reader: GuestReader, dir: string, name: RegExp): Promise<string | undefined> {
-  const hit = (await reader.list(dir)).find((e) => name.test(e));
+async function findCi(files: InspectFiles, dir: string, name: RegExp): Promise<string | undefined> {
+  const hit = (await files.list(dir)).find((e) => name.test(e));
   return hit === undefined ? undefined : `${dir === '/' ? '' : dir}/${hit}`;
 }
 
 /** The system root and its config directory, or undefined when the volume holds no Windows. */
-export async function findSystemRoot(reader: GuestReader): Promise<{ systemroot: string; config: string } | undefined> {
+export async function findSystemRoot(files: InspectFiles): Promise<{ systemroot: string; config: string } | undefined> {
   for (const candidate of [/^windows$/i, /^winnt$/i]) {
-    const systemroot = await findCi(reader, '/', candidate);
-    const system32 = systemroot && (await findCi(reader, systemroot, /^system32$/i));
-    const config = system32 && (await findCi(reader, system32, /^config$/i));
-    if (systemroot && config && (await reader.isDir(config))) return { systemroot, config };
+    const systemroot = await findCi(files, '/', candidate);
+    const system32 = systemroot && (await findCi(files, systemroot, /^system32$/i));
+    const config = system32 && (await findCi(files, system32, /^config$/i));
+    if (systemroot && config && (await files.isDir(config))) return { systemroot, config };
   }
   return undefined;
 }
@@ -71,12 +72,22 @@ export function windowsOsinfo(major: number, minor: number, productName: string,
   return 'unknown';
 }
 
-/** Everything the hives say, or undefined when the tree is not a Windows system volume. */
-export async function inspectWindowsRoot(reader: GuestReader, readKey: HiveKeyReader, readTree: HiveTreeReader, devices: readonly BlockDevice[]): Promise<OsFacts | undefined> {
-  const found = await findSystemRoot(reader);
+/**
+ * Everything the hives say, or undefined when the tree is not a Windows system
+ * volume. A directory that cannot be listed is absent, with a warning to `warn`.
+ */
+export async function inspectWindowsRoot(
+  reader: GuestReader,
+  readKey: HiveKeyReader,
+  readTree: HiveTreeReader,
+  devices: readonly BlockDevice[],
+  warn: Warn,
+): Promise<OsFacts | undefined> {
+  const files = inspectFiles(reader, warn);
+  const found = await findSystemRoot(files);
   if (!found) return undefined;
-  const software = await findCi(reader, found.config, /^software$/i);
-  const system = await findCi(reader, found.config, /^system$/i);
+  const software = await findCi(files, found.config, /^software$/i);
+  const system = await findCi(files, found.config, /^system$/i);
   if (!software || !system) throw new VmcraftError('EINSPECT', `${found.config} has no SOFTWARE or SYSTEM hive`);
   const cv = await readKey(software, '\\Microsoft\\Windows NT\\CurrentVersion');
   const productName = String(value(cv, 'ProductName') ?? 'unknown');

@@ -1,10 +1,13 @@
 /** The hostname a Linux guest configures, from the files distros keep it in. */
-import type { GuestReader } from '../types.js';
+import type { InspectFiles, Warn } from '../guest-files.js';
 import { parseKeyValue } from '../parsers/key-value.js';
 
+/** Longest hostname (RFC 1123: 253 characters); a longer value is not one. */
+export const HOSTNAME_MAX = 253;
+
 /** First non-empty, non-comment line of a file. */
-function firstLine(text: string | undefined): string | undefined {
-  return text?.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+function firstLine(text: string): string | undefined {
+  return text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
 }
 
 /**
@@ -12,13 +15,18 @@ function firstLine(text: string | undefined): string | undefined {
  * then /etc/sysconfig/network `HOSTNAME=` (older Red Hat), then Gentoo's
  * /etc/conf.d/hostname `hostname="…"`.
  */
-export async function linuxHostname(reader: GuestReader): Promise<string | undefined> {
-  for (const file of ['/etc/HOSTNAME', '/etc/hostname']) {
-    const name = firstLine(await reader.readText(file));
-    if (name) return name;
+export async function linuxHostname(files: InspectFiles, warn: Warn): Promise<string | undefined> {
+  const sources: [string, (text: string) => string | undefined][] = [
+    ['/etc/HOSTNAME', firstLine],
+    ['/etc/hostname', firstLine],
+    ['/etc/sysconfig/network', (text) => parseKeyValue(text).HOSTNAME],
+    ['/etc/conf.d/hostname', (text) => parseKeyValue(text).hostname],
+  ];
+  for (const [file, parse] of sources) {
+    const text = await files.readText(file);
+    const name = text === undefined ? undefined : parse(text);
+    if (name && name.length > HOSTNAME_MAX) warn(`${file} ignored: its hostname is longer than ${HOSTNAME_MAX} characters`);
+    else if (name) return name;
   }
-  const network = await reader.readText('/etc/sysconfig/network');
-  if (network && parseKeyValue(network).HOSTNAME) return parseKeyValue(network).HOSTNAME;
-  const gentoo = await reader.readText('/etc/conf.d/hostname');
-  return gentoo ? parseKeyValue(gentoo).hostname || undefined : undefined;
+  return undefined;
 }

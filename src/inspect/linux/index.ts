@@ -2,6 +2,7 @@
 import { elfArch } from '../parsers/elf.js';
 import { parseCrypttab } from '../parsers/crypttab.js';
 import { parseFstab } from '../parsers/fstab.js';
+import { inspectFiles, TABLE_FILE_LIMIT, type InspectFiles, type Warn } from '../guest-files.js';
 import type { GuestReader, OsFacts } from '../types.js';
 import { linuxHostname } from './hostname.js';
 import { linuxOsinfo } from './osinfo.js';
@@ -11,28 +12,31 @@ import { readRelease } from './release.js';
 /** Binaries whose ELF header gives the architecture, in libguestfs' order (plus merged-/usr names). */
 const ARCH_BINARIES = ['/bin/bash', '/bin/ls', '/bin/echo', '/bin/rm', '/bin/sh', '/usr/bin/ls', '/bin/true', '/usr/bin/true'];
 
-/** Whether a tree looks like a Linux root: /etc, /bin (or /bin → usr/bin), and /etc/fstab or /etc/hosts. */
-export async function isLinuxRoot(reader: GuestReader): Promise<boolean> {
-  return (
-    (await reader.isDir('/etc')) &&
-    (await reader.isDir('/bin')) &&
-    ((await reader.readText('/etc/fstab')) !== undefined || (await reader.readText('/etc/hosts')) !== undefined)
-  );
+/** Whether a tree looks like a Linux root: /etc, /bin (or /bin → usr/bin), and a regular /etc/fstab or /etc/hosts. */
+async function isLinuxRoot(files: InspectFiles): Promise<boolean> {
+  // A head of 0 bytes: whether the file is a readable regular file, whatever its size.
+  const isFile = async (p: string) => (await files.readHead(p, 0)) !== undefined;
+  return (await files.isDir('/etc')) && (await files.isDir('/bin')) && ((await isFile('/etc/fstab')) || (await isFile('/etc/hosts')));
 }
 
-async function architecture(reader: GuestReader): Promise<string> {
+async function architecture(files: InspectFiles): Promise<string> {
   for (const file of ARCH_BINARIES) {
-    const head = await reader.readHead(file, 64);
+    const head = await files.readHead(file, 64);
     const arch = head ? elfArch(head) : undefined;
     if (arch) return arch;
   }
   return 'unknown';
 }
 
-/** Everything the files of a Linux root say, or undefined when the tree is not one. */
-export async function inspectLinuxRoot(reader: GuestReader): Promise<OsFacts | undefined> {
-  if (!(await isLinuxRoot(reader))) return undefined;
-  const release = await readRelease(reader);
+/**
+ * Everything the files of a Linux root say, or undefined when the tree is not
+ * one. Every file is read bounded ({@link inspectFiles}); one that cannot be
+ * read is absent, with a warning to `warn`.
+ */
+export async function inspectLinuxRoot(reader: GuestReader, warn: Warn = () => {}): Promise<OsFacts | undefined> {
+  const files = inspectFiles(reader, warn);
+  if (!(await isLinuxRoot(files))) return undefined;
+  const release = await readRelease(files);
   const distro = release.distro ?? 'unknown';
   const { major, minor } = release.version ?? { major: 0, minor: 0 };
   return {
@@ -41,12 +45,12 @@ export async function inspectLinuxRoot(reader: GuestReader): Promise<OsFacts | u
     productName: release.productName ?? 'unknown',
     majorVersion: major,
     minorVersion: minor,
-    arch: await architecture(reader),
-    hostname: (await linuxHostname(reader)) ?? 'unknown',
+    arch: await architecture(files),
+    hostname: (await linuxHostname(files, warn)) ?? 'unknown',
     packageFormat: packageFormat(distro),
-    packageManagement: await packageManagement(distro, major, reader),
+    packageManagement: await packageManagement(distro, major, files),
     osinfo: linuxOsinfo(distro, major, minor),
-    fstab: parseFstab((await reader.readText('/etc/fstab')) ?? ''),
-    crypttab: parseCrypttab((await reader.readText('/etc/crypttab')) ?? ''),
+    fstab: parseFstab((await files.readText('/etc/fstab', TABLE_FILE_LIMIT)) ?? ''),
+    crypttab: parseCrypttab((await files.readText('/etc/crypttab', TABLE_FILE_LIMIT)) ?? ''),
   };
 }

@@ -1,5 +1,6 @@
 /** Package format and manager of a distro (libguestfs' check_package_format / _management). */
-import type { GuestReader, PackageFormat, PackageManagement } from '../types.js';
+import type { InspectFiles } from '../guest-files.js';
+import type { PackageFormat, PackageManagement } from '../types.js';
 
 const RPM = ['altlinux', 'centos', 'fedora', 'mageia', 'mandriva', 'meego', 'neokylin', 'opensuse', 'oraclelinux', 'redhat-based',
   'rhel', 'scientificlinux', 'sles', 'suse-based', 'rocky', 'almalinux', 'circle', 'amazonlinux', 'photon', 'openmandriva', 'kylin', 'openeuler'];
@@ -23,9 +24,9 @@ const FIXED: Record<string, PackageManagement> = {
 };
 
 /** The package manager of a distro at a version (Fedora ≥ 22 with dnf installed → dnf, RHEL ≥ 8 → dnf, …). */
-export async function packageManagement(distro: string, major: number, reader: GuestReader): Promise<PackageManagement> {
+export async function packageManagement(distro: string, major: number, files: InspectFiles): Promise<PackageManagement> {
   if (distro === 'fedora') {
-    if (major >= 22 && (await reader.exists('/usr/bin/dnf'))) return 'dnf';
+    if (major >= 22 && (await files.exists('/usr/bin/dnf'))) return 'dnf';
     return major >= 1 ? 'yum' : 'unknown';
   }
   if (RHEL_FAMILY.has(distro)) {

@@ -3,7 +3,7 @@
  * tried in libguestfs' order (inspect_fs_unix.ml): os-release, lsb-release,
  * then the distro-specific files. The first parser that succeeds wins.
  */
-import type { GuestReader } from '../types.js';
+import type { InspectFiles } from '../guest-files.js';
 import { parseKeyValue, parseMajorMinor } from '../parsers/key-value.js';
 
 /** What the release files say. */
@@ -154,14 +154,18 @@ export const LINUX_RELEASE_TESTS: readonly [string, Parser][] = [
   ['/etc/void-release', (_t, data) => { data.distro = 'voidlinux'; data.version ??= { major: 0, minor: 0 }; return true; }],
 ];
 
-/** Runs the release tests on a guest tree until one succeeds. */
-export async function readRelease(reader: GuestReader): Promise<ReleaseData> {
+/** Longest product name kept; a longer one (from a hostile release file) is cut. */
+export const PRODUCT_NAME_MAX = 256;
+
+/** Runs the release tests on a guest tree until one succeeds; the product name is at most {@link PRODUCT_NAME_MAX} characters. */
+export async function readRelease(files: InspectFiles): Promise<ReleaseData> {
   const data: ReleaseData = {};
   const texts = new Map<string, string | undefined>();
   for (const [file, parse] of LINUX_RELEASE_TESTS) {
-    if (!texts.has(file)) texts.set(file, await reader.readText(file));
+    if (!texts.has(file)) texts.set(file, await files.readText(file));
     const text = texts.get(file);
     if (text !== undefined && parse(text, data)) break;
   }
+  if (data.productName !== undefined) data.productName = [...data.productName].slice(0, PRODUCT_NAME_MAX).join('');
   return data;
 }
