@@ -1,6 +1,6 @@
 /** The inspection calls of the GuestFS façade, and mountRoot(). */
-import { VmcraftError } from '../core/errors.js';
-import { inspectDevices } from '../inspect/index.js';
+import { formatError, isVmcraftError, VmcraftError } from '../core/errors.js';
+import { inspectDevices, isLocalMount } from '../inspect/index.js';
 import { resolveFstabSpec } from '../inspect/fstab-devices.js';
 import type { FstabEntry, OsInfo, OsMountpoint, WindowsDetails } from '../inspect/types.js';
 import { GuestFSFiles } from './files.js';
@@ -112,13 +112,32 @@ export class GuestFSInspect extends GuestFSFiles {
   /**
    * Mounts an inspected root at `/` and its fstab mount points below it,
    * parents first. Read-only when the session (or `options.readonly`) is.
+   * As guestfish -i does, a mount point that fails (its directory missing in
+   * the guest, its filesystem refusing to mount) is skipped with a `log`
+   * warning, and so is a local fstab entry (not `noauto`) that names no device
+   * of this session; only the root failing throws.
+   *
+   * @returns The mount points mounted, parents first.
    */
   async mountRoot(root: string, options: MountRootOptions = {}): Promise<OsMountpoint[]> {
-    const { mountpoints } = this.inspectOsInfo(root);
+    const { mountpoints, fstab } = this.inspectOsInfo(root);
     const ro = options.readonly ?? this.readonly;
-    for (const m of mountpoints) {
-      await (ro ? this.mountRo(m.device, m.mountpoint) : this.mount(m.device, m.mountpoint));
+    const warn = (message: string) => this.emit('log', { level: 'warn', message: `mountRoot ${root}: ${message}` });
+    for (const entry of fstab) {
+      if (isLocalMount(entry) && !entry.options.includes('noauto') && !mountpoints.some((m) => m.mountpoint === entry.file)) {
+        warn(`${entry.file} skipped: fstab's ${entry.spec} names no device of this session`);
+      }
     }
-    return mountpoints;
+    const mounted: OsMountpoint[] = [];
+    for (const m of mountpoints) {
+      try {
+        await (ro ? this.mountRo(m.device, m.mountpoint) : this.mount(m.device, m.mountpoint));
+        mounted.push(m);
+      } catch (err) {
+        if (m.mountpoint === '/' || !isVmcraftError(err) || err.code === 'EABORTED') throw err;
+        warn(`${m.mountpoint} skipped: ${formatError(err)}`);
+      }
+    }
+    return mounted;
   }
 }

@@ -45,7 +45,8 @@ export function buildOsInfo(root: BlockDevice, facts: OsFacts, devices: readonly
   return { ...rest, root: root.name, mountpoints: sortMountpoints(mountpoints), filesystems: [...filesystems], fstab, crypttab };
 }
 
-function isLocalMount(entry: FstabEntry): boolean {
+/** Whether an fstab entry is a local filesystem mounted in the guest's tree (not swap, a share, tmpfs or a bind). */
+export function isLocalMount(entry: FstabEntry): boolean {
   return entry.file.startsWith('/') && !NOT_LOCAL.has(entry.vfstype) && !entry.options.includes('bind');
 }
 
