@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import type { HostCapabilities } from '../core/probe.js';
 import { resolveChain } from '../convert/chain.js';
-import { detectFormat, type ImageFormat } from '../convert/detect.js';
+import { checkImageBounds } from '../convert/bounds.js';
+import { detectFormat, imageSize, type ImageFormat } from '../convert/detect.js';
 import { attachLoop } from './loop.js';
 import { exportOverFuse } from './fuse.js';
 import { holdImageLock } from './lock.js';
@@ -24,7 +25,11 @@ const NOT_DISKS: Partial<Record<ImageFormat, string>> = {
   luks: 'a qemu LUKS-encrypted image is not supported yet',
 };
 
-/** Checks that the image exists and is a file or block device; returns its format. */
+/**
+ * Checks that the image exists and is a file or block device, and that what
+ * its header points at lies within it (not for a live drive: its writer may
+ * extend the file after its tables); returns its format.
+ */
 async function resolveFormat(spec: DriveSpec): Promise<ImageFormat> {
   let info;
   try {
@@ -43,6 +48,7 @@ async function resolveFormat(spec: DriveSpec): Promise<ImageFormat> {
   }
   const refusal = NOT_DISKS[format];
   if (refusal) throw new VmcraftError('EFORMAT', `${spec.path}: ${refusal}`, { path: spec.path });
+  if (!spec.live) await checkImageBounds(spec.path, format, await imageSize(spec.path, info));
   return format;
 }
 

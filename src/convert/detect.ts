@@ -3,6 +3,7 @@
  * name, and never by letting qemu guess (qemu's raw probing is how a guest
  * that writes a qcow2 header into its own disk gets to read host files).
  */
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import { defaultRunner } from '../core/exec.js';
@@ -190,6 +191,11 @@ export function detectFromSample(sample: FileSample): FormatDetection {
   return detectQcow2(sample) ?? detectVmdk(sample) ?? detectVhd(sample) ?? detectLuks(sample) ?? detectSimple(sample) ?? detectRaw(sample);
 }
 
+/** Size of an image in bytes: a file's length, or what the kernel says of a block device (stat() says 0). */
+export async function imageSize(path: string, info: Stats): Promise<number> {
+  return info.isBlockDevice() ? Number((await defaultRunner.run('blockdev', ['--getsize64', path])).stdout.trim()) : info.size;
+}
+
 /**
  * Reads the head (64 KiB) and tail (512 bytes) of a file or block device and
  * detects its format: ENOENT when missing, EINVAL for a directory, EFORMAT
@@ -203,8 +209,7 @@ export async function detectFormat(path: string): Promise<FormatDetection> {
     throw fromFsError(err, path, 'cannot open image');
   }
   if (info.isDirectory()) throw new VmcraftError('EINVAL', `${path} is a directory, not a disk image`, { path });
-  // stat() says 0 bytes for a block device: ask the kernel for its size, so that the footer and the bounds checks work.
-  const size = info.isBlockDevice() ? Number((await defaultRunner.run('blockdev', ['--getsize64', path])).stdout.trim()) : info.size;
+  const size = await imageSize(path, info);
   const handle = await open(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(64 * 1024, size));

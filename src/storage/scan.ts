@@ -35,10 +35,21 @@ export async function expandDevices(start: BlockDevice[], ctx: LayerContext, lay
   }
 }
 
-/** Probes the drives and activates layers until no new device appears. */
+/**
+ * Probes the drives and activates layers until no new device appears. A raw
+ * drive with neither a partition table nor anything else blkid knows is a
+ * warning: it is most likely not a disk image at all (a text file, a format
+ * vmcraft does not know) rather than an empty disk.
+ */
 export async function scanStorage(drives: readonly AttachedDrive[], ctx: LayerContext, layers: readonly StorageLayer[] = createLayers()): Promise<BlockDevice[]> {
   const disks = await Promise.all(
     drives.map(async (d) => ({ name: d.name, hostPath: d.hostDevice, kind: 'disk' as const, drive: d.index, probe: await probeDevice(d.hostDevice, ctx.runner) })),
   );
+  for (const [i, disk] of disks.entries()) {
+    const drive = drives[i]!;
+    if (drive.format === 'raw' && !disk.probe.ptType && !disk.probe.type) {
+      ctx.warn(`raw image ${drive.path} has no partition table and no filesystem: is it really a raw disk image?`);
+    }
+  }
   return expandDevices(disks, ctx, layers);
 }
