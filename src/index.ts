@@ -36,6 +36,8 @@ export type { PartitionEntry } from './storage/partitions.js';
 export type { LuksKey } from './storage/types.js';
 export type { NbdOptions } from './attach/nbd.js';
 export type { GuestStat, GuestStatvfs, GuestFileType, ChecksumAlgorithm } from './fs/files/types.js';
+export type { GuestChecksum } from './fs/files/checksums.js';
+export type { GuestPath, NameEncoding, NameOptions } from './fs/names.js';
 export { detectFormat, type ImageFormat, type FormatDetection } from './convert/detect.js';
 export type { OsInfo, OsMountpoint, OsType, PackageFormat, PackageManagement, FstabEntry, WindowsDetails } from './inspect/types.js';
 export type { CrypttabEntry } from './inspect/parsers/crypttab.js';

@@ -99,6 +99,8 @@ export const API = [
   { name: 'find', libguestfs: 'find', group: 'files', summary: 'list every name below a directory', since: v },
   { name: 'findModifiedSince', group: 'files', summary: 'list the files modified since a date', since: v },
   { name: 'checksum', libguestfs: 'checksum', group: 'files', summary: 'compute the checksum of a file', since: v },
+  { name: 'checksums', group: 'files', summary: 'compute the checksums of every regular file below a directory', since: v },
+  { name: 'checksumsOut', libguestfs: 'checksums_out', group: 'files', summary: 'write the checksums of every regular file below a directory to a host file', since: v },
   { name: 'du', libguestfs: 'du', group: 'files', summary: 'estimate the space used by a path in KiB', since: v },
   { name: 'statvfs', libguestfs: 'statvfs', group: 'files', summary: 'get filesystem statistics', since: v },
   { name: 'caseSensitivePath', libguestfs: 'case_sensitive_path', group: 'files', summary: 'get the on-disk spelling of a path matched case-insensitively', since: v },

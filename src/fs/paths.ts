@@ -2,11 +2,15 @@
  * Guest path resolution, confined to the guest root like a chroot: `..` at the
  * root stays there, absolute symlink targets are re-rooted at the guest root,
  * relative ones resolve from the link's directory. The host's realpath() is
- * never used: it would follow a guest's symlink out to the host.
+ * never used: it would follow a guest's symlink out to the host. Paths are
+ * bytes (see names.ts); deep ones are looked up from opened directories
+ * (see cursor.ts), so resolution is linear in depth and has no PATH_MAX.
  */
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
+import { DirCursor, joinBytes } from './cursor.js';
+import { decodeName, nameBytes, showPath, type GuestPath } from './names.js';
 
 /** Options of {@link resolveGuestPath}. */
 export interface ResolveOptions {
@@ -26,43 +30,129 @@ export interface ResolveOptions {
 /** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS). */
 export const MAX_SYMLINKS = 40;
 
+const SLASH = 0x2f;
+const DOT = Buffer.from('.');
+const DOTDOT = Buffer.from('..');
+
+/** The components of a byte path, empty ones and `.` dropped, `..` kept. */
+function components(bytes: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== SLASH) continue;
+    const part = bytes.subarray(start, i);
+    if (part.length > 0 && !part.equals(DOT)) out.push(part);
+    start = i + 1;
+  }
+  return out;
+}
+
 /**
- * Checks that a guest path is absolute, non-empty and has no NUL, and returns
- * its components (empty ones and `.` dropped, `..` kept).
+ * Checks that a guest path (text or raw bytes) is absolute, non-empty and has
+ * no NUL, and returns its components as bytes (empty ones and `.` dropped, `..` kept).
  *
  * @throws VmcraftError `EINVAL` for a relative or empty path or one with a NUL byte.
  */
-export function splitGuestPath(guestPath: string): string[] {
-  if (typeof guestPath !== 'string' || !guestPath.startsWith('/') || guestPath.includes('\0')) {
-    const shown = typeof guestPath === 'string' ? guestPath.replace(/\0/g, '\\0') : String(guestPath);
+export function splitGuestPath(guestPath: GuestPath): Buffer[] {
+  const valid = typeof guestPath === 'string' || guestPath instanceof Uint8Array;
+  const bytes = valid ? nameBytes(guestPath) : undefined;
+  if (!bytes || bytes[0] !== SLASH || bytes.includes(0)) {
+    const shown = valid ? showPath(guestPath) : String(guestPath);
     throw new VmcraftError('EINVAL', `Expected an absolute guest path, got \`${shown}\``, { path: shown });
   }
-  return guestPath.split('/').filter((c) => c !== '' && c !== '.');
+  return components(bytes);
 }
 
-async function lstatOrUndefined(file: string) {
+/** The entry of the cursor's directory spelled like `name` ignoring case, when there is one. */
+async function findIgnoringCase(cursor: DirCursor, name: Buffer): Promise<Buffer | undefined> {
   try {
-    return await lstat(file);
+    const lower = decodeName(name).toLowerCase();
+    return (await readdir(await cursor.path(), { encoding: 'buffer' })).find((entry) => decodeName(entry).toLowerCase() === lower);
   } catch {
     return undefined;
   }
 }
 
-/** The entry of `dir` spelled like `name` ignoring case, when there is one. */
-async function findIgnoringCase(dir: string, name: string): Promise<string | undefined> {
+/** A guest path resolved to a host path usable until {@link HostPath.release}. */
+export interface HostPath {
+  /** A short host path naming the file (through an opened directory when the guest path is deep). */
+  readonly path: Buffer;
+  /** The guest path it resolved to, components as bytes (empty for the guest root). */
+  readonly components: readonly Buffer[];
+  /** That guest path as text (surrogate escapes for bytes outside UTF-8). */
+  readonly guestPath: string;
+  /** Closes the directories opened for a deep path. */
+  release(): Promise<void>;
+}
+
+/**
+ * Resolves a guest path inside `rootDir`, walking it one component at a time
+ * with lstat/readlink and never letting the kernel follow a guest symlink.
+ * Missing components (and everything after them) are kept as written, so a
+ * new file can be created; the result is always `rootDir` itself or below it.
+ * The caller must call `release()` (see {@link withGuestPath}).
+ *
+ * @throws VmcraftError `EINVAL` for a bad guest path, `ELOOP` after {@link MAX_SYMLINKS} links.
+ */
+export async function openGuestPath(rootDir: string, guestPath: GuestPath, options: ResolveOptions = {}): Promise<HostPath> {
+  const pending = splitGuestPath(guestPath).reverse();
+  const bytes = nameBytes(guestPath);
+  const trailing = bytes.at(-1) === SLASH || (bytes.at(-1) === DOT[0] && bytes.at(-2) === SLASH);
+  const followFinal = (options.followFinal ?? true) || trailing;
+  const cursor = new DirCursor(rootDir);
   try {
-    const lower = name.toLowerCase();
-    return (await readdir(dir)).find((entry) => entry.toLowerCase() === lower);
-  } catch {
-    return undefined;
+    let links = 0;
+    while (pending.length > 0) {
+      const component = pending.pop()!;
+      if (component.equals(DOTDOT)) {
+        await cursor.pop();
+        continue;
+      }
+      let name = component;
+      let info = await lstat(await cursor.path(name)).catch(() => undefined);
+      if (!info && options.caseInsensitive) {
+        const match = await findIgnoringCase(cursor, component);
+        if (match !== undefined) {
+          name = match;
+          info = await lstat(await cursor.path(name)).catch(() => undefined);
+        }
+      }
+      if (info?.isSymbolicLink() && (pending.length > 0 || followFinal)) {
+        if (++links > MAX_SYMLINKS) {
+          throw new VmcraftError('ELOOP', `too many levels of symbolic links in ${showPath(guestPath)}`, { path: showPath(guestPath) });
+        }
+        const target = await readlink(await cursor.path(name), { encoding: 'buffer' });
+        // An empty target names nothing (ENOENT in the kernel): keep the link's own name.
+        if (target.length > 0) {
+          if (target[0] === SLASH) await cursor.reset();
+          pending.push(...components(target).reverse());
+          continue;
+        }
+      }
+      cursor.push(name);
+    }
+    const parts = cursor.components;
+    return { path: await cursor.path(), components: parts, guestPath: decodeName(Buffer.concat([Buffer.of(SLASH), joinBytes(parts)])), release: () => cursor.release() };
+  } catch (err) {
+    await cursor.release();
+    throw err;
+  }
+}
+
+/** Resolves a guest path (see {@link openGuestPath}), runs `fn` with it and releases it. */
+export async function withGuestPath<T>(rootDir: string, guestPath: GuestPath, options: ResolveOptions, fn: (resolved: HostPath) => Promise<T>): Promise<T> {
+  const resolved = await openGuestPath(rootDir, guestPath, options);
+  try {
+    return await fn(resolved);
+  } finally {
+    await resolved.release();
   }
 }
 
 /**
- * Resolves a guest path to the host path it names inside `rootDir`, walking
- * it one component at a time with lstat/readlink. Missing components (and
- * everything after them) are kept as written, so a new file can be created;
- * the result is always `rootDir` itself or a path below it.
+ * Resolves a guest path to the full host path it names inside `rootDir` (see
+ * {@link openGuestPath}; that one takes and keeps any bytes and any depth,
+ * this string form is for short UTF-8 paths).
  *
  * @param rootDir host directory holding the guest's `/`
  * @param guestPath absolute guest path
@@ -75,43 +165,10 @@ async function findIgnoringCase(dir: string, name: string): Promise<string | und
  * // '/tmp/vmcraft-1/root/usr/share/zoneinfo/UTC'
  * ```
  */
-export async function resolveGuestPath(rootDir: string, guestPath: string, options: ResolveOptions = {}): Promise<string> {
-  const pending = splitGuestPath(guestPath);
-  const followFinal = (options.followFinal ?? true) || /\/\.?$/.test(guestPath);
-  const done: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const component = pending.shift()!;
-    if (component === '..') {
-      done.pop();
-      continue;
-    }
-    const parent = path.join(rootDir, ...done);
-    let name = component;
-    let info = await lstatOrUndefined(path.join(parent, name));
-    if (!info && options.caseInsensitive) {
-      const match = await findIgnoringCase(parent, component);
-      if (match !== undefined) {
-        name = match;
-        info = await lstatOrUndefined(path.join(parent, name));
-      }
-    }
-    const isLast = pending.length === 0;
-    if (info?.isSymbolicLink() && (!isLast || followFinal)) {
-      if (++links > MAX_SYMLINKS) {
-        throw new VmcraftError('ELOOP', `too many levels of symbolic links in ${guestPath}`, { path: guestPath });
-      }
-      const target = await readlink(path.join(parent, name));
-      // An empty target names nothing (ENOENT in the kernel): keep the link's own name.
-      if (target !== '') {
-        if (target.startsWith('/')) done.length = 0;
-        pending.unshift(...target.split('/').filter((c) => c !== '' && c !== '.'));
-        continue;
-      }
-    }
-    done.push(name);
-  }
-  return path.join(rootDir, ...done);
+export async function resolveGuestPath(rootDir: string, guestPath: GuestPath, options: ResolveOptions = {}): Promise<string> {
+  const resolved = await openGuestPath(rootDir, guestPath, options);
+  await resolved.release();
+  return path.join(rootDir, ...resolved.components.map((c) => c.toString('utf8')));
 }
 
 /**

@@ -1,6 +1,8 @@
 /** Streamed file checksums: node's hashes and POSIX cksum's CRC. */
 import { createHash } from 'node:crypto';
 import { VmcraftError } from '../../core/errors.js';
+import type { GuestPath } from '../names.js';
+import { openRegularForRead } from './regular.js';
 import type { ChecksumAlgorithm } from './types.js';
 
 const HASHES: Record<Exclude<ChecksumAlgorithm, 'crc'>, string> = {
@@ -48,9 +50,33 @@ export function checksumAlgorithm(name: string): ChecksumAlgorithm {
   return lower as ChecksumAlgorithm;
 }
 
-/** Checksums a stream of bytes with one of the libguestfs algorithms (hex, or decimal for crc). */
-export async function checksumOf(algorithm: ChecksumAlgorithm, data: AsyncIterable<Uint8Array>): Promise<string> {
+/** Read size of {@link checksumFile}: one read for most files, few for big ones. */
+const CHUNK = 256 * 1024;
+
+/** A file's checksum and its size in bytes (cksum prints both). */
+export interface FileSum {
+  checksum: string;
+  size: number;
+}
+
+/**
+ * Checksums a guest regular file in-process (no tool per file): hex digest,
+ * or decimal POSIX cksum for `crc`. `buffer` is scratch space a caller
+ * checksumming many files reuses.
+ */
+export async function checksumFile(algorithm: ChecksumAlgorithm, file: string | Buffer, guestPath: GuestPath, buffer: Buffer = Buffer.allocUnsafe(CHUNK)): Promise<FileSum> {
   const sum = algorithm === 'crc' ? new PosixCksum() : createHash(HASHES[algorithm]);
-  for await (const chunk of data) sum.update(chunk);
-  return sum instanceof PosixCksum ? sum.digest() : sum.digest('hex');
+  const handle = await openRegularForRead(file, 'checksum', guestPath);
+  let size = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      sum.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { checksum: sum instanceof PosixCksum ? sum.digest() : sum.digest('hex'), size };
 }

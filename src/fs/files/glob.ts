@@ -4,10 +4,10 @@
  * at a time and each directory is reached through resolveGuestPath, so
  * symlinked directories are followed inside the guest and never out of it.
  */
-import type { Dirent } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
-import { resolveGuestPath, splitGuestPath } from '../paths.js';
+import { decodeName } from '../names.js';
+import { splitGuestPath, withGuestPath } from '../paths.js';
 import { guarded, type FileContext } from './context.js';
 import type { GlobOptions } from './types.js';
 
@@ -82,20 +82,18 @@ class Expander {
     }
   }
 
-  /** Entries of a guest directory, or none when it is not one. */
-  async #entries(guestDir: string): Promise<Dirent[]> {
-    const dir = await resolveGuestPath(this.root, guestDir || '/');
-    return readdir(dir, { withFileTypes: true }).catch(() => []);
+  /** Entries of a guest directory (names with surrogate escapes), or none when it is not one. */
+  async #entries(guestDir: string): Promise<{ name: string; isDirectory(): boolean }[]> {
+    const list = await withGuestPath(this.root, guestDir || '/', {}, (dir) => readdir(dir.path, { withFileTypes: true, encoding: 'buffer' })).catch(() => []);
+    return list.map((d) => ({ name: decodeName(d.name), isDirectory: () => d.isDirectory() }));
   }
 
   async #exists(guestPath: string): Promise<boolean> {
-    const file = await resolveGuestPath(this.root, guestPath || '/', { followFinal: false });
-    return lstat(file).then(() => true, () => false);
+    return withGuestPath(this.root, guestPath || '/', { followFinal: false }, (file) => lstat(file.path)).then(() => true, () => false);
   }
 
   async isDirectory(guestPath: string): Promise<boolean> {
-    const file = await resolveGuestPath(this.root, guestPath);
-    return stat(file).then((s) => s.isDirectory(), () => false);
+    return withGuestPath(this.root, guestPath, {}, (file) => stat(file.path)).then((s) => s.isDirectory(), () => false);
   }
 }
 
@@ -109,7 +107,7 @@ export async function globExpand(ctx: FileContext, pattern: string, options: Glo
   splitGuestPath(pattern);
   return guarded(pattern, 'globExpand', async () => {
     const expander = new Expander(ctx.rootDir());
-    for (const expanded of expandBraces(pattern)) await expander.expand('', splitGuestPath(expanded));
+    for (const expanded of expandBraces(pattern)) await expander.expand('', splitGuestPath(expanded).map(decodeName));
     const sorted = [...expander.out].sort();
     if (!options.directorySlash) return sorted;
     return Promise.all(sorted.map(async (p) => (p !== '/' && (await expander.isDirectory(p)) ? `${p}/` : p)));

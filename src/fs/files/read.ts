@@ -2,8 +2,9 @@
 import { createWriteStream } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { checksumAlgorithm, checksumOf } from './checksum.js';
-import { guarded, hostPath, type FileContext } from './context.js';
+import { showPath, type GuestPath } from '../names.js';
+import { checksumAlgorithm, checksumFile } from './checksum.js';
+import { guarded, withHost, type FileContext } from './context.js';
 import { openRegularForRead } from './regular.js';
 import type { ChecksumAlgorithm } from './types.js';
 
@@ -16,15 +17,15 @@ export { globExpand } from './glob.js';
 export const STREAM_CHUNK = 1024 * 1024;
 
 /** The whole content of a regular file (symlinks followed inside the guest). */
-export async function read(ctx: FileContext, p: string): Promise<Buffer> {
-  return guarded(p, 'read', async () => {
-    const handle = await openRegularForRead(await hostPath(ctx, p), 'read', p);
+export async function read(ctx: FileContext, p: GuestPath): Promise<Buffer> {
+  return guarded(p, 'read', () => withHost(ctx, p, true, async (file) => {
+    const handle = await openRegularForRead(file, 'read', p);
     try {
       return await handle.readFile();
     } finally {
       await handle.close();
     }
-  });
+  }));
 }
 
 /**
@@ -32,7 +33,7 @@ export async function read(ctx: FileContext, p: string): Promise<Buffer> {
  *
  * `"a\r\nb\n\nc"` → `['a', 'b', '', 'c']`; an empty file → `[]`.
  */
-export async function readLines(ctx: FileContext, p: string): Promise<string[]> {
+export async function readLines(ctx: FileContext, p: GuestPath): Promise<string[]> {
   return splitLines((await read(ctx, p)).toString('utf8'));
 }
 
@@ -43,26 +44,22 @@ export function splitLines(text: string): string[] {
 }
 
 /** Checksum of a regular file, streamed: hex digest, or decimal POSIX cksum for `crc`. */
-export async function checksum(ctx: FileContext, algorithm: ChecksumAlgorithm, p: string): Promise<string> {
+export async function checksum(ctx: FileContext, algorithm: ChecksumAlgorithm, p: GuestPath): Promise<string> {
   const algo = checksumAlgorithm(algorithm);
-  return guarded(p, 'checksum', async () => {
-    const handle = await openRegularForRead(await hostPath(ctx, p), 'checksum', p);
-    try {
-      return await checksumOf(algo, handle.createReadStream({ highWaterMark: STREAM_CHUNK }));
-    } finally {
-      await handle.close();
-    }
-  });
+  return guarded(p, 'checksum', () => withHost(ctx, p, true, async (file) => (await checksumFile(algo, file, p)).checksum));
 }
 
 /** Copies a guest file to a host path (the host path is the caller's, not confined; it may be a FIFO). */
-export async function download(ctx: FileContext, p: string, hostFile: string): Promise<void> {
-  const source = await guarded(p, 'download', async () => {
-    const file = await hostPath(ctx, p);
-    await (await openRegularForRead(file, 'download', p)).close();
-    return file;
-  });
-  await guarded(hostFile, `download ${p} to`, async () => {
+export async function download(ctx: FileContext, p: GuestPath, hostFile: string): Promise<void> {
+  await guarded(p, 'download', () => withHost(ctx, p, true, async (source) => {
+    await (await openRegularForRead(source, 'download', p)).close();
+    await copyTo(source, p, hostFile);
+  }));
+}
+
+/** Copies an opened-and-checked guest file to the caller's host path. */
+async function copyTo(source: Buffer, p: GuestPath, hostFile: string): Promise<void> {
+  await guarded(hostFile, `download ${showPath(p)} to`, async () => {
     const target = await stat(hostFile).catch(() => undefined);
     // To a regular file the kernel copies (copy_file_range); to a pipe or device, stream.
     if (!target || target.isFile()) return copyFile(source, hostFile);

@@ -10,6 +10,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
+import type { GuestPath } from '../names.js';
 import { errnoError, notRegularFile } from './context.js';
 import { fileType } from './stat.js';
 
@@ -18,13 +19,13 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_TRUNC, O_APPEND, O_NOFOLLOW, O_NONBLOCK }
 /** How {@link openRegularForWrite} treats the existing content. */
 export type WriteMode = 'truncate' | 'append' | 'keep';
 
-function checkRegular(info: Stats, operation: string, guestPath: string): void {
+function checkRegular(info: Stats, operation: string, guestPath: GuestPath): void {
   if (info.isDirectory()) throw errnoError('EISDIR', 'is a directory');
   if (!info.isFile()) throw notRegularFile(operation, guestPath, fileType(info));
 }
 
 /** Checks the opened file is the regular file that was looked at; closes it otherwise. */
-async function verified(handle: FileHandle, before: Stats | undefined, operation: string, guestPath: string): Promise<FileHandle> {
+async function verified(handle: FileHandle, before: Stats | undefined, operation: string, guestPath: GuestPath): Promise<FileHandle> {
   try {
     const after = await handle.stat();
     checkRegular(after, operation, guestPath);
@@ -37,7 +38,7 @@ async function verified(handle: FileHandle, before: Stats | undefined, operation
 }
 
 /** Opens an existing regular file for reading. */
-export async function openRegularForRead(file: string, operation: string, guestPath: string): Promise<FileHandle> {
+export async function openRegularForRead(file: string | Buffer, operation: string, guestPath: GuestPath): Promise<FileHandle> {
   const before = await lstat(file);
   checkRegular(before, operation, guestPath);
   return verified(await open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK), before, operation, guestPath);
@@ -45,9 +46,9 @@ export async function openRegularForRead(file: string, operation: string, guestP
 
 /** Opens a regular file for writing, creating it (mode 0644) unless `mustExist`. */
 export async function openRegularForWrite(
-  file: string,
+  file: string | Buffer,
   operation: string,
-  guestPath: string,
+  guestPath: GuestPath,
   mode: WriteMode,
   mustExist = false,
 ): Promise<FileHandle> {
