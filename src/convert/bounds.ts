@@ -27,6 +27,12 @@ class Bounds {
     }
   }
 
+  /** The first `length` bytes of the file; EFORMAT when it is shorter. */
+  async header(length: number): Promise<Buffer> {
+    if (this.size < length) throw new VmcraftError('EFORMAT', `image is truncated: its header needs ${length} bytes, the file has ${this.size}`);
+    return this.read(0, length);
+  }
+
   /** Reads a table of `what` after checking it lies within the file. */
   async table(what: string, offset: number, length: number): Promise<Buffer> {
     this.within(what, offset, length);
@@ -57,9 +63,9 @@ const QCOW2_INCOMPAT_DATA_FILE = 1n << 2n;
  * end inside its last cluster, so a cluster only has to start before the end.
  */
 async function checkQcow2(b: Bounds): Promise<void> {
-  const h = await b.read(0, 104);
+  const version = (await b.header(72)).readUInt32BE(4);
+  const h = await b.header(version >= 3 ? 104 : 72);
   const clusterSize = 2 ** h.readUInt32BE(20);
-  const version = h.readUInt32BE(4);
   const refcountBits = 2 ** (version >= 3 ? h.readUInt32BE(96) : 4);
   const dataFile = version >= 3 && (h.readBigUInt64BE(72) & QCOW2_INCOMPAT_DATA_FILE) !== 0n;
   const l1 = await b.table('L1 table', Number(h.readBigUInt64BE(40)), h.readUInt32BE(36) * 8);
@@ -88,7 +94,7 @@ async function checkQcow2(b: Bounds): Promise<void> {
 
 /** qed: the L1 table and every L2 table it names lie within the file. */
 async function checkQed(b: Bounds): Promise<void> {
-  const h = await b.read(0, 64);
+  const h = await b.header(64);
   const tableSize = h.readUInt32LE(4) * h.readUInt32LE(12);
   const l1 = await b.table('L1 table', Number(h.readBigUInt64LE(40)), tableSize);
   for (let i = 0; i < l1.length; i += 8) {
@@ -103,8 +109,8 @@ async function checkQed(b: Bounds): Promise<void> {
  * end (GD_AT_END) names it in the footer, 1 KiB before the end.
  */
 async function checkSparseVmdk(b: Bounds): Promise<void> {
-  const h = await b.read(0, 512);
-  if (h.toString('latin1', 0, 4) !== 'KDMV') return;
+  if ((await b.header(4)).toString('latin1') !== 'KDMV') return;
+  const h = await b.header(512);
   let gdSector = h.readBigUInt64LE(56);
   if (gdSector === 0xffffffffffffffffn) {
     const footer = await b.read(b.size - 1024, 512);
@@ -157,7 +163,7 @@ async function checkVhdx(b: Bounds): Promise<void> {
 
 /** vdi: its block map, and the data of its allocated blocks (stored one after another), lie within the file. */
 async function checkVdi(b: Bounds): Promise<void> {
-  const h = await b.read(0, 0x190);
+  const h = await b.header(0x190);
   const blockBytes = h.readUInt32LE(0x178) + h.readUInt32LE(0x17c);
   b.within('block map', h.readUInt32LE(0x154), h.readUInt32LE(0x180) * 4);
   b.within(`data of its ${h.readUInt32LE(0x184)} allocated blocks`, h.readUInt32LE(0x158), h.readUInt32LE(0x184) * blockBytes);
