@@ -7,7 +7,7 @@
  * String results stay lossless: a byte that is not part of valid UTF-8 is
  * decoded to a lone surrogate U+DC80–U+DCFF (Python's `surrogateescape`,
  * PEP 383), which valid UTF-8 never yields, and such a string given back as a
- * guest path is encoded to the same bytes. So `for (const f of await g.find('/'))
+ * guest path is encoded to the same bytes. So `for (const f of await g.find('/')) if (await g.isFile('/' + f))
  * await g.read('/' + f)` reads every file whatever its name.
  */
 
