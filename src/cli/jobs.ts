@@ -3,20 +3,30 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { GuestFS } from '../guestfs.js';
 import type { FixPlan } from '../fix/types.js';
+import { checkPackages } from '../customize/packages.js';
+import { checkFirstBootName, checkHostname, checkTimezone } from '../customize/system.js';
+import { checkPasswordUser, checkSshKey, guestUser } from '../customize/users.js';
 import { closeSession, launchSession } from './output.js';
 import type { ShellIo } from './shell.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** A session on `images` with the inspected root mounted, and that root. */
 async function openMounted(images: string[], readonly: boolean, keys: string[]): Promise<GuestFS> {
+  return (await openRoot(images, readonly, keys)).g;
+}
+
+async function openRoot(images: string[], readonly: boolean, keys: string[]): Promise<{ g: GuestFS; root: string }> {
   const g = await launchSession(images, { readonly, keys });
-  const [root] = await g.inspectOs();
-  if (!root) {
+  try {
+    const [root] = await g.inspectOs();
+    if (!root) throw Object.assign(new Error('no operating system found'), { code: 'EINSPECT' });
+    await g.mountRoot(root);
+    return { g, root };
+  } catch (err) {
     await closeSession(g);
-    throw Object.assign(new Error('no operating system found'), { code: 'EINSPECT' });
+    throw err;
   }
-  await g.mountRoot(root);
-  return g;
 }
 
 /** `user:KEY` or `user:file:PATH` → [user, key]. */
@@ -24,6 +34,12 @@ async function sshKeyArg(arg: string): Promise<[string, string]> {
   const [user, ...rest] = arg.split(':');
   const value = rest.join(':');
   return [user!, value.startsWith('file:') ? (await readFile(value.slice(5), 'utf8')).trim() : value];
+}
+
+/** `password:SECRET` or `file:PATH` → the password. */
+async function passwordArg(spec: string): Promise<string> {
+  const [kind, ...rest] = spec.split(':');
+  return kind === 'file' ? (await readFile(rest.join(':'), 'utf8')).trim() : rest.join(':');
 }
 
 interface CustomizeFlags { add: string[]; key: string[]; hostname?: string; timezone?: string; sshInject: string[]; rootPassword?: string; install: string[]; firstboot: string[]; sysprep?: boolean }
@@ -43,26 +59,33 @@ export function addJobCommands(program: Command, io: ShellIo): void {
     .option('--firstboot <script>', 'a script file to run once at the next boot (repeatable)', collect, [])
     .option('--sysprep', 'remove machine-specific state (machine-id, SSH host keys, logs…)')
     .action(async (flags: CustomizeFlags) => {
-      const g = await openMounted(flags.add, false, flags.key);
+      // Every operation is read and checked before the first write, so a bad one changes nothing:
+      // the files and what can be checked alone before the image is opened, the rest on the guest.
+      const sshKeys = await Promise.all(flags.sshInject.map(sshKeyArg));
+      const rootPassword = flags.rootPassword === undefined ? undefined : await passwordArg(flags.rootPassword);
+      const firstboot = await Promise.all(flags.firstboot.map(async (file, i) => ({ name: `${String(i).padStart(2, '0')}-script`, script: await readFile(file, 'utf8') })));
+      const packages = flags.install.flatMap((p) => p.split(',')).filter(Boolean);
+      if (flags.hostname) checkHostname(flags.hostname);
+      for (const [, key] of sshKeys) checkSshKey(key);
+      for (const { name } of firstboot) checkFirstBootName(name);
+      const { g, root } = await openRoot(flags.add, false, flags.key);
       try {
+        if (flags.timezone) await checkTimezone(g, flags.timezone);
+        for (const [user] of sshKeys) await guestUser(g, user);
+        if (rootPassword !== undefined) await checkPasswordUser(g, 'root');
+        if (packages.length) checkPackages(g.inspectOsInfo(root).packageManagement, packages);
         if (flags.hostname) io.out(`hostname: ${(await g.setHostname(flags.hostname)) ? 'set' : 'unchanged'}`);
         if (flags.timezone) io.out(`timezone: ${(await g.setTimezone(flags.timezone)) ? 'set' : 'unchanged'}`);
-        for (const arg of flags.sshInject) {
-          const [user, key] = await sshKeyArg(arg);
-          io.out(`ssh key for ${user}: ${(await g.injectSshKey(user, key)) ? 'added' : 'already there'}`);
-        }
-        if (flags.rootPassword) {
-          const [kind, ...rest] = flags.rootPassword.split(':');
-          const secret = kind === 'file' ? (await readFile(rest.join(':'), 'utf8')).trim() : rest.join(':');
-          await g.setPassword('root', { password: secret });
+        for (const [user, key] of sshKeys) io.out(`ssh key for ${user}: ${(await g.injectSshKey(user, key)) ? 'added' : 'already there'}`);
+        if (rootPassword !== undefined) {
+          await g.setPassword('root', { password: rootPassword });
           io.out('root password: set');
         }
-        const packages = flags.install.flatMap((p) => p.split(',')).filter(Boolean);
         if (packages.length) {
           await g.installPackages(packages);
           io.out(`installed: ${packages.join(' ')}`);
         }
-        for (const [i, file] of flags.firstboot.entries()) io.out(`first boot: ${await g.runFirstBoot(await readFile(file, 'utf8'), `${String(i).padStart(2, '0')}-script`)}`);
+        for (const { name, script } of firstboot) io.out(`first boot: ${await g.runFirstBoot(script, name)}`);
         if (flags.sysprep) {
           const r = await g.sysprep();
           io.out(`sysprep: removed ${r.removed.length}, emptied ${r.emptied.length}`);

@@ -24,11 +24,16 @@ function unsupported(manager: string): VmcraftError {
   return new VmcraftError('EUNSUPPORTED', `installing packages with ${manager} is not supported`);
 }
 
+/** Throws unless `packages` can be installed with `manager`: `EINVAL` for a bad name, `EUNSUPPORTED` for the manager. */
+export function checkPackages(manager: string, packages: string[]): void {
+  if (packages.some((p) => !/^[\w.+:@=-]+$/.test(p))) throw new VmcraftError('EINVAL', 'package names may hold only letters, digits and . + : @ = -');
+  if (!INSTALL[manager]) throw unsupported(manager);
+}
+
 /** Installs packages with the guest's package manager (with the host's network). */
 export async function installPackages(t: GuestTarget, manager: string, packages: string[]): Promise<string> {
-  if (packages.some((p) => !/^[\w.+:@=-]+$/.test(p))) throw new VmcraftError('EINVAL', 'package names may hold only letters, digits and . + : @ = -');
-  const argv = INSTALL[manager]?.(packages);
-  if (!argv) throw unsupported(manager);
+  checkPackages(manager, packages);
+  const argv = INSTALL[manager]!(packages);
   return (await t.command(argv, { network: true, timeoutMs: 1_800_000 })).stdout;
 }
 

@@ -3,9 +3,14 @@ import { VmcraftError } from '../core/errors.js';
 import { writeIfChanged } from './context.js';
 import type { GuestTarget } from '../guest-target.js';
 
+/** Throws `EINVAL` unless `name` is a valid hostname. */
+export function checkHostname(name: string): void {
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a valid hostname`);
+}
+
 /** Sets /etc/hostname and the 127.0.1.1 line of /etc/hosts. */
 export async function setHostname(t: GuestTarget, name: string): Promise<boolean> {
-  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a valid hostname`);
+  checkHostname(name);
   let changed = await writeIfChanged(t, '/etc/hostname', `${name}\n`);
   if (await t.isFile('/etc/hosts')) {
     const hosts = await t.read('/etc/hosts', 'utf8');
@@ -17,9 +22,14 @@ export async function setHostname(t: GuestTarget, name: string): Promise<boolean
   return changed;
 }
 
+/** Throws `EINVAL` unless the guest has zoneinfo for `zone`. */
+export async function checkTimezone(t: GuestTarget, zone: string): Promise<void> {
+  if (zone.includes('..') || !(await t.isFile(`/usr/share/zoneinfo/${zone}`))) throw new VmcraftError('EINVAL', `the guest has no zoneinfo for \`${zone}\``);
+}
+
 /** Points /etc/localtime at the guest's zoneinfo file (and /etc/timezone where the distro has it). */
 export async function setTimezone(t: GuestTarget, zone: string): Promise<boolean> {
-  if (zone.includes('..') || !(await t.isFile(`/usr/share/zoneinfo/${zone}`))) throw new VmcraftError('EINVAL', `the guest has no zoneinfo for \`${zone}\``);
+  await checkTimezone(t, zone);
   const target = `../usr/share/zoneinfo/${zone}`;
   let changed = false;
   const current = (await t.isSymlink('/etc/localtime')) ? await t.readlink('/etc/localtime') : undefined;
@@ -47,9 +57,14 @@ RemainAfterExit=yes
 WantedBy=multi-user.target
 `;
 
+/** Throws `EINVAL` unless `name` is a plain first-boot script name. */
+export function checkFirstBootName(name: string): void {
+  if (!/^[\w.-]+$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a plain script name`);
+}
+
 /** Installs a script that systemd runs once, on the guest's next boot. Returns the script's guest path. */
 export async function addFirstBootScript(t: GuestTarget, name: string, script: string): Promise<string> {
-  if (!/^[\w.-]+$/.test(name)) throw new VmcraftError('EINVAL', `\`${name}\` is not a plain script name`);
+  checkFirstBootName(name);
   const dir = '/usr/local/lib/vmcraft/firstboot.d';
   await t.mkdirP(dir);
   const path = `${dir}/${name}`;
