@@ -10,7 +10,9 @@
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
  * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
  * on stderr, see output.ts) and -q/--quiet, before or after its name.
- * Exit codes: 0 ok, 1 a command failed, 2 bad usage.
+ * Exit codes: 0 ok, 1 a command failed, 2 bad usage (found before any image was opened);
+ * interrupted by SIGINT/SIGTERM/SIGHUP it dies of the signal once everything is released, and
+ * when the reader of its output leaves (`| head`) it stops and exits quietly with 141 (interrupt.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
@@ -23,7 +25,8 @@ import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addPipelineCommands } from './pipeline.js';
-import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressEnabled, reportFatal, reportingRunner } from './output.js';
+import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressEnabled, reportFatal, reportingRunner, sessionLaunched } from './output.js';
+import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const CHAIN_DIR_HELP = 'let the images read backing files and snapshot parents in this directory (by default an image is opened alone)';
@@ -73,6 +76,8 @@ async function sessionMain(flags: SessionFlags): Promise<number> {
   if (flags.add.length === 0) {
     program.help({ error: true });
   }
+  // The script is read first: a missing file is reported before anything is opened.
+  const lines = await scriptLines(flags);
   const g = await openSession(flags.add, flags);
   try {
     if (flags.inspector) {
@@ -80,9 +85,8 @@ async function sessionMain(flags: SessionFlags): Promise<number> {
       if (!root) throw Object.assign(new Error('-i: no operating system found'), { code: 'EINSPECT' });
       await g.mountRoot(root);
     }
-    const lines = await scriptLines(flags);
-    if (lines) return await runScript(g, lines, io);
-    await interactiveShell(g, io);
+    if (lines) return await runScript(g, lines, io, interruption);
+    await interactiveShell(g, io, interruption);
     return 0;
   } finally {
     await closeSession(g);
@@ -155,6 +159,7 @@ program
       overwrite: opts.overwrite ?? false,
       ...(opts.chainDir ? { chain: { allowDir: opts.chainDir } } : {}),
       verify: opts.verify ?? false,
+      signal: interruption,
       ...(outputFlags().verbose || outputFlags().trace ? { runner: reportingRunner() } : {}),
       onProgress: (e) => {
         if (opts.json) io.out(JSON.stringify({ event: 'progress', ...e }));
@@ -169,8 +174,13 @@ addWindowsCommands(program, io);
 addPipelineCommands(program, io);
 for (const command of program.commands) [command, ...command.commands].forEach(addOutputOptions);
 
-program.parseAsync().catch((err: unknown) => {
-  const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');
-  reportFatal(code, err as Error);
-  process.exitCode = code === 'EINVAL' ? 2 : 1;
-});
+watchInterruptions();
+program.parseAsync().then(
+  () => void exitInterrupted(),
+  (err: unknown) => {
+    if (exitInterrupted()) return;
+    const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');
+    reportFatal(code, err as Error);
+    process.exitCode = code === 'EINVAL' && !sessionLaunched() ? 2 : 1;
+  },
+);

@@ -17,6 +17,8 @@ import type { ImageFormat } from '../convert/detect.js';
 import type { ChainPolicy } from '../attach/references.js';
 import { GuestFS } from '../guestfs.js';
 import type { ShellIo } from './shell.js';
+import { cliMessage } from './hints.js';
+import { readerLeft } from './interrupt.js';
 
 /** The output flags every command understands. */
 export interface OutputFlags {
@@ -83,9 +85,12 @@ export function traceEvent(event: string, fields: Record<string, unknown> = {}):
   process.stderr.write(`${line}\n`);
 }
 
-/** The standard streams as the shell and the subcommands write to them; in trace mode stderr lines become `message` events. */
+/**
+ * The standard streams as the shell and the subcommands write to them; in trace mode stderr lines become `message` events.
+ * Nothing more goes to standard output once its reader left.
+ */
 export const io: ShellIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
+  out: (text) => void (readerLeft() || process.stdout.write(`${text}\n`)),
   err: (text) => {
     if (flags.trace) traceEvent('message', { text });
     else process.stderr.write(`${/^(error|warn)\b/.test(text) ? text.replace(/^(error|warn)\b/, (m) => paint(m === 'error' ? 'red' : 'yellow', m)) : text}\n`);
@@ -101,6 +106,13 @@ export function reportCommand(e: TraceEvent): void {
 /** A runner for work outside a session (convert) that reports its commands like a session does. */
 export function reportingRunner(): Runner {
   return new Runner({ onTrace: reportCommand });
+}
+
+let launched = false;
+
+/** Whether a session was launched (or tried to be): an error after that is a failed operation, not bad usage. */
+export function sessionLaunched(): boolean {
+  return launched;
 }
 
 /** Options of {@link launchSession}. */
@@ -124,6 +136,7 @@ export interface LaunchOptions {
  * and `log` events for warnings.
  */
 export async function launchSession(images: string[], options: LaunchOptions = {}): Promise<GuestFS> {
+  launched = true;
   const readonly = options.readonly ?? false;
   const g = new GuestFS({ readonly, keys: options.keys ?? [], ...(options.backend ? { backend: options.backend } : {}) });
   g.on('trace', reportCommand);
@@ -158,6 +171,6 @@ export async function closeSession(g: GuestFS): Promise<void> {
 
 /** Reports the error that ends the program: a human line, or an `error` event in trace mode. */
 export function reportFatal(code: string, err: Error & { command?: unknown }): void {
-  if (flags.trace) traceEvent('error', { code, message: err.message, ...(err.command ? { command: err.command } : {}) });
-  else process.stderr.write(`${paint('red', 'vmcraft:')} ${code}: ${err.message}\n`);
+  if (flags.trace) traceEvent('error', { code, message: cliMessage(err), ...(err.command ? { command: err.command } : {}) });
+  else process.stderr.write(`${paint('red', 'vmcraft:')} ${code}: ${cliMessage(err)}\n`);
 }

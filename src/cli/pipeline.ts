@@ -16,6 +16,7 @@ import { jsonSchema } from '../pipeline/schema.js';
 import type { PipelineEvent, PipelinePlan } from '../pipeline/types.js';
 import { outputFlags, progressEnabled, reportCommand, traceEvent } from './output.js';
 import type { ShellIo } from './shell.js';
+import { commandReportsInterruption } from './interrupt.js';
 
 /** The plan as shown: passphrases replaced by `***`. */
 function shownPlan(p: PipelinePlan): PipelinePlan {
@@ -107,6 +108,7 @@ export function addPipelineCommands(program: Command, io: ShellIo): void {
         controller.abort(new VmcraftError('EABORTED', 'interrupted'));
       };
       process.on('SIGINT', abort).on('SIGTERM', abort);
+      commandReportsInterruption();
       const flags = outputFlags();
       try {
         const report = await run(p, {

@@ -7,6 +7,7 @@ import readline from 'node:readline';
 import { isVmcraftError } from '../core/errors.js';
 import { GuestFS } from '../guestfs.js';
 import { formatResult, shellCommands, splitWords, type ShellCommand } from './commands.js';
+import { cliMessage } from './hints.js';
 
 /** Where the shell writes. */
 export interface ShellIo {
@@ -49,16 +50,16 @@ export async function runLine(g: GuestFS, commands: Map<string, ShellCommand>, l
     if (text) io.out(text);
     return true;
   } catch (err) {
-    io.err(`error: ${isVmcraftError(err) ? `${err.code}: ` : ''}${(err as Error).message}`);
+    io.err(`error: ${isVmcraftError(err) ? `${err.code}: ` : ''}${cliMessage(err)}`);
     return false;
   }
 }
 
-/** Runs command lines in order, stopping at the first failure; returns the exit code. */
-export async function runScript(g: GuestFS, lines: string[], io: ShellIo): Promise<number> {
+/** Runs command lines in order, stopping at the first failure or when `signal` aborts; returns the exit code. */
+export async function runScript(g: GuestFS, lines: string[], io: ShellIo, signal?: AbortSignal): Promise<number> {
   const commands = shellCommands(GuestFS.prototype);
   for (const line of lines) {
-    if (!(await runLine(g, commands, line, io))) return 1;
+    if (signal?.aborted || !(await runLine(g, commands, line, io))) return 1;
   }
   return 0;
 }
@@ -83,8 +84,8 @@ function completer(g: GuestFS, commands: Map<string, ShellCommand>) {
   };
 }
 
-/** The interactive shell; resolves when the user leaves. */
-export async function interactiveShell(g: GuestFS, io: ShellIo): Promise<void> {
+/** The interactive shell; resolves when the user leaves (exit, end of input, Ctrl-C at the prompt) or `signal` aborts. */
+export async function interactiveShell(g: GuestFS, io: ShellIo, signal?: AbortSignal): Promise<void> {
   const commands = shellCommands(GuestFS.prototype);
   const complete = completer(g, commands);
   const rl = readline.createInterface({
@@ -92,8 +93,10 @@ export async function interactiveShell(g: GuestFS, io: ShellIo): Promise<void> {
     output: process.stdout,
     prompt: '><vmcraft> ',
     historySize: 1000,
+    ...(signal ? { signal } : {}),
     completer: (line: string, callback: (err: null, result: [string[], string]) => void) => void complete(line).then((r) => callback(null, r)),
   });
+  rl.on('SIGINT', () => rl.close());
   io.out(`Welcome to vmcraft. Drives: ${g.listDevices().join(' ')}. Type help for the commands, exit to leave.`);
   rl.prompt();
   for await (const line of rl) {
