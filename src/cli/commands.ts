@@ -46,7 +46,8 @@ export function shellName(entry: ApiEntry): string {
 
 function fromTable(entry: ApiEntry, prototype: Record<string, unknown>): ShellCommand {
   const method = prototype[entry.name] as (...args: never[]) => unknown;
-  const params = paramNames(untracked(method));
+  // An options object cannot be given as words: the shell calls without it (the defaults).
+  const params = paramNames(untracked(method)).filter((p) => p !== 'options');
   return {
     name: shellName(entry),
     summary: entry.summary,

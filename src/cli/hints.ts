@@ -17,3 +17,8 @@ export function cliMessage(err: unknown): string {
   if (!isVmcraftError(err)) return message;
   return HINTS.reduce((text, h) => (h.code === err.code ? text.replace(h.library, h.cli) : text), message);
 }
+
+/** `CODE: message`, the code once even where the message starts with it (Node's `ENOENT: …`). */
+export function withCode(code: string, message: string): string {
+  return message.startsWith(`${code}: `) ? message : `${code}: ${message}`;
+}

@@ -1,5 +1,4 @@
 /** The `customize` and `fix` subcommands: the jobs users script most, on an inspected, mounted guest. */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { GuestFS } from '../guestfs.js';
 import type { FixPlan } from '../fix/types.js';
@@ -8,6 +7,7 @@ import { checkFirstBootName, checkHostname, checkTimezone } from '../customize/s
 import { checkPasswordUser, checkSshKey, guestUser } from '../customize/users.js';
 import { closeSession, launchSession } from './output.js';
 import type { ShellIo } from './shell.js';
+import { readCliFile } from './read.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -33,13 +33,13 @@ async function openRoot(images: string[], readonly: boolean, keys: string[]): Pr
 async function sshKeyArg(arg: string): Promise<[string, string]> {
   const [user, ...rest] = arg.split(':');
   const value = rest.join(':');
-  return [user!, value.startsWith('file:') ? (await readFile(value.slice(5), 'utf8')).trim() : value];
+  return [user!, value.startsWith('file:') ? (await readCliFile(value.slice(5), 'the SSH key')).trim() : value];
 }
 
 /** `password:SECRET` or `file:PATH` → the password. */
 async function passwordArg(spec: string): Promise<string> {
   const [kind, ...rest] = spec.split(':');
-  return kind === 'file' ? (await readFile(rest.join(':'), 'utf8')).trim() : rest.join(':');
+  return kind === 'file' ? (await readCliFile(rest.join(':'), 'the password file')).trim() : rest.join(':');
 }
 
 interface CustomizeFlags { add: string[]; key: string[]; hostname?: string; timezone?: string; sshInject: string[]; rootPassword?: string; install: string[]; firstboot: string[]; sysprep?: boolean }
@@ -63,7 +63,7 @@ export function addJobCommands(program: Command, io: ShellIo): void {
       // the files and what can be checked alone before the image is opened, the rest on the guest.
       const sshKeys = await Promise.all(flags.sshInject.map(sshKeyArg));
       const rootPassword = flags.rootPassword === undefined ? undefined : await passwordArg(flags.rootPassword);
-      const firstboot = await Promise.all(flags.firstboot.map(async (file, i) => ({ name: `${String(i).padStart(2, '0')}-script`, script: await readFile(file, 'utf8') })));
+      const firstboot = await Promise.all(flags.firstboot.map(async (file, i) => ({ name: `${String(i).padStart(2, '0')}-script`, script: await readCliFile(file, 'the first-boot script') })));
       const packages = flags.install.flatMap((p) => p.split(',')).filter(Boolean);
       if (flags.hostname) checkHostname(flags.hostname);
       for (const [, key] of sshKeys) checkSshKey(key);
@@ -151,7 +151,7 @@ export function addWindowsCommands(program: Command, io: ShellIo): void {
     .action(async (hive: string, regFile: string, flags: { add: string[] }) => {
       const g = await openMounted(flags.add, false, []);
       try {
-        io.out(`backup: ${(await g.registryMerge(hive, await readFile(regFile, 'utf8'))).backup}`);
+        io.out(`backup: ${(await g.registryMerge(hive, await readCliFile(regFile, 'the .reg file'))).backup}`);
       } finally {
         await closeSession(g);
       }

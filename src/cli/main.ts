@@ -14,7 +14,6 @@
  * interrupted by SIGINT/SIGTERM/SIGHUP it dies of the signal once everything is released, and
  * when the reader of its output leaves (`| head`) it stops and exits quietly with 141 (interrupt.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { GuestFS } from '../guestfs.js';
@@ -27,6 +26,7 @@ import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addPipelineCommands } from './pipeline.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressEnabled, reportFatal, reportingRunner, sessionLaunched } from './output.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
+import { readCliFile } from './read.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const CHAIN_DIR_HELP = 'let the images read backing files and snapshot parents in this directory (by default an image is opened alone)';
@@ -67,7 +67,7 @@ async function readStdin(): Promise<string> {
 
 async function scriptLines(flags: SessionFlags): Promise<string[] | undefined> {
   if (flags.run.length) return flags.run;
-  if (flags.script) return (flags.script === '-' ? await readStdin() : await readFile(flags.script, 'utf8')).split('\n');
+  if (flags.script) return (flags.script === '-' ? await readStdin() : await readCliFile(flags.script, 'the script')).split('\n');
   if (!process.stdin.isTTY) return (await readStdin()).split('\n');
   return undefined;
 }

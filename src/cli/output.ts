@@ -17,7 +17,7 @@ import type { ImageFormat } from '../convert/detect.js';
 import type { ChainPolicy } from '../attach/references.js';
 import { GuestFS } from '../guestfs.js';
 import type { ShellIo } from './shell.js';
-import { cliMessage } from './hints.js';
+import { cliMessage, withCode } from './hints.js';
 import { readerLeft } from './interrupt.js';
 
 /** The output flags every command understands. */
@@ -172,5 +172,5 @@ export async function closeSession(g: GuestFS): Promise<void> {
 /** Reports the error that ends the program: a human line, or an `error` event in trace mode. */
 export function reportFatal(code: string, err: Error & { command?: unknown }): void {
   if (flags.trace) traceEvent('error', { code, message: cliMessage(err), ...(err.command ? { command: err.command } : {}) });
-  else process.stderr.write(`${paint('red', 'vmcraft:')} ${code}: ${cliMessage(err)}\n`);
+  else process.stderr.write(`${paint('red', 'vmcraft:')} ${withCode(code, cliMessage(err))}\n`);
 }

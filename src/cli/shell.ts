@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import { isVmcraftError } from '../core/errors.js';
 import { GuestFS } from '../guestfs.js';
 import { formatResult, shellCommands, splitWords, type ShellCommand } from './commands.js';
-import { cliMessage } from './hints.js';
+import { cliMessage, withCode } from './hints.js';
 
 /** Where the shell writes. */
 export interface ShellIo {
@@ -50,7 +50,7 @@ export async function runLine(g: GuestFS, commands: Map<string, ShellCommand>, l
     if (text) io.out(text);
     return true;
   } catch (err) {
-    io.err(`error: ${isVmcraftError(err) ? `${err.code}: ` : ''}${cliMessage(err)}`);
+    io.err(`error: ${isVmcraftError(err) ? withCode(err.code, cliMessage(err)) : cliMessage(err)}`);
     return false;
   }
 }

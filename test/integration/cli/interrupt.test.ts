@@ -104,5 +104,7 @@ describe('the CLI’s messages and checks', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('no-such-script');
     expect(r.stderr).not.toContain('no-such-image');
+    // The code once, and what the file was for (was `ENOENT: ENOENT: no such file or directory, open …`).
+    expect(r.stderr).toBe(`vmcraft: ENOENT: cannot read the script ${path.join(dir, 'no-such-script')}: no such file, directory or device`);
   });
 });
