@@ -138,10 +138,11 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   }
 
   /**
-   * Runs one call of the API (installed by {@link trackCalls}): a
+   * Runs one call of the API (installed by `trackCalls`): a
    * release waits for the calls under way, and a call that fails while the
    * session is being released fails only once the release is over, so a
    * program dying of that error never cuts the release short.
+   * @internal
    */
   [TRACK]<T>(call: () => T): T {
     const result = call();
