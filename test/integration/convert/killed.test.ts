@@ -2,9 +2,9 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFS } from '../../../src/index.js';
 import { CLI } from '../../helpers/cli.js';
 import { sampleImage, scratchDir } from '../../helpers/images.js';
+import { launchReaping } from '../../helpers/reap.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -44,17 +44,8 @@ describe('a conversion killed mid-run (SIGKILL)', () => {
     expect(await tempDirs(target)).toHaveLength(5);
     expect(await readdir(registry).catch(() => [])).toHaveLength(5);
     // The next launch of any session reaps them.
-    const g = new GuestFS({ readonly: true, tmpDir: dir });
-    g.addDrive((await sampleImage(dir)).path);
-    const warnings: string[] = [];
-    g.on('log', (l) => warnings.push(l.message));
-    process.env.VMCRAFT_SESSION_DIR = registry;
-    try {
-      await g.launch();
-    } finally {
-      delete process.env.VMCRAFT_SESSION_DIR;
-      await g.close();
-    }
+    const { g, warnings } = await launchReaping((await sampleImage(dir)).path, dir, registry);
+    await g.close();
     expect(warnings).toHaveLength(5);
     expect(await tempDirs(target)).toEqual([]);
     expect(await readdir(registry)).toEqual([]);

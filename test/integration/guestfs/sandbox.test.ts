@@ -16,6 +16,7 @@ import { GuestFS } from '../../../src/index.js';
 import { loadFixtures } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
+import { launchReaping } from '../../helpers/reap.js';
 
 /** The classic escape: chroot into a subdirectory keeping a handle on /, climb out with `..`, chroot there. */
 const ESCAPE_C = String.raw`
@@ -187,12 +188,7 @@ describe('a guest command dies with the process that started it', () => {
     for (let i = 0; i < 50 && (await sleepers()).length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await sleepers()).toEqual([]);
     // The next launch releases what the killed session left (mounts, loop device, export).
-    process.env.VMCRAFT_SESSION_DIR = registry;
-    try {
-      await (await GuestFS.open(image, { tmpDir, readonly: true })).close();
-    } finally {
-      delete process.env.VMCRAFT_SESSION_DIR;
-    }
+    await (await launchReaping(image, tmpDir, registry)).g.close();
     expect(await findLeftovers(tmpDir)).toEqual(NOTHING_LEFT);
   }, 60_000);
 });

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { execa } from 'execa';
-import { GuestFS } from '../../../src/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { sampleImage, scratchDir } from '../../helpers/images.js';
+import { launchReaping } from '../../helpers/reap.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -20,15 +20,7 @@ afterAll(async () => remove());
 
 /** Releases what a failed try left (with the library's own reaper), so the next try starts clean. */
 async function cleanUp(found: Awaited<ReturnType<typeof findLeftovers>>, registry: string): Promise<void> {
-  const g = new GuestFS({ readonly: true, tmpDir: await mkdtemp(path.join(dir, 'reap-')) });
-  g.addDrive(image);
-  process.env.VMCRAFT_SESSION_DIR = registry;
-  try {
-    await g.launch();
-  } finally {
-    delete process.env.VMCRAFT_SESSION_DIR;
-    await g.close();
-  }
+  await (await launchReaping(image, await mkdtemp(path.join(dir, 'reap-')), registry)).g.close();
   for (const d of found.daemons) process.kill(d, 'SIGKILL');
 }
 
@@ -95,17 +87,7 @@ describe('a process killed with SIGKILL cannot clean up: the next launch does', 
     const left = await findLeftovers(dir);
     expect([left.mounts.length, left.loopDevices.length, left.daemons.length, left.workDirs.length]).toEqual([3, 1, 1, 1]);
     expect(await readdir(registry)).toHaveLength(1);
-    const other = await mkdtemp(path.join(dir, 'next-'));
-    const g = new GuestFS({ readonly: true, tmpDir: other });
-    const warnings: string[] = [];
-    g.on('log', (l) => warnings.push(l.message));
-    g.addDrive(image);
-    process.env.VMCRAFT_SESSION_DIR = registry;
-    try {
-      await g.launch();
-    } finally {
-      delete process.env.VMCRAFT_SESSION_DIR;
-    }
+    const { g, warnings } = await launchReaping(image, await mkdtemp(path.join(dir, 'next-')), registry);
     try {
       expect(await findLeftovers(path.join(dir, left.workDirs[0]!))).toEqual(NOTHING_LEFT);
       expect((await findLeftovers(dir)).workDirs).toEqual([]);
