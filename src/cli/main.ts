@@ -47,7 +47,7 @@ interface SessionFlags {
 function printOs(info: OsInfo[]): void {
   if (info.length === 0) io.out('no operating system found');
   for (const os of info) {
-    io.out(`${os.root}: ${os.productName}`);
+    io.out(`${os.root}: ${os.prettyName ?? os.productName}`);
     io.out(`  type ${os.type}, distro ${os.distro} ${os.majorVersion}.${os.minorVersion}, arch ${os.arch}, osinfo ${os.osinfo}`);
     io.out(`  hostname ${os.hostname}, packages ${os.packageFormat} (${os.packageManagement})`);
     for (const m of os.mountpoints) io.out(`  ${m.mountpoint.padEnd(12)} ${m.device}`);

@@ -74,15 +74,17 @@ export class GuestFSInspect extends GuestFSFiles {
   inspectGetType(root: string): string { return this.inspectOsInfo(root).type; }
   /** `debian`, `fedora`, `rhel`, … */
   inspectGetDistro(root: string): string { return this.inspectOsInfo(root).distro; }
-  /** Human product name. */
+  /** Product name as libguestfs gives it (Debian: /etc/debian_version's `12.5`); os-release's PRETTY_NAME is `inspectOsInfo(root).prettyName`. */
   inspectGetProductName(root: string): string { return this.inspectOsInfo(root).productName; }
+  /** Build id: os-release BUILD_ID, Windows CurrentBuildNumber, or `unknown`. */
+  inspectGetBuildId(root: string): string { return this.inspectOsInfo(root).buildId; }
   /** Major version number. */
   inspectGetMajorVersion(root: string): number { return this.inspectOsInfo(root).majorVersion; }
   /** Minor version number. */
   inspectGetMinorVersion(root: string): number { return this.inspectOsInfo(root).minorVersion; }
   /** Architecture, from the ELF headers of guest binaries. */
   inspectGetArch(root: string): string { return this.inspectOsInfo(root).arch; }
-  /** Hostname configured in the guest. */
+  /** Hostname configured in the guest (Windows: Tcpip\Parameters\Hostname; the ComputerName is `inspectOsInfo(root).computerName`). */
   inspectGetHostname(root: string): string { return this.inspectOsInfo(root).hostname; }
   /** `deb`, `rpm`, … */
   inspectGetPackageFormat(root: string): string { return this.inspectOsInfo(root).packageFormat; }
@@ -98,6 +100,12 @@ export class GuestFSInspect extends GuestFSFiles {
   inspectGetProductVariant(root: string): string { return this.inspectOsInfo(root).windows?.productVariant ?? 'unknown'; }
   /** The Windows system root as spelled on disk (`/Windows`); EINVAL for other guests. */
   inspectGetWindowsSystemroot(root: string): string { return this.#windows(root).systemroot; }
+  /** Guest path of the SYSTEM hive as spelled on disk (`/Windows/System32/config/SYSTEM`); EINVAL for other guests. */
+  inspectGetWindowsSystemHive(root: string): string { return this.#windows(root).systemHive; }
+  /** Guest path of the SOFTWARE hive as spelled on disk (`/Windows/System32/config/SOFTWARE`); EINVAL for other guests. */
+  inspectGetWindowsSoftwareHive(root: string): string { return this.#windows(root).softwareHive; }
+  /** The control set Windows boots with (`ControlSet001`), from Select\Current; EINVAL for other guests. */
+  inspectGetWindowsCurrentControlSet(root: string): string { return this.#windows(root).currentControlSet; }
   /** Windows drive letters (`C`) → this session's devices; letters of devices not in this session are left out, as libguestfs does. */
   inspectGetDriveMappings(root: string): Record<string, string> {
     return Object.fromEntries(this.#windows(root).drives.filter((d) => d.device).map((d) => [d.drive.replace(/:$/, ''), d.device!]));

@@ -52,8 +52,12 @@ export interface WindowsDetails {
   editionId: string;
   /** CurrentBuildNumber: `17763`… */
   buildNumber: string;
-  /** The control set in use (`ControlSet001`), from Select\Current. */
+  /** The control set in use (`ControlSet001`), from Select\Current (libguestfs `inspect_get_windows_current_control_set`). */
   currentControlSet: string;
+  /** Guest path of the SYSTEM hive as spelled on disk (`/Windows/System32/config/SYSTEM`). */
+  systemHive: string;
+  /** Guest path of the SOFTWARE hive as spelled on disk (`/Windows/System32/config/SOFTWARE`). */
+  softwareHive: string;
   /** Drive letters from MountedDevices, with this session's device where it is one of them. */
   drives: { drive: string; device?: string }[];
   /** Installed applications (Uninstall keys, 64- and 32-bit views). */
@@ -65,14 +69,25 @@ export interface OsFacts {
   type: OsType;
   /** libguestfs distro id: `debian`, `ubuntu`, `fedora`, `rhel`, `centos`, `rocky`, … or `unknown`. */
   distro: string;
-  /** Human product name, e.g. `Debian GNU/Linux 12 (bookworm)`. */
+  /**
+   * Product name, as libguestfs' `inspect_get_product_name` gives it: os-release
+   * PRETTY_NAME when os-release decides (`Fedora Linux 39 (Server Edition)`), else
+   * the line of the release file that decides (`12.5` from Debian's /etc/debian_version,
+   * `CentOS Linux release 7.9.2009 (Core)`), Windows' ProductName, or `unknown`.
+   */
   productName: string;
+  /** vmcraft extra: os-release PRETTY_NAME (`Debian GNU/Linux 12 (bookworm)`), when the guest has one. */
+  prettyName?: string;
   majorVersion: number;
   minorVersion: number;
   /** Architecture from the ELF header of a guest binary: `x86_64`, `i386`, `aarch64`, … or `unknown`. */
   arch: string;
-  /** Guest hostname, or `unknown`. */
+  /** Guest hostname, or `unknown`. Windows: Tcpip\Parameters\Hostname of the current control set, as libguestfs. */
   hostname: string;
+  /** vmcraft extra, Windows: Control\ComputerName\ComputerName of the current control set (the NetBIOS name, `WIN-SRV01`). */
+  computerName?: string;
+  /** libguestfs `inspect_get_build_id`: os-release BUILD_ID, Windows CurrentBuildNumber, or `unknown`. */
+  buildId: string;
   packageFormat: PackageFormat;
   packageManagement: PackageManagement;
   /** osinfo short id, e.g. `debian12`, `ubuntu22.04`, `fedora39`, `rhel9.3`, or `unknown`. */

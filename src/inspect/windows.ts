@@ -100,6 +100,10 @@ export async function inspectWindowsRoot(
   const select = await readKey(system, '\\Select');
   const currentControlSet = `ControlSet${String(value(select, 'Current') ?? 1).padStart(3, '0')}`;
   const computer = await readKey(system, `\\${currentControlSet}\\Control\\ComputerName\\ComputerName`).catch(() => undefined);
+  // libguestfs' hostname: the TCP/IP host name, not the NetBIOS ComputerName.
+  const tcpip = await readKey(system, `\\${currentControlSet}\\Services\\Tcpip\\Parameters`).catch(() => undefined);
+  const tcpipHostname = tcpip?.values.find((v) => v.name === 'Hostname')?.data;
+  const computerName = computer && value(computer, 'ComputerName');
   const env = await readKey(system, `\\${currentControlSet}\\Control\\Session Manager\\Environment`).catch(() => undefined);
   const arch = ARCHES[String((env && value(env, 'PROCESSOR_ARCHITECTURE')) ?? '').toUpperCase()] ?? 'unknown';
   const mounted = await readKey(system, '\\MountedDevices').catch(() => undefined);
@@ -124,12 +128,14 @@ export async function inspectWindowsRoot(
     majorVersion,
     minorVersion,
     arch,
-    hostname: String((computer && value(computer, 'ComputerName')) ?? 'unknown'),
+    hostname: typeof tcpipHostname === 'string' ? tcpipHostname : 'unknown',
+    ...(typeof computerName === 'string' ? { computerName } : {}),
+    buildId: buildNumber === '' ? 'unknown' : buildNumber,
     packageFormat: 'unknown',
     packageManagement: 'unknown',
     osinfo: windowsOsinfo(majorVersion, minorVersion, productName, productVariant, Number(buildNumber)),
     fstab: [],
     crypttab: [],
-    windows: { systemroot: found.systemroot, productVariant, editionId: String(value(cv, 'EditionID') ?? ''), buildNumber, currentControlSet, drives, applications },
+    windows: { systemroot: found.systemroot, productVariant, editionId: String(value(cv, 'EditionID') ?? ''), buildNumber, currentControlSet, systemHive: system, softwareHive: software, drives, applications },
   };
 }

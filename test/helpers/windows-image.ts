@@ -76,6 +76,13 @@ const SYSTEM_REG = `Windows Registry Editor Version 5.00
 [\\ControlSet001\\Control\\ComputerName\\ComputerName]
 "ComputerName"="OLD-NAME"
 
+[\\ControlSet001\\Services]
+
+[\\ControlSet001\\Services\\Tcpip]
+
+[\\ControlSet001\\Services\\Tcpip\\Parameters]
+"Hostname"="old-name"
+
 [\\ControlSet002]
 
 [\\ControlSet002\\Control]
@@ -94,6 +101,9 @@ const SYSTEM_REG = `Windows Registry Editor Version 5.00
 
 [\\ControlSet002\\Services\\Tcpip]
 "Start"=dword:00000001
+
+[\\ControlSet002\\Services\\Tcpip\\Parameters]
+"Hostname"="win-srv01"
 `;
 
 /** Writes a hive file holding what `reg` (hivexregedit's .reg text) says, merged into an empty hive. */

@@ -50,6 +50,8 @@ export async function inspectLinuxRoot(reader: GuestReader, warn: Warn = () => {
     packageFormat: packageFormat(distro),
     packageManagement: await packageManagement(distro, major, files),
     osinfo: linuxOsinfo(distro, major, minor),
+    buildId: release.buildId ?? 'unknown',
+    ...(release.prettyName !== undefined ? { prettyName: release.prettyName } : {}),
     fstab: parseFstab((await files.readText('/etc/fstab', TABLE_FILE_LIMIT)) ?? ''),
     crypttab: parseCrypttab((await files.readText('/etc/crypttab', TABLE_FILE_LIMIT)) ?? ''),
   };

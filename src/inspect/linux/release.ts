@@ -9,8 +9,13 @@ import { parseKeyValue, parseMajorMinor } from '../parsers/key-value.js';
 /** What the release files say. */
 export interface ReleaseData {
   distro?: string;
+  /** libguestfs' product name: PRETTY_NAME, DISTRIB_DESCRIPTION or the first line of the release file that decided. */
   productName?: string;
   version?: { major: number; minor: number };
+  /** os-release PRETTY_NAME, whichever file decided (vmcraft's extra field). */
+  prettyName?: string;
+  /** os-release BUILD_ID (libguestfs `inspect_get_build_id`). */
+  buildId?: string;
 }
 
 /** os-release ID → libguestfs distro id. */
@@ -41,7 +46,11 @@ export const parseOsRelease: Parser = (text, data) => {
   const v = parseKeyValue(text);
   const distro = v.ID ? osReleaseDistro(v.ID) : undefined;
   if (distro) data.distro = distro;
-  if (v.PRETTY_NAME) data.productName = v.PRETTY_NAME;
+  if (v.PRETTY_NAME) {
+    data.productName = v.PRETTY_NAME;
+    data.prettyName = v.PRETTY_NAME;
+  }
+  if (v.BUILD_ID) data.buildId = v.BUILD_ID;
   if (v.VERSION_ID) {
     const kylin = /^V(\d+)Update(\d+)$/.exec(v.VERSION_ID);
     data.version = kylin ? { major: Number(kylin[1]), minor: Number(kylin[2]) } : parseMajorMinor(v.VERSION_ID);
@@ -97,7 +106,8 @@ export const parseSuseRelease: Parser = (text, data) => {
  */
 function generic(distro: string, rex?: RegExp): Parser {
   return (text, data) => {
-    const product = text.split(/\r?\n/)[0]?.trim() ?? '';
+    // The first line as libguestfs reads it (input_line: up to the newline, nothing trimmed).
+    const product = text.split('\n')[0] ?? '';
     if (product === '') return false;
     if (rex) {
       const m = rex.exec(product);
@@ -106,8 +116,9 @@ function generic(distro: string, rex?: RegExp): Parser {
     } else {
       data.version = parseMajorMinor(product) ?? data.version;
     }
-    // Keep the os-release PRETTY_NAME when there was one: it names the product, a version file does not.
-    if (!data.productName || data.distro !== distro) data.productName = product;
+    // As libguestfs: the file that decides names the product (Debian: /etc/debian_version's `12.5`);
+    // os-release's PRETTY_NAME stays in `prettyName`.
+    data.productName = product;
     data.distro = distro;
     return true;
   };
@@ -157,7 +168,7 @@ export const LINUX_RELEASE_TESTS: readonly [string, Parser][] = [
 /** Longest product name kept; a longer one (from a hostile release file) is cut. */
 export const PRODUCT_NAME_MAX = 256;
 
-/** Runs the release tests on a guest tree until one succeeds; the product name is at most {@link PRODUCT_NAME_MAX} characters. */
+/** Runs the release tests on a guest tree until one succeeds; the product name, pretty name and build id are at most {@link PRODUCT_NAME_MAX} characters. */
 export async function readRelease(files: InspectFiles): Promise<ReleaseData> {
   const data: ReleaseData = {};
   const texts = new Map<string, string | undefined>();
@@ -166,6 +177,9 @@ export async function readRelease(files: InspectFiles): Promise<ReleaseData> {
     const text = texts.get(file);
     if (text !== undefined && parse(text, data)) break;
   }
-  if (data.productName !== undefined) data.productName = [...data.productName].slice(0, PRODUCT_NAME_MAX).join('');
+  const cut = (text: string | undefined) => (text === undefined ? undefined : [...text].slice(0, PRODUCT_NAME_MAX).join(''));
+  if (data.productName !== undefined) data.productName = cut(data.productName);
+  if (data.prettyName !== undefined) data.prettyName = cut(data.prettyName);
+  if (data.buildId !== undefined) data.buildId = cut(data.buildId);
   return data;
 }

@@ -67,9 +67,16 @@ describe.each(IMAGES)('fixture %s, read-only', (name) => {
       const { root, mountpoints, ...facts } = fixture.os;
       expect(info).toMatchObject({ type: 'linux', root, ...facts });
       expect(info.mountpoints).toEqual(mountpoints);
+      // The libguestfs calls answer what libguestfs answers (Debian's product name is /etc/debian_version).
+      expect(g.inspect_get_product_name(root)).toBe(facts.productName);
+      expect(g.inspect_get_build_id(root)).toBe('unknown');
+      expect(g.inspect_get_filesystems(root)).toEqual(expect.arrayContaining(mountpoints.map((m) => m.device)));
       // Windows-only facts: libguestfs' answers for a Linux root.
       expect(g.inspectGetProductVariant(root)).toBe('unknown');
       expect(() => g.inspectGetWindowsSystemroot(root)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      for (const call of ['inspect_get_windows_system_hive', 'inspect_get_windows_software_hive', 'inspect_get_windows_current_control_set'] as const) {
+        expect(() => g[call](root), call).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+      }
       await g.mountRoot(root);
     }
     for (const [file, sha] of Object.entries(fixture.files)) expect(await g.checksum('sha256', file), file).toBe(sha);
@@ -86,7 +93,11 @@ describe('the Debian fixture (debootstrap)', () => {
     expect(g.inspect_get_major_version(root!)).toBe(12);
     expect(g.inspect_get_package_management(root!)).toBe('apt');
     expect(g.inspectGetFilesystems(root!)).toEqual(['/dev/sda2', '/dev/sda1']);
+    expect(g.inspect_get_build_id(root!)).toBe('unknown');
+    // libguestfs' product name for Debian is /etc/debian_version; os-release's PRETTY_NAME is vmcraft's extra prettyName.
+    expect(g.inspectOsInfo(root!)).toMatchObject({ productName: expect.stringMatching(/^12\.\d+$/), prettyName: 'Debian GNU/Linux 12 (bookworm)' });
     await g.mountRoot(root!);
+    expect(await g.cat('/etc/debian_version')).toBe(`${g.inspect_get_product_name(root!)}\n`);
     expect(await g.isSymlink('/bin')).toBe(true);
     expect(await g.readlink('/bin')).toBe('usr/bin');
     expect(await g.isFile('/bin/sh')).toBe(true);

@@ -63,7 +63,7 @@ describe('inspection of hostile files', () => {
     await withChangedGuest('os-release-loop', change, async (g) => {
       const seen = warnings(g);
       const [root] = await g.inspectOs();
-      expect(g.inspectOsInfo(root!)).toMatchObject({ distro: 'debian', productName: 'Debian GNU/Linux 12 (bookworm)', majorVersion: 12, hostname: 'vmcraft-debian' });
+      expect(g.inspectOsInfo(root!)).toMatchObject({ distro: 'debian', productName: expect.stringMatching(/^12\.\d+$/), prettyName: 'Debian GNU/Linux 12 (bookworm)', majorVersion: 12, hostname: 'vmcraft-debian' });
       expect(seen).toEqual([expect.stringMatching(/^inspection of \/dev\/sda2: \/etc\/os-release ignored: ELOOP: /)]);
     });
   });

@@ -50,13 +50,20 @@ describe('Windows 8.1 from its real hives', () => {
       const info = g.inspectOsInfo('/dev/sda2');
       expect(info).toMatchObject({
         type: 'windows', distro: 'windows', productName: 'Windows 8.1 Enterprise Evaluation', majorVersion: 6, minorVersion: 3,
-        arch: 'x86_64', hostname: 'STUDENT-PC8', osinfo: 'win8.1',
-        windows: { systemroot: '/Windows', productVariant: 'Client', editionId: 'EnterpriseEval', buildNumber: '9600', currentControlSet: cs },
+        arch: 'x86_64', hostname: 'student-pc8', computerName: 'STUDENT-PC8', buildId: '9600', osinfo: 'win8.1',
+        windows: {
+          systemroot: '/Windows', productVariant: 'Client', editionId: 'EnterpriseEval', buildNumber: '9600', currentControlSet: cs,
+          systemHive: '/Windows/System32/config/SYSTEM', softwareHive: '/Windows/System32/config/SOFTWARE',
+        },
       });
       expect(info.productName).toBe(await hivexget(hives.SOFTWARE!, '\\Microsoft\\Windows NT\\CurrentVersion', 'ProductName'));
       expect(info.windows!.editionId).toBe(await hivexget(hives.SOFTWARE!, '\\Microsoft\\Windows NT\\CurrentVersion', 'EditionID'));
       expect(info.windows!.buildNumber).toBe(await hivexget(hives.SOFTWARE!, '\\Microsoft\\Windows NT\\CurrentVersion', 'CurrentBuildNumber'));
-      expect(info.hostname).toBe(await hivexget(hives.SYSTEM!, `\\${cs}\\Control\\ComputerName\\ComputerName`, 'ComputerName'));
+      // libguestfs' hostname is the TCP/IP one; the NetBIOS ComputerName is vmcraft's extra field.
+      expect(info.hostname).toBe(await hivexget(hives.SYSTEM!, `\\${cs}\\Services\\Tcpip\\Parameters`, 'Hostname'));
+      expect(info.computerName).toBe(await hivexget(hives.SYSTEM!, `\\${cs}\\Control\\ComputerName\\ComputerName`, 'ComputerName'));
+      expect(g.inspect_get_build_id('/dev/sda2')).toBe(info.windows!.buildNumber);
+      expect(g.inspect_get_windows_current_control_set('/dev/sda2')).toBe(cs);
       // MountedDevices: C: is MBR disk d1cecf67 at byte 0x15f00000, which is this image's partition 2; D: (a CD-ROM) and E: (a USB stick) have no device here.
       expect(info.windows!.drives).toEqual([{ drive: 'C:', device: '/dev/sda2' }, { drive: 'D:' }, { drive: 'E:' }]);
       expect(info.windows!.applications).toContainEqual(expect.objectContaining({ name: 'Oracle VM VirtualBox Guest Additions 5.0.26', version: '5.0.26.0', publisher: 'Oracle Corporation' }));

@@ -29,9 +29,11 @@ describe('Windows inspection', () => {
       expect(await g.inspectOs()).toEqual(['/dev/sda1']);
       expect(g.inspectOsInfo('/dev/sda1')).toMatchObject({
         type: 'windows', distro: 'windows', productName: 'Windows Server 2019 Standard', majorVersion: 10, minorVersion: 0,
-        hostname: 'WIN-SRV01', arch: 'x86_64', osinfo: 'win2k19', mountpoints: [{ mountpoint: '/', device: '/dev/sda1' }],
+        hostname: 'win-srv01', computerName: 'WIN-SRV01', buildId: '17763', arch: 'x86_64', osinfo: 'win2k19', mountpoints: [{ mountpoint: '/', device: '/dev/sda1' }],
+        filesystems: ['/dev/sda1'],
         windows: {
           systemroot: '/Windows', productVariant: 'Server', editionId: 'ServerStandard', buildNumber: '17763', currentControlSet: 'ControlSet002',
+          systemHive: '/Windows/System32/config/SYSTEM', softwareHive: '/Windows/System32/config/SOFTWARE',
           drives: [{ drive: 'C:', device: '/dev/sda1' }, { drive: 'D:' }],
           applications: [
             { name: '7-Zip 23.01 (x64)', version: '23.01', publisher: 'Igor Pavlov', installDate: '' },
@@ -42,6 +44,24 @@ describe('Windows inspection', () => {
       // The libguestfs calls over the same facts: drive letters without a device here are left out.
       expect([g.inspect_get_product_variant('/dev/sda1'), g.inspect_get_windows_systemroot('/dev/sda1')]).toEqual(['Server', '/Windows']);
       expect(g.inspect_get_drive_mappings('/dev/sda1')).toEqual({ C: '/dev/sda1' });
+      // What libguestfs answers for this image: the TCP/IP host name of the current control set
+      // (ControlSet002's, not ControlSet001's `old-name`), not the NetBIOS ComputerName.
+      const root = '/dev/sda1';
+      expect({
+        roots: g.inspect_get_roots(),
+        productName: g.inspect_get_product_name(root),
+        hostname: g.inspect_get_hostname(root),
+        buildId: g.inspect_get_build_id(root),
+        controlSet: g.inspect_get_windows_current_control_set(root),
+        systemHive: g.inspect_get_windows_system_hive(root),
+        softwareHive: g.inspect_get_windows_software_hive(root),
+        filesystems: g.inspect_get_filesystems(root),
+        mountpoints: g.inspect_get_mountpoints(root),
+      }).toEqual({
+        roots: [root], productName: 'Windows Server 2019 Standard', hostname: 'win-srv01', buildId: '17763', controlSet: 'ControlSet002',
+        systemHive: '/Windows/System32/config/SYSTEM', softwareHive: '/Windows/System32/config/SOFTWARE',
+        filesystems: [root], mountpoints: [{ mountpoint: '/', device: root }],
+      });
     }
     expect(await sha256File(image)).toBe(before);
   });

@@ -56,7 +56,7 @@ describe('pipeline on a Windows VHD checkpoint chain', () => {
     expect(report.vms[0]!.error?.message).toBeUndefined();
     const stage = (name: string) => report.vms[0]!.stages.find((s) => s.name === name)!.result as Record<string, never>;
     expect(stage('flatten')).toMatchObject({ merged: [{ from: top, chain: [top, base] }] });
-    expect(stage('inspect')).toMatchObject({ os: { type: 'windows', productName: 'Windows Server 2019 Standard', hostname: 'WIN-SRV01' } });
+    expect(stage('inspect')).toMatchObject({ os: { type: 'windows', productName: 'Windows Server 2019 Standard', hostname: 'win-srv01', computerName: 'WIN-SRV01' } });
     expect(stage('fix')).toMatchObject({ virtio: { applied: true } });
     expect(stage('validate')).toMatchObject({ inspect: { services: ['\\ControlSet002\\Services\\viostor', '\\ControlSet002\\Services\\netkvm'] } });
 

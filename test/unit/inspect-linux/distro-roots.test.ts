@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dirGuestReader } from '../../../src/fs/reader.js';
 import { inspectLinuxRoot } from '../../../src/inspect/linux/index.js';
+import { parseKeyValue } from '../../../src/inspect/parsers/key-value.js';
 import { DISTRO_ROOTS, type DistroRoot } from './distros.js';
 import { FSTABS } from './fstabs.js';
 import { EM, elfHeader, FIXTURE_ROOTS, RootCopies } from './guest-root.js';
@@ -12,12 +13,28 @@ afterAll(() => copies.removeAll());
 
 const X86_64_LS = { 'usr/bin/ls': elfHeader(EM.x86_64, 64, 'le') };
 
-/** The full facts a root must inspect as: libguestfs' values with vmcraft's documented deviations. */
-function expected(row: DistroRoot, arch: string) {
+/** os-release of a fixture root (/etc first, as inspection reads it), parsed, or {}. */
+async function osRelease(row: DistroRoot): Promise<Record<string, string>> {
+  for (const file of ['etc/os-release', 'usr/lib/os-release']) {
+    const text = await readFile(path.join(FIXTURE_ROOTS, row.root, file), 'utf8').catch(() => undefined);
+    if (text !== undefined) return parseKeyValue(text);
+  }
+  return {};
+}
+
+/**
+ * The full facts a root must inspect as: libguestfs' values with vmcraft's
+ * documented deviations, libguestfs' build id (os-release BUILD_ID) and
+ * vmcraft's extra prettyName (os-release PRETTY_NAME).
+ */
+async function expected(row: DistroRoot, arch: string) {
+  const release = await osRelease(row);
   return {
     type: 'linux',
     ...row.libguestfs,
     ...row.vmcraft,
+    buildId: release.BUILD_ID ?? 'unknown',
+    ...(release.PRETTY_NAME ? { prettyName: release.PRETTY_NAME } : {}),
     arch,
     fstab: FSTABS[row.fstab],
     crypttab: row.crypttab ?? [],
@@ -28,7 +45,7 @@ describe('inspectLinuxRoot on real release files of many distros', () => {
   const title = (row: DistroRoot) => (row.bug ? `${row.root} [vmcraft bug: ${row.bug}]` : row.root);
   it.each(DISTRO_ROOTS.map((row) => [title(row), row] as const))('%s', async (_title, row) => {
     const root = await copies.copy(row.root, X86_64_LS);
-    expect(await inspectLinuxRoot(dirGuestReader(root))).toEqual(expected(row, 'x86_64'));
+    expect(await inspectLinuxRoot(dirGuestReader(root))).toEqual(await expected(row, 'x86_64'));
   });
 
   it('gives the same facts on the committed trees in place, with arch unknown (no ELF binary there)', async () => {

@@ -35,7 +35,7 @@ describe('os-release on odd inputs', () => {
     expect(parseKeyValue(crlf)).toEqual(parseKeyValue(lf));
     expect(Object.values(parseKeyValue(crlf)).some((v) => v.includes('\r'))).toBe(false);
     expect(osRelease(crlf)).toEqual(osRelease(lf));
-    expect(osRelease(crlf).data).toEqual({ distro: 'debian', productName: 'Debian GNU/Linux 12 (bookworm)', version: { major: 12, minor: 0 } });
+    expect(osRelease(crlf).data).toEqual({ distro: 'debian', productName: 'Debian GNU/Linux 12 (bookworm)', prettyName: 'Debian GNU/Linux 12 (bookworm)', version: { major: 12, minor: 0 } });
   });
 
   it('`export KEY=` lines, as sourced shell files write them', () => {
@@ -46,7 +46,7 @@ describe('os-release on odd inputs', () => {
     });
     expect(osRelease('export ID=fedora\nexport VERSION_ID=39\nexport PRETTY_NAME="Fedora Linux 39"\n')).toEqual({
       ok: true,
-      data: { distro: 'fedora', productName: 'Fedora Linux 39', version: { major: 39, minor: 0 } },
+      data: { distro: 'fedora', productName: 'Fedora Linux 39', prettyName: 'Fedora Linux 39', version: { major: 39, minor: 0 } },
     });
   });
 
@@ -75,15 +75,15 @@ describe('os-release on odd inputs', () => {
   it('an empty or unparseable VERSION_ID of a rolling distro reads as 0.0 (archlinux docker image: TEMPLATE_VERSION_ID)', async () => {
     expect(osRelease('ID=arch\nPRETTY_NAME="Arch Linux"\nVERSION_ID=\n')).toEqual({
       ok: true,
-      data: { distro: 'archlinux', productName: 'Arch Linux', version: { major: 0, minor: 0 } },
+      data: { distro: 'archlinux', productName: 'Arch Linux', prettyName: 'Arch Linux', version: { major: 0, minor: 0 } },
     });
-    expect(osRelease(await fixture('archlinux-docker', 'etc/os-release')).data.version).toEqual({ major: 0, minor: 0 });
+    expect(osRelease(await fixture('archlinux-docker', 'etc/os-release')).data).toMatchObject({ version: { major: 0, minor: 0 }, buildId: 'rolling' });
   });
 
   it('an unknown ID is not a match, but PRETTY_NAME and the version stay for the next file (libguestfs behaviour)', () => {
     expect(osRelease('ID=someos\nPRETTY_NAME="Some OS 3.1"\nVERSION_ID=3.1\n')).toEqual({
       ok: false,
-      data: { productName: 'Some OS 3.1', version: { major: 3, minor: 1 } },
+      data: { productName: 'Some OS 3.1', prettyName: 'Some OS 3.1', version: { major: 3, minor: 1 } },
     });
   });
 

@@ -46,15 +46,17 @@ describe('inspectLinuxRoot on hostile files', () => {
   it('cuts a product name to its bound', async () => {
     const osRelease = DEBIAN_OS_RELEASE.replace('Debian GNU', 'D'.repeat(60_000));
     const { facts, warnings } = await inspect(await makeRoot({ 'etc/os-release': osRelease, 'usr/lib/os-release': osRelease }));
-    expect(facts.productName).toBe('D'.repeat(PRODUCT_NAME_MAX));
-    expect(facts).toMatchObject({ distro: 'debian', majorVersion: 12, minorVersion: 8 });
+    expect(facts.prettyName).toBe('D'.repeat(PRODUCT_NAME_MAX));
+    expect(facts).toMatchObject({ distro: 'debian', productName: '12.8', majorVersion: 12, minorVersion: 8 });
+    const fedora = await inspect(await makeRoot({ 'etc/os-release': `PRETTY_NAME="${'F'.repeat(60_000)}"\nID=fedora\nVERSION_ID=39\n` }));
+    expect(fedora.facts).toMatchObject({ distro: 'fedora', productName: 'F'.repeat(PRODUCT_NAME_MAX), prettyName: 'F'.repeat(PRODUCT_NAME_MAX) });
     expect(warnings).toEqual([]);
   });
 
   it('ignores a 10 MB os-release and reads the next release file', async () => {
     const root = await makeRoot({ 'etc/os-release': `PRETTY_NAME="${'x'.repeat(10_000_000)}"\n` });
     const { facts, warnings } = await inspect(root);
-    expect(facts).toMatchObject({ distro: 'debian', productName: 'Debian GNU/Linux 12 (bookworm)', majorVersion: 12, minorVersion: 8 });
+    expect(facts).toMatchObject({ distro: 'debian', productName: '12.8', prettyName: 'Debian GNU/Linux 12 (bookworm)', majorVersion: 12, minorVersion: 8 });
     expect(warnings).toEqual([`/etc/os-release ignored: larger than ${SMALL_FILE_LIMIT} bytes`]);
   });
 
@@ -62,7 +64,7 @@ describe('inspectLinuxRoot on hostile files', () => {
     const root = await makeRoot();
     await symlink('os-release', path.join(root, 'etc/os-release'));
     const { facts, warnings } = await inspect(root);
-    expect(facts).toMatchObject({ distro: 'debian', productName: 'Debian GNU/Linux 12 (bookworm)', hostname: 'guest' });
+    expect(facts).toMatchObject({ distro: 'debian', productName: '12.8', prettyName: 'Debian GNU/Linux 12 (bookworm)', hostname: 'guest' });
     expect(warnings).toEqual([expect.stringMatching(/^\/etc\/os-release ignored: ELOOP: /)]);
   });
 

@@ -36,7 +36,7 @@ export const DISTROS: DistroCase[] = [
       'etc/debian_version': '12.5\n',
       'etc/hostname': 'bookworm\n',
     },
-    expect: { distro: 'debian', productName: 'Debian GNU/Linux 12 (bookworm)', majorVersion: 12, minorVersion: 5, hostname: 'bookworm', packageFormat: 'deb', packageManagement: 'apt', osinfo: 'debian12' },
+    expect: { distro: 'debian', productName: '12.5', majorVersion: 12, minorVersion: 5, hostname: 'bookworm', packageFormat: 'deb', packageManagement: 'apt', osinfo: 'debian12' },
   },
   {
     name: 'debian-6-version-file-only',
@@ -46,7 +46,7 @@ export const DISTROS: DistroCase[] = [
   {
     name: 'debian-testing',
     files: { 'etc/os-release': osRelease({ PRETTY_NAME: '"Debian GNU/Linux trixie/sid"', NAME: '"Debian GNU/Linux"', VERSION_CODENAME: 'trixie', ID: 'debian' }), 'etc/debian_version': 'trixie/sid\n' },
-    expect: { distro: 'debian', productName: 'Debian GNU/Linux trixie/sid', majorVersion: 0, minorVersion: 0, hostname: 'unknown', packageFormat: 'deb', packageManagement: 'apt', osinfo: 'unknown' },
+    expect: { distro: 'debian', productName: 'trixie/sid', majorVersion: 0, minorVersion: 0, hostname: 'unknown', packageFormat: 'deb', packageManagement: 'apt', osinfo: 'unknown' },
   },
   {
     name: 'linuxmint-21.2',
@@ -90,7 +90,7 @@ export const DISTROS: DistroCase[] = [
       'etc/redhat-release': 'CentOS Linux release 7.9.2009 (Core)\n',
       'etc/hostname': 'centos7\n',
     },
-    expect: { distro: 'centos', productName: 'CentOS Linux 7 (Core)', majorVersion: 7, minorVersion: 9, hostname: 'centos7', packageFormat: 'rpm', packageManagement: 'yum', osinfo: 'centos7.0' },
+    expect: { distro: 'centos', productName: 'CentOS Linux release 7.9.2009 (Core)', majorVersion: 7, minorVersion: 9, hostname: 'centos7', packageFormat: 'rpm', packageManagement: 'yum', osinfo: 'centos7.0' },
   },
   {
     name: 'centos-6',
@@ -103,7 +103,7 @@ export const DISTROS: DistroCase[] = [
       'etc/os-release': osRelease({ NAME: '"CentOS Stream"', VERSION: '"9"', ID: '"centos"', ID_LIKE: '"rhel fedora"', VERSION_ID: '"9"', PLATFORM_ID: '"platform:el9"', PRETTY_NAME: '"CentOS Stream 9"' }),
       'etc/centos-release': 'CentOS Stream release 9\n',
     },
-    expect: { distro: 'centos', productName: 'CentOS Stream 9', majorVersion: 9, minorVersion: 0, hostname: 'unknown', packageFormat: 'rpm', packageManagement: 'dnf', osinfo: 'centos9' },
+    expect: { distro: 'centos', productName: 'CentOS Stream release 9', majorVersion: 9, minorVersion: 0, hostname: 'unknown', packageFormat: 'rpm', packageManagement: 'dnf', osinfo: 'centos9' },
   },
   {
     name: 'rocky-9.3',

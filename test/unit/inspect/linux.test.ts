@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dirGuestReader } from '../../../src/fs/reader.js';
 import { inspectLinuxRoot } from '../../../src/inspect/linux/index.js';
+import { parseKeyValue } from '../../../src/inspect/parsers/key-value.js';
 import { DISTROS } from './distros.js';
 
 let base: string;
@@ -38,7 +39,10 @@ async function makeRoot(name: string, files: Record<string, string>, elf = elfHe
 describe('inspectLinuxRoot on real release files', () => {
   it.each(DISTROS.map((d) => [d.name, d] as const))('%s', async (name, distro) => {
     const facts = await inspectLinuxRoot(dirGuestReader(await makeRoot(name, distro.files)));
-    expect(facts).toEqual({ type: 'linux', arch: 'x86_64', fstab: [], crypttab: [], ...distro.expect });
+    // libguestfs' build id and vmcraft's extra prettyName come from os-release (/etc first).
+    const osRelease = parseKeyValue(distro.files['etc/os-release'] ?? distro.files['usr/lib/os-release'] ?? '');
+    const fromOsRelease = { buildId: osRelease.BUILD_ID ?? 'unknown', ...(osRelease.PRETTY_NAME ? { prettyName: osRelease.PRETTY_NAME } : {}) };
+    expect(facts).toEqual({ type: 'linux', arch: 'x86_64', fstab: [], crypttab: [], ...fromOsRelease, ...distro.expect });
   });
 });
 
