@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       }
       for (const root of roots) {
         const os = g.inspectOsInfo(root);
-        console.log(`\nRoot ${root}: ${os.productName} (${os.distro} ${os.majorVersion}.${os.minorVersion}, ${os.arch})`);
+        console.log(`\nRoot ${root}: ${os.prettyName ?? os.productName} (${os.distro} ${os.majorVersion}.${os.minorVersion}, ${os.arch})`);
         console.log(`  hostname ${os.hostname}, packages ${os.packageFormat}/${os.packageManagement}, osinfo ${os.osinfo}`);
         for (const m of os.mountpoints) console.log(`  mount ${m.mountpoint.padEnd(8)} ${m.device}`);
       }

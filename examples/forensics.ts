@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const [root] = await g.inspectOs();
     if (!root) throw new Error('no operating system found');
     const os = g.inspectOsInfo(root);
-    console.log(`os: ${os.productName} (${os.hostname})`);
+    console.log(`os: ${os.prettyName ?? os.productName} (${os.hostname})`);
     await g.mountRoot(root);
     const since = new Date(Date.now() - Number(days) * 86_400_000);
     const recent = await g.findModifiedSince('/etc', since);

@@ -16,8 +16,8 @@ const inventory: Stage = {
   name: 'inventory',
   after: 'inspect',
   async run(ctx) {
-    const { os } = ctx.results.inspect as { os: { productName: string; hostname: string; arch: string } };
-    return { result: `${ctx.plan.name}: ${os.productName}, ${os.arch}, hostname ${os.hostname}` };
+    const { os } = ctx.results.inspect as { os: { productName: string; prettyName?: string; hostname: string; arch: string } };
+    return { result: `${ctx.plan.name}: ${os.prettyName ?? os.productName}, ${os.arch}, hostname ${os.hostname}` };
   },
 };
 

@@ -67,7 +67,7 @@ describe('the examples run and print what they promise', () => {
     await writeFile(path.join(drivers, 'viostor.sys'), 'MZ');
     const r = await example('windows-virtio.ts', [image, path.join(dir, 'virtio-win')]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('Windows Server 2019 Standard (win2k19, x86_64), hostname WIN-SRV01, drives C: D:');
+    expect(r.stdout).toContain('Windows Server 2019 Standard (win2k19, x86_64), hostname win-srv01, drives C: D:');
     expect(r.stdout).toContain('Tcpip Start: 1');
     expect(r.stdout).toMatch(/would inject viostor from .*viostor\/2k19\/amd64/);
     expect(r.stdout).toMatch(/injected: 3 files, SYSTEM backup \/Windows\/System32\/config\/SYSTEM\.vmcraft-.+\.bak/);
