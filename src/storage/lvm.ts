@@ -93,12 +93,14 @@ export class LvmLayer implements StorageLayer {
       if (!complete && !partial) continue;
       if (!complete) ctx.warn(`volume group ${vg.vg_name} is missing ${Number(vg.pv_count) - present} of its ${vg.pv_count} PVs: activating what is there`);
       this.#activated.add(vg.vg_uuid!);
-      created.push(...(await this.#activateVg(vg.vg_name!, complete, ctx)));
+      // Its LVs live on the drive of one of its own PVs, not on whichever PV the session found first.
+      const parent = this.#pvs.find((p) => pvRows.some((r) => r.vg_uuid === vg.vg_uuid && r.pv_name === p.hostPath))!;
+      created.push(...(await this.#activateVg(vg.vg_name!, complete, parent, ctx)));
     }
     return created;
   }
 
-  async #activateVg(vg: string, complete: boolean, ctx: LayerContext): Promise<BlockDevice[]> {
+  async #activateVg(vg: string, complete: boolean, parent: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
     const clash = (await readdir('/dev/mapper').catch(() => [] as string[])).find((n) => n.startsWith(`${vg.replace(/-/g, '--')}-`));
     if (clash) {
       throw new VmcraftError('EATTACH', `a volume group named ${vg} is already active on this host (/dev/mapper/${clash}); vmcraft will not rename the guest's VG, since that writes to the image`);
@@ -109,7 +111,6 @@ export class LvmLayer implements StorageLayer {
     await pushTeardown(ctx, `volume group ${vg}`, await this.#lvmCommand(ctx, ['vgchange', '-a', 'n', vg], ro));
     await this.#lvm(ctx, ['vgmknodes', vg], ro);
     const lvs = parseLvmReport((await this.#lvm(ctx, ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,lv_name,lv_dm_path,lv_size,lv_attr', vg], ro)).stdout, 'lv');
-    const parent = this.#pvs.find(() => true)!;
     return Promise.all(
       lvs.filter((l) => l.lv_attr?.[4] === 'a').map((l) => newDevice(`/dev/${l.vg_name}/${l.lv_name}`, l.lv_dm_path || `/dev/mapper/${dmName(l.vg_name!, l.lv_name!)}`, 'lv', parent, ctx)),
     );

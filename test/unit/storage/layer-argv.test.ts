@@ -197,6 +197,27 @@ describe('LVM', () => {
     expect(ctx.warnings).toEqual(['volume group guest-vg is missing 1 of its 2 PVs: activating what is there']);
   });
 
+  it('gives the LVs of each VG the drive of that VG\'s own PV, not the first PV found', async () => {
+    const report = (kind: string, rows: object[]) => JSON.stringify({ report: [{ [kind]: rows }] });
+    const runner = new RecordingRunner((call) => {
+      if (call.file !== 'lvm') return undefined;
+      if (call.args[0] === 'pvs') return report('pv', [{ pv_name: '/dev/loop0', vg_name: 'vg-a', vg_uuid: 'A' }, { pv_name: '/dev/loop1', vg_name: 'vg-b', vg_uuid: 'B' }]);
+      if (call.args[0] === 'vgs') return report('vg', [{ vg_name: 'vg-a', vg_uuid: 'A', pv_count: '1' }, { vg_name: 'vg-b', vg_uuid: 'B', pv_count: '1' }]);
+      if (call.args[0] === 'lvs') {
+        const vg = call.args[call.args.indexOf('vg_name,lv_name,lv_dm_path,lv_size,lv_attr') + 1]!;
+        return report('lv', [{ vg_name: vg, lv_name: 'data', lv_dm_path: `/dev/mapper/${vg.replace(/-/g, '--')}-data`, lv_size: '1048576', lv_attr: '-wi-a-----' }]);
+      }
+      return '';
+    });
+    ctx = await fakeContext(runner, { readonly: true });
+    const lvm = new LvmLayer();
+    const lvs = [...(await lvm.activate(pv0(), ctx)), ...(await lvm.activate(pv1(), ctx))];
+    expect(lvs.map((d) => [d.name, d.parent, d.drive])).toEqual([
+      ['/dev/vg-a/data', '/dev/sda', 0],
+      ['/dev/vg-b/data', '/dev/sdb', 1],
+    ]);
+  });
+
   it('lists only the LVs that are active after vgchange', async () => {
     const runner = new RecordingRunner(lvmReplies('-wi-------'));
     ctx = await fakeContext(runner);
