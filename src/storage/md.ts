@@ -46,6 +46,12 @@ export class MdLayer implements StorageLayer {
   async activate(member: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
     const info = await examine(member, ctx.runner);
     if (!info) return [];
+    // A member found once its array runs (a spare, a late disk after a degraded assembly) cannot join it
+    // read-only and must not start a second assembly of the same members.
+    if (this.#assembled.has(info.uuid)) {
+      ctx.warn(`${member.name} belongs to RAID array ${info.name ?? info.uuid}, assembled already without it: left out`);
+      return [];
+    }
     const group = this.#members.get(info.uuid) ?? { info, devices: [] };
     group.devices.push(member);
     this.#members.set(info.uuid, group);

@@ -290,6 +290,17 @@ describe('md', () => {
     expect(ctx.warnings).toEqual(['RAID array guesthost:root has 1 of its 2 members: assembling it degraded']);
   });
 
+  it('a member found after its array was assembled (a spare, a late disk) is left out with a warning, never assembled twice', async () => {
+    const runner = new RecordingRunner((call) => (call.args.at(-1) === '/dev/loop6' ? sample('mdadm-examine-export-member1.txt') : examineReplies(call)));
+    ctx = await fakeContext(runner);
+    const md = new MdLayer();
+    await md.activate(member('/dev/sda', '/dev/loop4'), ctx);
+    await md.activate(member('/dev/sdb', '/dev/loop5'), ctx);
+    expect(await md.activate(member('/dev/sdc', '/dev/loop6'), ctx)).toEqual([]);
+    expect(runner.argvs('mdadm').filter((a) => a[1] === '--assemble')).toHaveLength(1);
+    expect(ctx.warnings).toEqual(['/dev/sdc belongs to RAID array guesthost:root, assembled already without it: left out']);
+  });
+
   it('a device mdadm finds no superblock on (exit code 1, no output) is left alone', async () => {
     const runner = new RecordingRunner();
     ctx = await fakeContext(runner);
