@@ -3,7 +3,7 @@
  * keeps activating layers (partitions, md, LUKS, LVM) on each new device
  * until nothing new appears, so stacked layouts (LVM on LUKS on md…) fall out
  * of one loop. Layers that wait for all members of a group are asked to
- * finish, degraded, once the queue is empty.
+ * finish, degraded, once the queue is empty, one layer at a time.
  */
 import type { AttachedDrive } from '../attach/types.js';
 import { probeDevice } from './blkid.js';
@@ -30,7 +30,13 @@ export async function expandDevices(start: BlockDevice[], ctx: LayerContext, lay
         if (layer.detect(device)) queue.push(...(await layer.activate(device, ctx)));
       }
     }
-    for (const layer of layers) if (layer.finish) queue.push(...(await layer.finish(ctx)));
+    // One layer gives up waiting at a time: what it gives (a degraded array holding a PV) is scanned
+    // before the next layer gives up on its own groups (a VG activated partial while that PV was coming).
+    for (const layer of layers) {
+      const made = layer.finish ? await layer.finish(ctx) : [];
+      queue.push(...made);
+      if (made.length > 0) break;
+    }
     if (queue.length === 0) return found;
   }
 }

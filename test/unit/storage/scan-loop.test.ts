@@ -155,6 +155,19 @@ describe('expandDevices: devices that appear late', () => {
     expect(log.filter((l) => l === 'md:finish')).toHaveLength(2);
   });
 
+  it('a VG whose second PV is on a degraded array is activated whole: the array is scanned before LVM gives up waiting', async () => {
+    ctx = await fakeContext(new RecordingRunner());
+    const layers = [
+      groupLayer('md', 'linux_raid_member', { data: { members: ['/dev/sdb', '/dev/sdc'], gives: [dev('/dev/md/data', 'LVM2_member', 'md')] } }),
+      groupLayer('lvm', 'LVM2_member', { vg: { members: ['/dev/sda', '/dev/md/data'], gives: [dev('/dev/vg/root', 'ext4', 'lv')] } }),
+    ];
+    const found = await expandDevices([dev('/dev/sda', 'LVM2_member'), dev('/dev/sdb', 'linux_raid_member')], ctx, layers);
+    expect(names(found)).toEqual(['/dev/sda', '/dev/sdb', '/dev/md/data', '/dev/vg/root']);
+    expect(ctx.warnings).toEqual(['md data degraded']);
+    expect(log).toContain('lvm:activate /dev/md/data');
+    expect(log.indexOf('lvm:activate /dev/md/data')).toBeLessThan(log.indexOf('lvm:finish'));
+  });
+
   it('a device no layer detects is listed and nothing is activated', async () => {
     ctx = await fakeContext(new RecordingRunner());
     const found = await expandDevices([dev('/dev/sda', 'ext4')], ctx, [simpleLayer('luks', 'crypto_LUKS', {})]);
