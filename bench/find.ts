@@ -6,23 +6,14 @@
  *
  *   npx tsx bench/find.ts [image.qcow2]
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { GuestFS } from '../src/index.js';
-import { mountsUnder } from '../src/core/mountinfo.js';
-import { median, printComparisons, timeIt } from './lib.js';
+import { median, mountedGuest, printComparisons, timeIt } from './lib.js';
 
-const FIXTURES = process.env.VMCRAFT_FIXTURES ?? '/var/cache/vmcraft/fixtures';
-const image = process.argv[2] ?? path.join(FIXTURES, 'debian12.qcow2');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
-const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-bench-'));
-const g = await GuestFS.open(image, { readonly: true, tmpDir });
+const { g, root, tmpDir, close } = await mountedGuest();
 try {
-  await g.mountRoot((await g.inspectOs())[0]!);
-  const root = (await mountsUnder(tmpDir)).find((m) => path.basename(m.mountPoint) === 'root')!.mountPoint;
   const sums = path.join(tmpDir, 'sums');
   const times = { find: [] as number[], bareFind: [] as number[], sums: [] as number[], bareSums: [] as number[] };
   // One warm-up pass each, so every round reads from the page cache.
@@ -40,6 +31,5 @@ try {
     { what: "checksumsOut('sha256','/') vs find|xargs sha256sum", vmcraftMs: median(times.sums), baselineMs: median(times.bareSums) },
   ]);
 } finally {
-  await g.close();
-  await rm(tmpDir, { recursive: true, force: true });
+  await close();
 }

@@ -1,4 +1,9 @@
-/** Small helpers shared by the benchmarks: timing, medians and a ratio table. */
+/** Small helpers shared by the benchmarks: timing, medians, a ratio table, a mounted guest. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { GuestFS } from '../src/index.js';
+import { mountsUnder } from '../src/core/mountinfo.js';
 
 /** Runs `fn` and returns its duration in milliseconds. */
 export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
@@ -28,5 +33,35 @@ export function printComparisons(title: string, rows: Comparison[]): void {
   for (const r of rows) {
     const ratio = r.vmcraftMs / r.baselineMs;
     console.log(`${r.what.padEnd(44)} ${r.vmcraftMs.toFixed(1).padStart(11)} ${r.baselineMs.toFixed(1).padStart(12)} ${ratio.toFixed(2).padStart(7)}`);
+  }
+}
+
+/** A read-only session with its inspected root mounted, and the host directory of that root (for bare tools). */
+export interface MountedGuest {
+  g: GuestFS;
+  root: string;
+  /** A scratch directory of the run (the session's tmpDir), removed by close(). */
+  tmpDir: string;
+  /** Closes the session and removes its scratch directory. */
+  close(): Promise<void>;
+}
+
+/** Opens `argv[2]` (default: the Debian fixture) read-only and mounts its root, as the walk benchmarks need. */
+export async function mountedGuest(): Promise<MountedGuest> {
+  const image = process.argv[2] ?? path.join(process.env.VMCRAFT_FIXTURES ?? '/var/cache/vmcraft/fixtures', 'debian12.qcow2');
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-bench-'));
+  const g = await GuestFS.open(image, { readonly: true, tmpDir });
+  const close = async () => {
+    await g.close();
+    await rm(tmpDir, { recursive: true, force: true });
+  };
+  try {
+    await g.mountRoot((await g.inspectOs())[0]!);
+    // The guest root is the session's mount named root (its /boot is mounted below it).
+    const root = (await mountsUnder(tmpDir)).find((m) => path.basename(m.mountPoint) === 'root')!.mountPoint;
+    return { g, root, tmpDir, close };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }
