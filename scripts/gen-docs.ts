@@ -1,12 +1,14 @@
 /**
- * Renders docs/errors.md (from ERROR_CODES) and docs/compat.md (from the API
- * table and scripts/compat-gaps.yaml). `--check` fails when the committed
- * files differ from what would be rendered.
+ * Renders docs/errors.md (from ERROR_CODES), docs/compat.md (from the API
+ * table and scripts/compat-gaps.yaml), the pipeline's JSON schema and the
+ * declarations of GuestFS's calls (src/api/generated.ts, from the API table).
+ * `--check` fails when the committed files differ from what would be rendered.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { API, type ApiEntry } from '../src/api/table.js';
+import { renderDeclarations } from './gen-api.js';
 import { ERROR_CODES } from '../src/core/errors.js';
 import { jsonSchema } from '../src/pipeline/schema.js';
 
@@ -68,7 +70,7 @@ export function renderCompat(gaps: Gap[]): string {
 
 export function renderAll(): Record<string, string> {
   const gaps = parse(readFileSync(path.join(root, 'scripts/compat-gaps.yaml'), 'utf8')) as Gap[];
-  return { 'docs/errors.md': renderErrors(), 'docs/compat.md': renderCompat(gaps), 'schema/pipeline.schema.json': `${JSON.stringify(jsonSchema(), null, 2)}\n` };
+  return { 'docs/errors.md': renderErrors(), 'docs/compat.md': renderCompat(gaps), 'schema/pipeline.schema.json': `${JSON.stringify(jsonSchema(), null, 2)}\n`, 'src/api/generated.ts': renderDeclarations() };
 }
 
 if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) {

@@ -1,15 +1,12 @@
 /**
- * GuestFS, the façade of vmcraft: one session over one or more disk images.
- * Its calls are layered by concern (lifecycle → devices → mounts → files →
- * inspection); this file adds the conveniences and the libguestfs aliases.
+ * GuestFS, the façade of vmcraft: one session over one or more disk images,
+ * with every call of the API table installed on it (src/api/).
  */
-import { VmcraftError } from './core/errors.js';
-import { featuresAvailable, FEATURE_GROUPS, type FeatureGroup } from './core/features.js';
-import { probeHost } from './core/probe.js';
-import { API, installAliases, type LibguestfsAliases } from './api/table.js';
-import { trackCalls } from './guestfs/base.js';
-import { GuestFSWindows } from './guestfs/windows.js';
-import type { DriveOptions, GuestFSOptions } from './guestfs/options.js';
+import { installCalls } from './api/install.js';
+import type { GuestFSCalls, LibguestfsCalls } from './api/generated.js';
+import type { DriveOptions, GuestFSOptions } from './api/options.js';
+import { Session } from './api/session.js';
+import { API } from './api/table.js';
 
 /** Options of {@link GuestFS.open}: session options plus those of its drives. */
 export type OpenOptions = GuestFSOptions & Pick<DriveOptions, 'format' | 'live' | 'chain'>;
@@ -25,7 +22,7 @@ export type OpenOptions = GuestFSOptions & Pick<DriveOptions, 'format' | 'live' 
  * console.log(await g.cat('/etc/hostname'));
  * ```
  */
-export class GuestFS extends GuestFSWindows {
+export class GuestFS extends Session {
   /** Creates a session, adds the image(s) and launches it. */
   static async open(images: string | string[], options: OpenOptions = {}): Promise<GuestFS> {
     const { format, live, chain, ...sessionOptions } = options;
@@ -44,16 +41,8 @@ export class GuestFS extends GuestFSWindows {
       await g.close();
     }
   }
-
-  /** Whether every feature group is usable on this host (libguestfs `feature_available`). */
-  async available(groups: FeatureGroup[]): Promise<boolean> {
-    const unknown = groups.filter((g) => !FEATURE_GROUPS.includes(g));
-    if (unknown.length) throw new VmcraftError('EINVAL', `unknown feature group(s) ${unknown.join(', ')} (known: ${FEATURE_GROUPS.join(', ')})`);
-    return featuresAvailable(await probeHost(), groups);
-  }
 }
 
-export interface GuestFS extends LibguestfsAliases<GuestFSWindows & { available(groups: FeatureGroup[]): Promise<boolean> }> {}
+export interface GuestFS extends GuestFSCalls, LibguestfsCalls {}
 
-trackCalls(GuestFS.prototype, API.filter((e) => e.group !== 'lifecycle').map((e) => e.name));
-installAliases(GuestFS.prototype);
+installCalls(GuestFS.prototype, API);

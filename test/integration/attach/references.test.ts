@@ -12,7 +12,7 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS, isVmcraftError } from '../../../src/index.js';
 import { resolveChain } from '../../../src/convert/index.js';
-import type { DriveOptions } from '../../../src/guestfs/options.js';
+import type { DriveOptions } from '../../../src/api/options.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 import { backedImage, dataFileImage, listen, makeCanary, readHead, showsCanary, vmdkDescriptor, type Canary, type Listener } from '../../helpers/references.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeDriveOptions, normalizeOptions } from '../../../src/guestfs/options.js';
+import { normalizeDriveOptions, normalizeOptions } from '../../../src/api/options.js';
 
 describe('normalizeOptions', () => {
   it('applies the defaults', () => {

@@ -1,7 +1,10 @@
 /**
- * The lifecycle of a session: drives are added, `launch()` attaches them and
- * finds their block devices, `shutdown()`/`close()` release everything in
- * reverse order. Owns the cleanup stack, the runner (for traces) and metrics.
+ * The session every call of the API runs on: its lifecycle (drives are added,
+ * `launch()` attaches them and finds their block devices, `shutdown()`/`close()`
+ * release everything in reverse order) and the state the calls share — the
+ * cleanup stack, the runner (for traces), metrics, the devices, the mount
+ * table and the inspected roots. The calls themselves live in src/api/calls/
+ * and are installed on GuestFS from the API table.
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
@@ -16,10 +19,10 @@ import { attachDrive } from '../attach/index.js';
 import type { AttachedDrive, DriveSpec } from '../attach/types.js';
 import { createLayers, scanStorage } from '../storage/scan.js';
 import type { BlockDevice, LayerContext } from '../storage/types.js';
+import type { FileContext } from '../fs/files/context.js';
+import type { OsInfo } from '../inspect/types.js';
+import { MountTable } from './mount-table.js';
 import { normalizeDriveOptions, normalizeOptions, type DriveOptions, type GuestFSOptions, type NormalizedOptions } from './options.js';
-
-const TRACK = Symbol('track');
-const ORIGINAL = Symbol('untracked method');
 
 /** How long a release waits for the calls under way before it tears down anyway. */
 const CALLS_DONE_LIMIT_MS = 10_000;
@@ -39,20 +42,24 @@ export interface GuestFSEvents {
   phase: [PhaseEvent];
 }
 
-/** The state every layer of the GuestFS façade shares. */
-export class GuestFSBase extends EventEmitter<GuestFSEvents> {
-  /** @internal */ protected readonly options: NormalizedOptions;
-  /** @internal */ protected readonly cleanup = new CleanupStack();
-  /** @internal */ protected readonly runner: Runner;
-  /** @internal */ protected readonly timings = new Metrics((event) => this.emit('phase', event));
+/** A session: its lifecycle and the state the API's calls share. */
+export class Session extends EventEmitter<GuestFSEvents> {
+  /** @internal */ readonly options: NormalizedOptions;
+  /** @internal */ readonly cleanup = new CleanupStack();
+  /** @internal */ readonly runner: Runner;
+  /** @internal */ readonly timings = new Metrics((event) => this.emit('phase', event));
   /** @internal */ protected state: SessionState = 'config';
   /** @internal */ protected drives: DriveSpec[] = [];
-  /** @internal */ protected attached: AttachedDrive[] = [];
-  /** @internal */ protected devices: BlockDevice[] = [];
-  /** @internal */ protected workDir = '';
-  /** @internal */ protected host?: HostCapabilities;
+  /** @internal The attached drives, in drive order. */ attached: AttachedDrive[] = [];
+  /** @internal Every device found (drives, partitions, LVs, md arrays, LUKS mappings). */ devices: BlockDevice[] = [];
+  /** @internal */ workDir = '';
+  /** @internal */ host?: HostCapabilities;
   /** @internal Storage layers of this session (md and LVM keep state between activations). */
-  protected readonly layers = createLayers();
+  readonly layers = createLayers();
+  /** @internal What is mounted where in the guest. */
+  readonly mountTable = new MountTable(this);
+  /** @internal The roots the last inspectOs() found, with what it found. */
+  roots = new Map<string, OsInfo>();
   readonly #signalHook = { releaseOnSignal: () => this.shutdown().catch(() => undefined) };
   /** Calls (and a launch) running now; a release waits for them. */
   #running = 0;
@@ -60,7 +67,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   /** The release under way: `shutdown()`, `close()`, a failed launch and a signal share it. */
   #releasing?: Promise<void>;
 
-  /** Creates a session; add drives, then {@link GuestFSBase.launch}. */
+  /** Creates a session; add drives, then {@link Session.launch}. */
   constructor(options: GuestFSOptions = {}) {
     super();
     this.options = normalizeOptions(options);
@@ -138,13 +145,13 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   }
 
   /**
-   * Runs one call of the API (installed by `trackCalls`): a
+   * Runs one call of the API (installed from the table): a
    * release waits for the calls under way, and a call that fails while the
    * session is being released fails only once the release is over, so a
    * program dying of that error never cuts the release short.
    * @internal
    */
-  [TRACK]<T>(call: () => T): T {
+  track<T>(call: () => T): T {
     const result = call();
     if (!(result instanceof Promise)) return result;
     this.#running++;
@@ -201,6 +208,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
     } finally {
       this.attached = [];
       this.devices = [];
+      this.mountTable.clear();
       stopReleasingOnSignals(this.#signalHook);
     }
   }
@@ -215,7 +223,7 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
     await this.#release();
   }
 
-  /** Same as {@link GuestFSBase.shutdown}; the session cannot be used afterwards. Idempotent. */
+  /** Same as {@link Session.shutdown}; the session cannot be used afterwards. Idempotent. */
   async close(): Promise<void> {
     await this.shutdown();
   }
@@ -236,52 +244,46 @@ export class GuestFSBase extends EventEmitter<GuestFSEvents> {
   }
 
   /** @internal What storage layers need from this session. */
-  protected layerContext(): LayerContext {
+  layerContext(): LayerContext {
     return {
       runner: this.runner,
       cleanup: this.cleanup,
       workDir: this.workDir,
       readonly: this.attached.every((d) => d.readonly),
       keys: this.options.keys,
-      warn: (message) => this.emit('log', { level: 'warn', message }),
+      warn: (message) => this.warn(message),
     };
   }
 
+  /** @internal What the file operations need from this session. */
+  fileContext(): FileContext {
+    return {
+      rootDir: () => this.mountTable.rootDir(),
+      runner: this.runner,
+      warn: (message) => this.warn(message),
+      assertWritable: (guestPath) => {
+        if (this.mountTable.isReadonlyPath(guestPath)) throw new VmcraftError('EREADONLY', `cannot write ${guestPath}: it is on a read-only mount or session`, { path: guestPath });
+      },
+    };
+  }
+
+  /** @internal Tells the user something through a `log` warning. */
+  warn(message: string): void {
+    this.emit('log', { level: 'warn', message });
+  }
+
   /** @internal Throws unless the session is launched. */
-  protected assertLaunched(): void {
+  assertLaunched(): void {
     if (this.state === 'launched') return;
     if (this.state === 'closed') throw new VmcraftError('ECLOSED', 'the session is closed');
     throw new VmcraftError('ENOTLAUNCHED', 'call launch() first');
   }
 
   /** @internal A session device by name (`/dev/sda1`); ENOENT when there is none. */
-  protected device(name: string): BlockDevice {
+  device(name: string): BlockDevice {
     this.assertLaunched();
     const found = this.devices.find((d) => d.name === name);
     if (!found) throw new VmcraftError('ENOENT', `no such device ${name} (devices: ${this.devices.map((d) => d.name).join(', ')})`);
     return found;
   }
-}
-
-/**
- * Makes every method in `names` of a GuestFS prototype a tracked call (a release
- * waits for the calls under way; one failing during a release fails after it); the original stays readable through
- * {@link untracked} (the shell reads its parameter names).
- */
-export function trackCalls(prototype: GuestFSBase, names: readonly string[]): void {
-  const methods = prototype as unknown as Record<string, unknown>;
-  for (const name of names) {
-    const method = methods[name];
-    if (typeof method !== 'function') continue;
-    const tracked = function (this: GuestFSBase, ...args: unknown[]): unknown {
-      return this[TRACK](() => (method as (...a: unknown[]) => unknown).apply(this, args));
-    };
-    Object.defineProperty(tracked, ORIGINAL, { value: method });
-    Object.defineProperty(prototype, name, { value: tracked, writable: true, configurable: true, enumerable: false });
-  }
-}
-
-/** The method behind a tracked call (itself when it is not one). */
-export function untracked<F extends (...args: never[]) => unknown>(fn: F): F {
-  return ((fn as unknown as Record<symbol, F>)[ORIGINAL] ?? fn);
 }

@@ -1,0 +1,112 @@
+/** The inspection calls: find the installed operating systems and answer what libguestfs answers about them. */
+import { VmcraftError } from '../../core/errors.js';
+import { resolveGuestPath } from '../../fs/paths.js';
+import { resolveFstabSpec } from '../../inspect/fstab-devices.js';
+import { inspectDevices } from '../../inspect/index.js';
+import type { OsInfo, WindowsDetails } from '../../inspect/types.js';
+import { exportKey, readKey } from '../../registry/hive.js';
+import { parseRegExport } from '../../registry/reg-format.js';
+import { a, type ArgSpec } from '../args.js';
+import { defineCall, type Guest } from '../entry.js';
+import { mountScratch } from './mounts.js';
+
+const v = '0.1.0';
+
+function osInfo(g: Guest, root: string): OsInfo {
+  const info = g.roots.get(root);
+  if (!info) {
+    const known = [...g.roots.keys()];
+    throw new VmcraftError('EINVAL', `${root} is not a root found by inspectOs()${known.length ? ` (roots: ${known.join(', ')})` : ' (call inspectOs() first)'}`);
+  }
+  return info;
+}
+
+function windows(g: Guest, root: string): WindowsDetails {
+  const info = osInfo(g, root);
+  if (!info.windows) throw new VmcraftError('EINVAL', `${root} is not a Windows root (it is ${info.type})`);
+  return info.windows;
+}
+
+/** A root: any string, so that one not found by inspectOs() gets inspection's own error. */
+const root: ArgSpec = a.string('root', { doc: 'a root found by inspectOs()' });
+
+/** A one-field libguestfs `inspect_get_*` call over {@link osInfo}. */
+function getter<N extends 'inspectGetType' | 'inspectGetDistro' | 'inspectGetProductName' | 'inspectGetBuildId' | 'inspectGetMajorVersion' | 'inspectGetMinorVersion' | 'inspectGetArch' | 'inspectGetHostname' | 'inspectGetPackageFormat' | 'inspectGetPackageManagement' | 'inspectGetOsinfo' | 'inspectGetMountpoints' | 'inspectGetFilesystems' | 'inspectGetProductVariant' | 'inspectGetWindowsSystemroot' | 'inspectGetWindowsSystemHive' | 'inspectGetWindowsSoftwareHive' | 'inspectGetWindowsCurrentControlSet'>(
+  name: N, libguestfs: string, summary: string, doc: string, returns: 'string' | 'int' | 'structList' | 'stringList', ts: string, read: (g: Guest, root: string) => ReturnType<Guest[N]>,
+) {
+  return defineCall({ name, libguestfs, group: 'inspect', since: v, summary, doc, args: [root], returns, ts, impl: ((g: Guest, r: string) => read(g, r)) as never });
+}
+
+/** The calls of this module, in table order. */
+export const INSPECT_CALLS = [
+  defineCall({
+    name: 'inspectOs', libguestfs: 'inspect_os', group: 'inspect', since: v,
+    summary: 'find the installed operating systems',
+    doc: 'Looks at every filesystem (mounted read-only on a private scratch directory, then unmounted) and returns the root devices of the operating systems found. Nothing is written, even in a read-write session.',
+    args: [], returns: 'stringList', ts: 'Promise<string[]>',
+    impl: async (g) => {
+      const found = await g.timings.time('inspect', () =>
+        inspectDevices(
+          g.devices,
+          (device) => mountScratch(g, device),
+          (message) => g.warn(message),
+          (scratchDir) => ({
+            readKey: async (guestHive, key) => readKey(await resolveGuestPath(scratchDir, guestHive), key, g.runner, guestHive),
+            readTree: async (guestHive, key) => parseRegExport(await exportKey(await resolveGuestPath(scratchDir, guestHive), key, g.runner, 2, guestHive)),
+          }),
+        ),
+      );
+      g.roots = new Map(found.map((os) => [os.root, os]));
+      return [...g.roots.keys()];
+    },
+  }),
+  defineCall({
+    name: 'inspectOsInfo', group: 'inspect', since: v, noShell: true,
+    summary: 'get everything inspection found about a root', doc: 'As one typed object; the libguestfs answers plus vmcraft\'s richer ones (`prettyName`, `computerName`…).',
+    args: [root], returns: 'struct', ts: 'OsInfo',
+    impl: (g, r) => osInfo(g, r),
+  }),
+  defineCall({
+    name: 'inspectGetRoots', libguestfs: 'inspect_get_roots', group: 'inspect', since: v,
+    summary: 'get the roots found by inspection', doc: 'By the last inspectOs().',
+    args: [], returns: 'stringList', ts: 'string[]',
+    impl: (g) => [...g.roots.keys()],
+  }),
+  defineCall({
+    name: 'inspectFstabDevices', group: 'inspect', since: v,
+    summary: "map each of a root's fstab entries to the session device it names",
+    doc: 'UUID=, LABEL=, /dev/sdX…, crypttab names; no device when it names none of this session (a network share, tmpfs, a missing disk).',
+    args: [root], returns: 'structList', ts: '{ entry: FstabEntry; device?: string }[]',
+    impl: (g, r) => {
+      const info = osInfo(g, r);
+      return info.fstab.map((entry) => {
+        const device = resolveFstabSpec(entry.spec, g.devices, info.crypttab);
+        return device ? { entry, device: device.name } : { entry };
+      });
+    },
+  }),
+  getter('inspectGetType', 'inspect_get_type', 'get the operating system type', '`linux`, `windows`, …', 'string', 'string', (g, r) => osInfo(g, r).type),
+  getter('inspectGetDistro', 'inspect_get_distro', 'get the distribution', '`debian`, `fedora`, `rhel`, …', 'string', 'string', (g, r) => osInfo(g, r).distro),
+  getter('inspectGetProductName', 'inspect_get_product_name', 'get the product name', "As libguestfs gives it (Debian: /etc/debian_version's `12.5`); os-release's PRETTY_NAME is `inspectOsInfo(root).prettyName`.", 'string', 'string', (g, r) => osInfo(g, r).productName),
+  getter('inspectGetBuildId', 'inspect_get_build_id', 'get the system build id', 'os-release BUILD_ID, Windows CurrentBuildNumber, or `unknown`.', 'string', 'string', (g, r) => osInfo(g, r).buildId),
+  getter('inspectGetMajorVersion', 'inspect_get_major_version', 'get the major version', '', 'int', 'number', (g, r) => osInfo(g, r).majorVersion),
+  getter('inspectGetMinorVersion', 'inspect_get_minor_version', 'get the minor version', '', 'int', 'number', (g, r) => osInfo(g, r).minorVersion),
+  getter('inspectGetArch', 'inspect_get_arch', 'get the architecture', 'From the ELF headers of guest binaries.', 'string', 'string', (g, r) => osInfo(g, r).arch),
+  getter('inspectGetHostname', 'inspect_get_hostname', 'get the hostname', 'Configured in the guest (Windows: Tcpip\\Parameters\\Hostname; the ComputerName is `inspectOsInfo(root).computerName`).', 'string', 'string', (g, r) => osInfo(g, r).hostname),
+  getter('inspectGetPackageFormat', 'inspect_get_package_format', 'get the package format', '`deb`, `rpm`, …', 'string', 'string', (g, r) => osInfo(g, r).packageFormat),
+  getter('inspectGetPackageManagement', 'inspect_get_package_management', 'get the package management tool', '`apt`, `dnf`, …', 'string', 'string', (g, r) => osInfo(g, r).packageManagement),
+  getter('inspectGetProductVariant', 'inspect_get_product_variant', 'get the product variant (client or server for windows)', '`Client` or `Server` for Windows, `unknown` for other guests.', 'string', 'string', (g, r) => osInfo(g, r).windows?.productVariant ?? 'unknown'),
+  getter('inspectGetWindowsSystemroot', 'inspect_get_windows_systemroot', 'get the windows system root', 'As spelled on disk (`/Windows`); EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).systemroot),
+  getter('inspectGetWindowsSystemHive', 'inspect_get_windows_system_hive', 'get the path of the windows system hive', 'As spelled on disk (`/Windows/System32/config/SYSTEM`); EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).systemHive),
+  getter('inspectGetWindowsSoftwareHive', 'inspect_get_windows_software_hive', 'get the path of the windows software hive', 'As spelled on disk (`/Windows/System32/config/SOFTWARE`); EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).softwareHive),
+  getter('inspectGetWindowsCurrentControlSet', 'inspect_get_windows_current_control_set', 'get the windows current control set', 'The control set Windows boots with (`ControlSet001`), from Select\\Current; EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).currentControlSet),
+  defineCall({
+    name: 'inspectGetDriveMappings', libguestfs: 'inspect_get_drive_mappings', group: 'inspect', since: v,
+    summary: 'get the windows drive letters and their devices', doc: "`C` → this session's device; letters of devices not in this session are left out, as libguestfs does.",
+    args: [root], returns: 'hash', ts: 'Record<string, string>',
+    impl: (g, r) => Object.fromEntries(windows(g, r).drives.filter((d) => d.device).map((d) => [d.drive.replace(/:$/, ''), d.device!])),
+  }),
+  getter('inspectGetOsinfo', 'inspect_get_osinfo', 'get the osinfo short id', 'e.g. `debian12`.', 'string', 'string', (g, r) => osInfo(g, r).osinfo),
+  getter('inspectGetMountpoints', 'inspect_get_mountpoints', 'get the mount points of a root', "Resolved to this session's devices, parents first.", 'structList', 'OsMountpoint[]', (g, r) => osInfo(g, r).mountpoints),
+  getter('inspectGetFilesystems', 'inspect_get_filesystems', 'get the filesystems of a root', 'Every device that belongs to the OS.', 'stringList', 'string[]', (g, r) => osInfo(g, r).filesystems),
+];
