@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Runner } from '../core/exec.js';
 import { mountsUnder } from '../core/mountinfo.js';
 import { processAlive, processesWithPathUnder, processStartTime, waitForExit } from '../core/processes.js';
-import { recordedTeardowns, runTeardown } from '../storage/teardown.js';
+import { recordedTeardowns, runTeardown } from '../core/teardown.js';
 import { attachedAs, LOOP_RECORD_SUFFIX, type LoopRecord } from './loop.js';
 
 /** Where sessions register their work directories: $VMCRAFT_SESSION_DIR, by default /run/vmcraft/sessions (one registry per host). */

@@ -4,9 +4,9 @@
  * fstab's /dev/mapper/luks-… entries resolve), read-only in read-only sessions.
  */
 import { VmcraftError } from '../core/errors.js';
+import { pushTeardown } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import { pushTeardown } from './teardown.js';
 import type { BlockDevice, LayerContext, LuksKey, StorageLayer } from './types.js';
 
 /** Exit code cryptsetup uses for a wrong passphrase. */

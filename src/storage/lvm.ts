@@ -9,9 +9,9 @@ import path from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { RunOptions } from '../core/exec.js';
+import { pushTeardown, type TeardownCommand } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import { pushTeardown, type TeardownCommand } from './teardown.js';
 import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
 /** A logical volume as `lvs` reports it. */

@@ -5,9 +5,9 @@
  */
 import { readdir } from 'node:fs/promises';
 import type { Runner } from '../core/exec.js';
+import { pushTeardown } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import { pushTeardown } from './teardown.js';
 import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
 /** What `mdadm --examine --export` says of a member. */

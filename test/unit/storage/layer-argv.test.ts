@@ -13,7 +13,7 @@ import { parseBlkidUdev } from '../../../src/storage/blkid.js';
 import { LuksLayer, keysFor } from '../../../src/storage/luks.js';
 import { LvmLayer, lvmConfig } from '../../../src/storage/lvm.js';
 import { MdLayer } from '../../../src/storage/md.js';
-import { recordedTeardowns } from '../../../src/storage/teardown.js';
+import { recordedTeardowns } from '../../../src/core/teardown.js';
 import type { BlockDevice, DeviceKind } from '../../../src/storage/types.js';
 import { RecordingRunner, fakeContext, sample, type RecordedCall, type Reply } from './fakes.js';
 

@@ -1,13 +1,14 @@
 /**
- * Teardown commands of the storage layers (close a LUKS mapping, deactivate
- * a VG, stop an array): pushed on the session's cleanup stack and also
- * written to the session's work directory, so that if the process dies
- * without cleaning up, the next launch can run them (attach/reaper.ts).
+ * Teardown records: the commands that release what a session set up (the
+ * storage layers': close a LUKS mapping, deactivate a VG, stop an array),
+ * pushed on the session's cleanup stack and also written to the session's
+ * work directory, so that if the process dies without cleaning up, the next
+ * launch can run them (attach/reaper.ts).
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CleanupStack } from '../core/cleanup.js';
-import type { Runner } from '../core/exec.js';
+import type { CleanupStack } from './cleanup.js';
+import type { Runner } from './exec.js';
 
 /** The file in a work directory that lists the teardown commands, oldest first, one JSON object per line. */
 const TEARDOWN_FILE = 'teardown.jsonl';
