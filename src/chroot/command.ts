@@ -9,9 +9,9 @@ import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner, RunResult } from '../core/exec.js';
-import { elfArch } from '../inspect/parsers/elf.js';
 import { dirGuestReader } from '../fs/reader.js';
 import { guestPathOf, resolveGuestPath } from '../fs/paths.js';
+import { elfArch } from './elf.js';
 import { mapIdentity, sandboxArgs, sandboxFds } from './sandbox.js';
 import { guestSeccompFilter } from './seccomp.js';
 

@@ -1,8 +1,24 @@
-/** The production GuestReader: read access to a guest tree through confined path resolution. */
+/**
+ * The reader interface inspection uses (read access to a guest's tree), and
+ * its production implementation through confined path resolution.
+ */
 import { readdir, stat } from 'node:fs/promises';
-import type { GuestReader } from '../inspect/types.js';
 import { openRegularForRead } from './files/regular.js';
 import { resolveGuestPath } from './paths.js';
+
+/** Read access to a guest's tree, confined to the guest root. Paths are absolute guest paths. */
+export interface GuestReader {
+  /** The file's text, or undefined when it does not exist or is not a regular file. */
+  readText(guestPath: string): Promise<string | undefined>;
+  /** The first `length` bytes of the file (following symlinks inside the guest), or undefined. */
+  readHead(guestPath: string, length: number): Promise<Buffer | undefined>;
+  /** Whether the path exists (following symlinks inside the guest). */
+  exists(guestPath: string): Promise<boolean>;
+  /** Whether the path is a directory (following symlinks inside the guest). */
+  isDir(guestPath: string): Promise<boolean>;
+  /** Entry names of a directory, or [] when it is not one. */
+  list(guestPath: string): Promise<string[]>;
+}
 
 /**
  * A {@link GuestReader} over the guest tree mounted at `rootDir`, used by OS

@@ -5,7 +5,7 @@
  * file never fails the inspection of a root.
  */
 import { formatError } from '../core/errors.js';
-import type { GuestReader } from './types.js';
+import type { GuestReader } from '../fs/reader.js';
 
 /** Bound of the one-line and release files (hostname, os-release, lsb-release, *-release…): 64 KiB. */
 export const SMALL_FILE_LIMIT = 64 * 1024;

@@ -1,20 +1,6 @@
 /** Types shared by the OS inspection modules. */
 import type { CrypttabEntry } from './parsers/crypttab.js';
 
-/** Read access to a guest's tree, confined to the guest root. Paths are absolute guest paths. */
-export interface GuestReader {
-  /** The file's text, or undefined when it does not exist or is not a regular file. */
-  readText(guestPath: string): Promise<string | undefined>;
-  /** The first `length` bytes of the file (following symlinks inside the guest), or undefined. */
-  readHead(guestPath: string, length: number): Promise<Buffer | undefined>;
-  /** Whether the path exists (following symlinks inside the guest). */
-  exists(guestPath: string): Promise<boolean>;
-  /** Whether the path is a directory (following symlinks inside the guest). */
-  isDir(guestPath: string): Promise<boolean>;
-  /** Entry names of a directory, or [] when it is not one. */
-  list(guestPath: string): Promise<string[]>;
-}
-
 /** Operating system type, with the libguestfs values. */
 export type OsType = 'linux' | 'windows' | 'freebsd' | 'netbsd' | 'openbsd' | 'hurd' | 'dos' | 'minix' | 'unknown';
 

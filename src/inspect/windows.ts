@@ -5,11 +5,12 @@
  * hive's current control set (Select\Current), as libguestfs does.
  */
 import { VmcraftError } from '../core/errors.js';
+import type { GuestReader } from '../fs/reader.js';
 import type { RegKey } from '../registry/hive.js';
 import type { RegSection, RegValue } from '../registry/reg-format.js';
 import type { BlockDevice } from '../storage/types.js';
 import { inspectFiles, type InspectFiles, type Warn } from './guest-files.js';
-import type { GuestReader, OsFacts } from './types.js';
+import type { OsFacts } from './types.js';
 
 /** Reads a key from a hive at a guest path; `exportTree` gives its subtree as sections. */
 export type HiveKeyReader = (guestHive: string, key: string) => Promise<RegKey>;

@@ -1,9 +1,10 @@
 /** Inspection of a Linux root filesystem, as a pure function of its files. */
-import { elfArch } from '../parsers/elf.js';
+import { elfArch } from '../../chroot/elf.js';
+import type { GuestReader } from '../../fs/reader.js';
 import { parseCrypttab } from '../parsers/crypttab.js';
 import { parseFstab } from '../parsers/fstab.js';
 import { inspectFiles, TABLE_FILE_LIMIT, type InspectFiles, type Warn } from '../guest-files.js';
-import type { GuestReader, OsFacts } from '../types.js';
+import type { OsFacts } from '../types.js';
 import { linuxHostname } from './hostname.js';
 import { linuxOsinfo } from './osinfo.js';
 import { packageFormat, packageManagement } from './packages.js';

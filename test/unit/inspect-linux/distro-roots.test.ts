@@ -6,7 +6,8 @@ import { inspectLinuxRoot } from '../../../src/inspect/linux/index.js';
 import { parseKeyValue } from '../../../src/inspect/parsers/key-value.js';
 import { DISTRO_ROOTS, type DistroRoot } from './distros.js';
 import { FSTABS } from './fstabs.js';
-import { EM, elfHeader, FIXTURE_ROOTS, RootCopies } from './guest-root.js';
+import { EM, elfHeader } from '../../helpers/elf.js';
+import { FIXTURE_ROOTS, RootCopies } from './guest-root.js';
 
 const copies = new RootCopies();
 afterAll(() => copies.removeAll());

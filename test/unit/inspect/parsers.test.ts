@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { elfArch } from '../../../src/inspect/parsers/elf.js';
 import { parseFstab } from '../../../src/inspect/parsers/fstab.js';
 import { parseCrypttab } from '../../../src/inspect/parsers/crypttab.js';
 import { parseKeyValue, parseMajorMinor, shellUnquote } from '../../../src/inspect/parsers/key-value.js';
@@ -70,22 +69,3 @@ describe('parseCrypttab', () => {
     ]);
   });
 });
-
-describe('elfArch', () => {
-  it('rejects non-ELF and truncated headers', () => {
-    expect(elfArch(Buffer.from('#!/bin/sh\necho hi\n'))).toBeUndefined();
-    expect(elfArch(Buffer.from('\x7fELF\x02\x01', 'latin1'))).toBeUndefined();
-    const unknown = Buffer.alloc(64);
-    unknown.write('\x7fELF', 0, 'latin1');
-    unknown[4] = 2;
-    unknown[5] = 1;
-    unknown.writeUInt16LE(0x9999, 18);
-    expect(elfArch(unknown)).toBeUndefined();
-  });
-
-  it('reads a real binary of this host', async () => {
-    const { readFile } = await import('node:fs/promises');
-    expect(elfArch((await readFile('/usr/bin/ls')).subarray(0, 64))).toBe(process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : expect.any(String));
-  });
-});
-
