@@ -7,8 +7,8 @@
  * the names in a descriptor; resolveChain checks them first.
  */
 import { VmcraftError } from '../core/errors.js';
-import { qemuDriver, type ImageFormat } from '../convert/detect.js';
-import type { ChainLink } from '../convert/chain.js';
+import { qemuDriver, type ImageFormat } from './detect.js';
+import type { ChainLink } from './chain.js';
 
 /** The protocol node of one image: qemu's `file` driver, `host_device` for a block device. */
 export type FileNode = { driver: 'file' | 'host_device'; filename: string; 'read-only': boolean };

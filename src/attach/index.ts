@@ -2,9 +2,9 @@
 import { stat } from 'node:fs/promises';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import type { HostCapabilities } from '../core/probe.js';
-import { resolveChain } from '../convert/chain.js';
-import { checkImageBounds } from '../convert/bounds.js';
-import { detectFormat, imageSize, type ImageFormat } from '../convert/detect.js';
+import { resolveChain } from './chain.js';
+import { checkImageBounds } from './bounds.js';
+import { detectFormat, imageSize, type ImageFormat } from './detect.js';
 import { attachLoop } from './loop.js';
 import { exportOverFuse } from './fuse.js';
 import { holdImageLock } from './lock.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
-import { qemuDriver } from '../convert/detect.js';
+import { qemuDriver } from './detect.js';
 import { chainBlockdev } from './blockdev.js';
 import { openError, withImageLock } from './lock.js';
 import type { AttachContext, VerifiedDrive } from './types.js';

@@ -1,8 +1,8 @@
 /** Types of the attach layer: an image file becomes a host block device. */
 import type { CleanupStack } from '../core/cleanup.js';
 import type { Runner } from '../core/exec.js';
-import type { ImageFormat } from '../convert/detect.js';
-import type { ChainLink } from '../convert/chain.js';
+import type { ImageFormat } from './detect.js';
+import type { ChainLink } from './chain.js';
 import type { ChainPolicy } from './references.js';
 
 /** How an image is turned into a host block device. */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
-import { resolveChain, type ChainLink } from './chain.js';
+import { resolveChain, type ChainLink } from '../attach/chain.js';
 import { convert, type ConvertOptions, type ConvertResult } from './convert.js';
 import { mergeVhdChain } from './vhd.js';
 

@@ -3,8 +3,8 @@ import { VmcraftError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
 import { chainFilename } from '../attach/blockdev.js';
 import type { ChainPolicy } from '../attach/references.js';
-import { resolveChain, type ChainLink } from './chain.js';
-import { qemuDriver, type ImageFormat } from './detect.js';
+import { resolveChain, type ChainLink } from '../attach/chain.js';
+import { qemuDriver, type ImageFormat } from '../attach/detect.js';
 
 /** One image of a backing chain, as qemu-img reports it. */
 export interface ImageLayerInfo {

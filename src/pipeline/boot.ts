@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
-import { qemuDriver } from '../convert/detect.js';
+import { qemuDriver } from '../attach/detect.js';
 import type { GuestFS } from '../guestfs.js';
 import type { OsInfo } from '../inspect/types.js';
 import type { StageContext } from './stage.js';

@@ -7,8 +7,8 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError, isVmcraftError } from '../core/errors.js';
-import { resolveChain } from '../convert/chain.js';
-import { detectFormat } from '../convert/detect.js';
+import { resolveChain } from '../attach/chain.js';
+import { detectFormat } from '../attach/detect.js';
 import { LINUX_FIXERS } from '../fix/linux/plans.js';
 import { DEFAULT_BOOT_MARKER } from './boot.js';
 import type { PipelineConfig, PipelineVm } from './index.js';

@@ -1,5 +1,5 @@
 /** The data of a pipeline: plans (serialisable, nothing touched), events and reports. */
-import type { ImageFormat } from '../convert/detect.js';
+import type { ImageFormat } from '../attach/detect.js';
 import type { OutputFormat } from '../convert/convert.js';
 import type { ProgressEvent } from '../convert/progress.js';
 

@@ -1,7 +1,7 @@
 /** Differencing VHDs for tests: qemu-img cannot create them, so a dynamic VHD it made is turned into one. */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseVhdDynamicHeader, parseVhdFooter, readVhd } from '../../src/convert/vhd.js';
+import { parseVhdDynamicHeader, parseVhdFooter, readVhd } from '../../src/attach/vhd.js';
 
 /** The VHD checksum: one's complement of the byte sum, the checksum field counted as zero. */
 function setChecksum(block: Buffer, at: number): void {

@@ -8,7 +8,7 @@
  */
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { qemuDriver } from '../../convert/detect.js';
+import { qemuDriver } from '../../attach/detect.js';
 import { imageInfo } from '../../convert/info.js';
 import type { GuestFS } from '../../guestfs.js';
 import type { OsInfo } from '../../inspect/types.js';

@@ -3,7 +3,7 @@ import { open, stat, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS, isVmcraftError } from '../../../src/index.js';
 import { Runner } from '../../../src/core/exec.js';
-import { checkImageBounds } from '../../../src/convert/bounds.js';
+import { checkImageBounds } from '../../../src/attach/bounds.js';
 import { loadFixtures } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';

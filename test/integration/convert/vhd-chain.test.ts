@@ -2,7 +2,7 @@ import { readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convert, detectFormat, flatten, resolveChain } from '../../../src/convert/index.js';
-import { parseVhdFooter, readVhd } from '../../../src/convert/vhd.js';
+import { parseVhdFooter, readVhd } from '../../../src/attach/vhd.js';
 import { Runner } from '../../../src/core/exec.js';
 import { scratchDir } from '../../helpers/images.js';
 import { makeDifferencing } from '../../helpers/vhd.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseQcow2References, parseQedReferences } from '../../../src/convert/headers.js';
+import { parseQcow2References, parseQedReferences } from '../../../src/attach/headers.js';
 
 const SAMPLES = path.join(import.meta.dirname, '../../fixtures/samples/convert');
 /** The first 4 KiB of images qemu-img 7.2 created (`*.head`). */

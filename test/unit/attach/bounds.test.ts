@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBoundsWith, lastNonZeroEntry, type ImageReader } from '../../../src/convert/bounds.js';
+import { checkBoundsWith, lastNonZeroEntry, type ImageReader } from '../../../src/attach/bounds.js';
 
 const reader = (image: Buffer): ImageReader => async (offset, length) => image.subarray(offset, offset + length);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVhdDynamicHeader, parseVhdFooter } from '../../../src/convert/vhd.js';
+import { parseVhdDynamicHeader, parseVhdFooter } from '../../../src/attach/vhd.js';
 
 describe('VHD structures', () => {
   it('reads a footer: type, data offset, size and unique id', () => {

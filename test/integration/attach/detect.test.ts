@@ -1,7 +1,7 @@
 import { writeFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectFormat } from '../../../src/convert/detect.js';
+import { detectFormat } from '../../../src/attach/detect.js';
 import { Runner } from '../../../src/core/exec.js';
 import { scratchDir } from '../../helpers/images.js';
 

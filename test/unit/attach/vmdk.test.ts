@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseVmdkDescriptor } from '../../../src/convert/vmdk.js';
+import { parseVmdkDescriptor } from '../../../src/attach/vmdk.js';
 
 const SAMPLES = path.join(import.meta.dirname, '../../fixtures/samples/convert');
 const sample = (name: string) => readFile(path.join(SAMPLES, name), 'utf8');

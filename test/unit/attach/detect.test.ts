@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFromSample, qemuDriver, type FileSample } from '../../../src/convert/detect.js';
+import { detectFromSample, qemuDriver, type FileSample } from '../../../src/attach/detect.js';
 
 /** A sample of a `size`-byte file whose first 64 KiB are `head` (zero-padded) and last 512 bytes `tail`. */
 function sample(head: Buffer, size = 1024 * 1024, tail: Buffer = Buffer.alloc(512)): FileSample {
