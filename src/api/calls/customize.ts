@@ -1,5 +1,112 @@
-/** TODO(issue 14): the customize calls move here from src/guestfs/customize.ts. */
-import type { ApiEntry } from '../entry.js';
+/**
+ * The customisation calls (the virt-customize jobs): each is idempotent and
+ * says whether it changed anything. They need the guest mounted read-write
+ * (`mountRoot`); the package calls also need it inspected (for its manager).
+ */
+import { VmcraftError } from '../../core/errors.js';
+import { appendLineOnce, writeIfChanged } from '../../customize/context.js';
+import { installPackages, updatePackages } from '../../customize/packages.js';
+import { addFirstBootScript, setHostname, setTimezone, sysprep } from '../../customize/system.js';
+import { injectSshKey, setPassword, type PasswordSpec } from '../../customize/users.js';
+import { a } from '../args.js';
+import { defineCall, type Guest } from '../entry.js';
+
+const v = '0.1.0';
+
+/** The package manager of the guest mounted at `/` (from its inspection). */
+function manager(g: Guest): string {
+  const root = g.mountTable.rootDevice();
+  if (!root) throw new VmcraftError('ENOTMOUNTED', 'mount the guest first (mountRoot)');
+  return g.inspectOsInfo(root).packageManagement;
+}
+
+/**
+ * The password spec, checked by shape only: `{ hash }`, or `{ password }`
+ * non-empty. Its values never show in the error.
+ */
+function passwordSpec(spec: PasswordSpec): PasswordSpec {
+  const { hash, password } = spec as { hash?: unknown; password?: unknown };
+  if (typeof hash === 'string') return { hash };
+  if (hash === undefined && typeof password === 'string' && password !== '') return { password };
+  throw new VmcraftError('EINVAL', 'setPassword: expected spec to be { hash: string } or { password: string } with a non-empty password (values not shown)');
+}
+
+const user = a.string('user', { doc: "a user of the guest's /etc/passwd" });
+const guestFile = a.guestPath('path', { ts: 'string' });
 
 /** The calls of this module, in table order. */
-export const CUSTOMIZE_CALLS: ApiEntry[] = [];
+export const CUSTOMIZE_CALLS = [
+  defineCall({
+    name: 'setHostname', group: 'customize', since: v, writes: true,
+    summary: 'set the hostname of the guest', doc: 'Sets /etc/hostname and the 127.0.1.1 line of /etc/hosts.\n@returns whether anything changed',
+    args: [a.string('name', { doc: 'a hostname, short or fully qualified' })], returns: 'bool', ts: 'Promise<boolean>',
+    impl: (g, name) => setHostname(g, name),
+  }),
+  defineCall({
+    name: 'setTimezone', group: 'customize', since: v, writes: true,
+    summary: 'set the timezone of the guest', doc: "From the guest's own zoneinfo.\n@returns whether anything changed",
+    args: [a.string('zone', { doc: '`Europe/Paris`' })], returns: 'bool', ts: 'Promise<boolean>',
+    impl: (g, zone) => setTimezone(g, zone),
+  }),
+  defineCall({
+    name: 'setPassword', group: 'customize', since: v, writes: true,
+    summary: 'set the password of a guest user',
+    doc: 'From a crypt(3) hash, or a plain password hashed here (SHA-512); never logged, never in an error or a trace.',
+    args: [user, a.struct('spec', { ts: 'PasswordSpec', doc: '`{ hash: \'$6$…\' }` or `{ password: \'…\' }`' })], returns: 'void', ts: 'Promise<void>',
+    impl: (g, name, spec) => setPassword(g, name, passwordSpec(spec), g.runner),
+  }),
+  defineCall({
+    name: 'injectSshKey', group: 'customize', since: v, writes: true,
+    summary: 'add an ssh public key to a guest user',
+    doc: "To the user's authorized_keys; ~/.ssh is made with the user's owner and modes.\n@returns whether anything changed",
+    args: [user, a.string('key', { doc: 'an OpenSSH public key line' })], returns: 'bool', ts: 'Promise<boolean>',
+    impl: (g, name, key) => injectSshKey(g, name, key),
+  }),
+  defineCall({
+    name: 'writeFile', group: 'customize', since: v, writes: true,
+    summary: 'write a file only when its content differs', doc: '@returns whether it wrote',
+    args: [guestFile, a.string('content')], returns: 'bool', ts: 'Promise<boolean>',
+    impl: (g, path, content) => writeIfChanged(g, path, content),
+  }),
+  defineCall({
+    name: 'appendLine', group: 'customize', since: v, writes: true,
+    summary: 'append a line to a file unless it has it', doc: '@returns whether it wrote',
+    args: [guestFile, a.string('line')], returns: 'bool', ts: 'Promise<boolean>',
+    impl: (g, path, line) => appendLineOnce(g, path, line),
+  }),
+  defineCall({
+    name: 'installPackages', group: 'customize', since: v, writes: true,
+    summary: 'install packages with the guest package manager',
+    doc: "apt, dnf, yum, zypper, apk or pacman, with the host's network; the guest must be inspected.\n@returns the package manager's output",
+    args: [a.stringList('packages')], returns: 'string', ts: 'Promise<string>',
+    impl: (g, packages) => installPackages(g, manager(g), packages),
+  }),
+  defineCall({
+    name: 'updatePackages', group: 'customize', since: v, writes: true,
+    summary: 'update all packages with the guest package manager',
+    doc: "With the host's network; the guest must be inspected.\n@returns the package manager's output",
+    args: [], returns: 'string', ts: 'Promise<string>',
+    impl: (g) => updatePackages(g, manager(g)),
+  }),
+  defineCall({
+    name: 'runFirstBoot', group: 'customize', since: v, writes: true,
+    summary: 'run a script once at the next boot of the guest',
+    doc: 'A systemd unit runs the scripts once.\n@returns the guest path of the script',
+    args: [a.string('script', { doc: 'shell script; `#!/bin/sh` is added unless it has a `#!` line' }), a.string('name', { optional: true, defaultText: 'vmcraft-firstboot', doc: 'script file name' })],
+    returns: 'string', ts: 'Promise<string>',
+    impl: (g, text, name = 'vmcraft-firstboot') => addFirstBootScript(g, name, text),
+  }),
+  defineCall({
+    name: 'setMachineIdForFirstBoot', group: 'customize', since: v, writes: true,
+    summary: 'empty the machine id so that the next boot makes a new one', doc: 'Empties /etc/machine-id; systemd makes a new one at the next boot.\n@returns whether it wrote',
+    args: [], returns: 'bool', ts: 'Promise<boolean>',
+    impl: (g) => g.writeFile('/etc/machine-id', ''),
+  }),
+  defineCall({
+    name: 'sysprep', group: 'customize', since: v, writes: true,
+    summary: 'remove machine-specific state from the guest',
+    doc: 'Sysprep-style clean-up: machine-id, SSH host keys, persistent-net rules, cloud-init state, leases, logs.',
+    args: [], returns: 'struct', ts: 'Promise<SysprepReport>',
+    impl: (g) => sysprep(g),
+  }),
+];

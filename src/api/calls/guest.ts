@@ -1,5 +1,95 @@
-/** TODO(issue 14): the guest calls move here from src/guestfs/guest.ts. */
-import type { ApiEntry } from '../entry.js';
+/** The guest calls: run guest binaries in the mounted root, inside the sandbox of src/chroot/. */
+import { runGuestCommand, type GuestCommandOptions } from '../../chroot/command.js';
+import { rmFile } from '../../fs/files/write.js';
+import { a } from '../args.js';
+import { defineCall, type Guest } from '../entry.js';
+
+/** What a guest command printed, and how it ended. */
+export interface GuestCommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  durationMs: number;
+}
+
+const v = '0.1.0';
+const POLICY = '/usr/sbin/policy-rc.d';
+
+/**
+ * Debian-style guests start services from package scripts through
+ * invoke-rc.d unless /usr/sbin/policy-rc.d says no: put one there for the
+ * command (removed after it, or on shutdown if the process dies first).
+ */
+async function blockServices(g: Guest): Promise<() => Promise<void>> {
+  // /usr/sbin may be a link to bin (Arch, Fedora 42's merged sbin): follow it.
+  if (g.mountTable.isReadonlyPath(POLICY) || !(await g.isDir('/usr/sbin', { followSymlinks: true })) || (await g.exists(POLICY)) || (await g.isSymlink(POLICY))) return async () => {};
+  await g.write(POLICY, '#!/bin/sh\n# vmcraft: no services start while vmcraft runs commands in this guest\nexit 101\n');
+  await g.chmod(0o755, POLICY);
+  // Removed below the calls: on shutdown the session is already closed to calls, while its mounts are still there.
+  const root = g.mountTable.rootDir();
+  const ctx = { ...g.fileContext(), rootDir: () => root };
+  const entry = g.cleanup.push(`${POLICY} in the guest`, () => rmFile(ctx, POLICY));
+  return () => g.cleanup.releaseOne(entry);
+}
+
+async function command(g: Guest, argv: string[], options: GuestCommandOptions = {}): Promise<GuestCommandResult> {
+  const root = g.mountTable.rootDir();
+  const release = await blockServices(g);
+  try {
+    const { stdout, stderr, exitCode, durationMs } = await g.timings.time('command', () => runGuestCommand(root, argv, options, g.runner));
+    return { stdout, stderr, exitCode, durationMs };
+  } finally {
+    await release();
+  }
+}
+
+const commandOptions = a.options(
+  'options',
+  [
+    a.struct('env', { ts: 'Record<string, string>', doc: 'extra environment variables (the guest gets a clean environment plus these)' }),
+    a.string('input', { doc: 'standard input' }),
+    a.int('timeoutMs', { doc: 'time limit in milliseconds', defaultText: '600000' }),
+    a.string('cwd', { doc: 'working directory inside the guest', defaultText: '/' }),
+    a.bool('network', { doc: "give the command the host's network (and a working resolv.conf)", defaultText: 'false' }),
+    a.struct('signal', { ts: 'AbortSignal', doc: 'aborts the command' }),
+  ],
+  { ts: 'GuestCommandOptions' },
+);
+const script = a.string('script', { doc: "run with the guest's /bin/sh -c" });
 
 /** The calls of this module, in table order. */
-export const GUEST_CALLS: ApiEntry[] = [];
+export const GUEST_CALLS = [
+  defineCall({
+    name: 'command', libguestfs: 'command', group: 'guest', since: v,
+    summary: 'run a command inside the guest',
+    doc: [
+      'Runs `argv` inside the mounted guest (mount with {@link GuestFS.mountRoot} first), with',
+      "/proc, /sys, /dev and /run, the guest's own PATH, services blocked",
+      '(`SYSTEMD_OFFLINE=1`), and no network unless `network: true`. In its own',
+      'pid and mount namespaces: nothing it starts or mounts outlives it.',
+      '@throws VmcraftError `ECOMMAND` (with stderr) on a non-zero exit, `ETIMEOUT`, `EARCH` for a foreign-architecture guest',
+    ].join('\n'),
+    args: [a.stringList('argv', { doc: 'the program and its arguments' }), commandOptions],
+    returns: 'struct', ts: 'Promise<GuestCommandResult>',
+    impl: (g, argv, options) => command(g, argv, options),
+  }),
+  defineCall({
+    name: 'sh', libguestfs: 'sh', group: 'guest', since: v,
+    summary: 'run a shell script inside the guest',
+    doc: "With the guest's /bin/sh; returns its standard output. As {@link GuestFS.command} otherwise.",
+    args: [script, commandOptions],
+    returns: 'string', ts: 'Promise<string>',
+    impl: async (g, text, options) => (await g.command(['/bin/sh', '-c', text], options)).stdout,
+  }),
+  defineCall({
+    name: 'shLines', libguestfs: 'sh_lines', group: 'guest', since: v,
+    summary: 'run a shell script inside the guest and split its output into lines',
+    doc: 'Like {@link GuestFS.sh}, split into lines (without a trailing empty one).',
+    args: [script, commandOptions],
+    returns: 'stringList', ts: 'Promise<string[]>',
+    impl: async (g, text, options) => {
+      const out = await g.sh(text, options);
+      return out === '' ? [] : out.replace(/\n$/, '').split('\n');
+    },
+  }),
+];

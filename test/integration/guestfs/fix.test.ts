@@ -65,5 +65,17 @@ describe('Linux fixers on a Debian guest made to look migrated from VMware', () 
     await using ro = await GuestFS.open((await loadFixtures()).debian12!.path, { readonly: true, tmpDir: dir });
     await ro.mountRoot((await ro.inspectOs())[0]!);
     await expect(ro.fixApply(await ro.fixPlan(['fstab']))).rejects.toMatchObject({ code: 'EREADONLY' });
+    // The customisation calls write: refused before anything runs. Guest commands still run (read-only mounts).
+    await expect(ro.setHostname('ro-guest')).rejects.toMatchObject({ code: 'EREADONLY' });
+    await expect(ro.installPackages(['hello'])).rejects.toMatchObject({ code: 'EREADONLY' });
+    expect(await ro.sh('id -u')).toBe('0\n');
+  });
+
+  it('lists the fixers before launch, and refuses plans that are not plans', async () => {
+    expect(new GuestFS().fixers()).toEqual(g.fixers());
+    expect(g.fixers()).toEqual(expect.arrayContaining(['fstab', 'network', 'grub', 'initramfs']));
+    await expect(g.fixApply([{ fixer: 'fstab' }] as never)).rejects.toMatchObject({ code: 'EINVAL', message: expect.stringContaining('plans[0]') });
+    await expect(g.fixApply([{ fixer: 'x', changes: [{ path: '/etc/x', after: 1, reasons: [] }], commands: [], notes: [] }] as never)).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(g.fixApply({} as never)).rejects.toMatchObject({ code: 'EINVAL' });
   });
 });

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuestFS } from '../../../src/index.js';
+import { GuestFS } from '../../../src/index.js';
+import { loadFixtures } from '../../fixtures/lib/manifest.js';
 import { runGuestCommand } from '../../../src/chroot/command.js';
 import { Runner } from '../../../src/core/exec.js';
 import { findLeftovers } from '../../helpers/leaks.js';
@@ -43,6 +44,27 @@ describe('guest commands', () => {
     expect(await g.sh('cat /usr/sbin/policy-rc.d; /usr/sbin/policy-rc.d ssh start || echo "denied $?"')).toMatch(/exit 101\n(?:.|\n)*denied 101\n$/);
     expect(await g.exists('/usr/sbin/policy-rc.d')).toBe(false);
   });
+
+  it('removes policy-rc.d on a close that stops waiting for the command', async () => {
+    const other = await writableGuest('guest-close', 'debian12');
+    const image = path.join(other.dir, path.basename((await loadFixtures()).debian12!.path));
+    const stop = new AbortController();
+    const running = other.g.command(['sleep', '60'], { signal: stop.signal }).catch((e: unknown) => e);
+    while (!(await other.g.exists('/usr/sbin/policy-rc.d'))) await new Promise((r) => setTimeout(r, 50));
+    // close() waits 10 s for the call, then releases, newest first: policy-rc.d (the session refuses calls by then), then the mounts.
+    const timer = setTimeout(() => stop.abort(), 11_000);
+    try {
+      await other.g.close();
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(await running).toMatchObject({ code: 'EABORTED' });
+    const check = await GuestFS.open(image, { readonly: true, tmpDir: other.dir });
+    await check.mountRoot((await check.inspectOs())[0]!);
+    expect(await check.exists('/usr/sbin/policy-rc.d')).toBe(false);
+    await check.close();
+    await other.close();
+  }, 120_000);
 
   it('a failing command is ECOMMAND with its stderr', async () => {
     await expect(g.sh('echo broken >&2; exit 3')).rejects.toMatchObject({ code: 'ECOMMAND', command: { exitCode: 3, stderr: 'broken' } });
@@ -99,6 +121,13 @@ describe('customisation', () => {
     expect(stdout.trim()).toBe(hash);
     expect(traces.join('\n')).not.toContain('hunter2');
     await expect(g.setPassword('nobody-here', { hash: '$6$x$y' })).rejects.toMatchObject({ code: 'EINVAL' });
+    // A spec of neither shape is refused (an empty one used to set the password 'undefined'), its values unshown.
+    for (const bad of [{}, { password: '' }, { password: 42 }, { hash: ['$6$x$y'] }, []]) {
+      await expect(g.setPassword('root', bad as never)).rejects.toMatchObject({ code: 'EINVAL' });
+    }
+    const err = (await g.setPassword('root', { password: 'hunter3', hash: 5 } as never).catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ code: 'EINVAL' });
+    expect(err.message).not.toContain('hunter3');
   });
 
   it('injects an SSH key with the user\u2019s owner and modes', async () => {
