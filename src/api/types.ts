@@ -23,3 +23,4 @@ export type { MountRootOptions } from './calls/mounts.js';
 export type { MountEntry } from './mount-table.js';
 export type { RegistryCommit } from './calls/registry.js';
 export type { InjectOptions, InjectReport } from './calls/windows.js';
+export type { GlobOptions, IsTypeOptions } from '../fs/files/types.js';

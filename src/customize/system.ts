@@ -12,7 +12,7 @@ export function checkHostname(name: string): void {
 export async function setHostname(t: GuestTarget, name: string): Promise<boolean> {
   checkHostname(name);
   let changed = await writeIfChanged(t, '/etc/hostname', `${name}\n`);
-  if (await t.isFile('/etc/hosts')) {
+  if (await t.isFile('/etc/hosts', { followSymlinks: true })) {
     const hosts = await t.read('/etc/hosts', 'utf8');
     const short = name.split('.')[0]!;
     const line = `127.0.1.1\t${name === short ? name : `${name} ${short}`}`;
@@ -24,7 +24,7 @@ export async function setHostname(t: GuestTarget, name: string): Promise<boolean
 
 /** Throws `EINVAL` unless the guest has zoneinfo for `zone`. */
 export async function checkTimezone(t: GuestTarget, zone: string): Promise<void> {
-  if (zone.includes('..') || !(await t.isFile(`/usr/share/zoneinfo/${zone}`))) throw new VmcraftError('EINVAL', `the guest has no zoneinfo for \`${zone}\``);
+  if (zone.includes('..') || !(await t.isFile(`/usr/share/zoneinfo/${zone}`, { followSymlinks: true }))) throw new VmcraftError('EINVAL', `the guest has no zoneinfo for \`${zone}\``);
 }
 
 /** Points /etc/localtime at the guest's zoneinfo file (and /etc/timezone where the distro has it). */
@@ -89,19 +89,19 @@ export interface SysprepReport { removed: string[]; emptied: string[] }
 export async function sysprep(t: GuestTarget): Promise<SysprepReport> {
   const report: SysprepReport = { removed: [], emptied: [] };
   for (const file of ['/etc/machine-id']) {
-    if (await t.isFile(file)) {
+    if (await t.isFile(file, { followSymlinks: true })) {
       await t.truncate(file, 0);
       report.emptied.push(file);
     }
   }
   const patterns = ['/var/lib/dbus/machine-id', '/etc/ssh/ssh_host_*', '/etc/udev/rules.d/70-persistent-net.rules', '/var/lib/cloud/instance*', '/var/lib/cloud/instances', '/var/lib/dhcp/*.leases', '/var/lib/NetworkManager/*.lease'];
   for (const pattern of patterns) {
-    for (const path of await t.globExpand(pattern)) {
+    for (const path of await t.globExpand(pattern, { directorySlash: false })) {
       await t.rmRf(path);
       report.removed.push(path);
     }
   }
-  for (const log of await t.globExpand('/var/log/**/*.log')) {
+  for (const log of await t.globExpand('/var/log/**/*.log', { directorySlash: false })) {
     await t.truncate(log, 0);
     report.emptied.push(log);
   }

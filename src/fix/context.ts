@@ -10,5 +10,5 @@ export interface FixContext {
 
 /** The text of a guest file, or undefined when there is none. */
 export async function textOf(t: GuestTarget, path: string): Promise<string | undefined> {
-  return (await t.isFile(path)) ? t.read(path, 'utf8') : undefined;
+  return (await t.isFile(path, { followSymlinks: true })) ? t.read(path, 'utf8') : undefined;
 }

@@ -24,7 +24,7 @@ export function stabilizeRootArgs(text: string, stable: (spec: string) => string
 /** Plans the GRUB changes; regenerating grub.cfg with the guest's grub-mkconfig only when asked. */
 export async function planGrub(ctx: FixContext, regenerate = false): Promise<FixPlan> {
   const plan: FixPlan = { fixer: 'grub', changes: [], commands: [], notes: [] };
-  const files = [...GRUB_FILES, ...(await ctx.target.globExpand('/boot/efi/EFI/*/grub.cfg'))];
+  const files = [...GRUB_FILES, ...(await ctx.target.globExpand('/boot/efi/EFI/*/grub.cfg', { directorySlash: false }))];
   for (const path of files) {
     const before = await textOf(ctx.target, path);
     if (before === undefined) continue;
@@ -34,7 +34,7 @@ export async function planGrub(ctx: FixContext, regenerate = false): Promise<Fix
   if (!files.some((f) => f !== '/etc/default/grub') && !(await ctx.target.exists('/boot/grub')) && !(await ctx.target.exists('/boot/grub2'))) plan.notes.push('no GRUB configuration found');
   if (regenerate && plan.changes.length) {
     for (const [tool, out] of [['grub-mkconfig', '/boot/grub/grub.cfg'], ['grub2-mkconfig', '/boot/grub2/grub.cfg']] as const) {
-      if ((await ctx.target.isFile(`/usr/sbin/${tool}`)) && (await ctx.target.isFile(out))) plan.commands.push([tool, '-o', out]);
+      if ((await ctx.target.isFile(`/usr/sbin/${tool}`, { followSymlinks: true })) && (await ctx.target.isFile(out, { followSymlinks: true }))) plan.commands.push([tool, '-o', out]);
     }
   }
   return plan;
@@ -47,22 +47,22 @@ export const VIRTIO_MODULES = ['virtio_blk', 'virtio_scsi', 'virtio_net', 'virti
 export async function planInitramfs(ctx: FixContext): Promise<FixPlan> {
   const plan: FixPlan = { fixer: 'initramfs', changes: [], commands: [], notes: [] };
   const t = ctx.target;
-  const kernels = (await t.isDir('/lib/modules')) ? await t.ls('/lib/modules') : [];
+  const kernels = (await t.isDir('/lib/modules', { followSymlinks: true })) ? await t.ls('/lib/modules') : [];
   const add = (change: FileChange, argv: string[]) => {
     if (change.before !== change.after) plan.changes.push(change);
     if (kernels.length && change.before !== change.after) plan.commands.push(argv);
   };
-  if (await t.isFile('/usr/sbin/update-initramfs')) {
+  if (await t.isFile('/usr/sbin/update-initramfs', { followSymlinks: true })) {
     const path = '/etc/initramfs-tools/modules';
     const before = (await textOf(t, path)) ?? '';
     const present = new Set(before.split('\n').map((l) => l.trim()));
     const missing = VIRTIO_MODULES.filter((m) => !present.has(m));
     add({ path, before, after: missing.length ? `${before.replace(/\n?$/, '\n')}${missing.join('\n')}\n` : before, reasons: missing.map((m) => `add ${m}`) }, ['update-initramfs', '-u', '-k', 'all']);
-  } else if ((await t.isFile('/usr/bin/dracut')) || (await t.isFile('/usr/sbin/dracut'))) {
+  } else if ((await t.isFile('/usr/bin/dracut', { followSymlinks: true })) || (await t.isFile('/usr/sbin/dracut', { followSymlinks: true }))) {
     const path = '/etc/dracut.conf.d/90-vmcraft-virtio.conf';
     const after = `# added by vmcraft: boot on KVM\nadd_drivers+=" ${VIRTIO_MODULES.join(' ')} "\n`;
     add({ path, before: await textOf(t, path), after, reasons: ['virtio drivers for dracut'] }, ['dracut', '-f', '--regenerate-all']);
-  } else if (await t.isFile('/etc/mkinitcpio.conf')) {
+  } else if (await t.isFile('/etc/mkinitcpio.conf', { followSymlinks: true })) {
     const path = '/etc/mkinitcpio.conf';
     const before = (await t.read(path, 'utf8'));
     const after = before.replace(/^MODULES=\(([^)]*)\)/m, (_, list: string) => {

@@ -8,11 +8,6 @@ import { guarded, withHost, type FileContext } from './context.js';
 import { openRegularForRead } from './regular.js';
 import type { ChecksumAlgorithm } from './types.js';
 
-// Kept for src/guestfs/files.ts, which imports the read side from here.
-export { du, isType, ls, readlinkPath, statPath, statvfs } from './stat.js';
-export { find, findModifiedSince } from './search.js';
-export { globExpand } from './glob.js';
-
 /** 1 MiB chunks: node's 64 KiB default makes big copies measurably slower than cat(1). */
 export const STREAM_CHUNK = 1024 * 1024;
 

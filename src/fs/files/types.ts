@@ -58,14 +58,14 @@ export interface GuestStatvfs {
 /** Checksum algorithms of `checksum()` (libguestfs names; `crc` is POSIX cksum). */
 export type ChecksumAlgorithm = 'crc' | 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512';
 
-/** Options of the `is*` tests (libguestfs `is_file`, `is_dir`…). */
+/** Options of the `is*` tests (libguestfs `is_file`, `is_dir`… and their `followsymlinks` optional argument). */
 export interface IsTypeOptions {
-  /** A symlink (or chain of them) ending at a file of the type counts too. @default false */
+  /** A symlink (or chain of them) ending at a file of the type counts too; symlinks are followed inside the guest root only. @default false */
   followSymlinks?: boolean;
 }
 
-/** Options of `globExpand` (libguestfs `glob_expand`). */
+/** Options of `globExpand` (libguestfs `glob_expand` and its `directoryslash` optional argument). */
 export interface GlobOptions {
-  /** Directories get a trailing `/` (glob(3) `GLOB_MARK`). @default true in GuestFiles, as in libguestfs */
+  /** Directories (and symlinks to directories) get a trailing `/` (glob(3) `GLOB_MARK`). @default true in GuestFS, as in libguestfs */
   directorySlash?: boolean;
 }

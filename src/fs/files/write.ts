@@ -11,7 +11,7 @@ import { STREAM_CHUNK } from './read.js';
 import { openRegularForWrite, type WriteMode } from './regular.js';
 import { fileType } from './stat.js';
 
-// Kept for src/guestfs/files.ts, which imports the write side from here.
+// The write side in one place, for callers of the file layer (src/api/calls/guest.ts imports rmFile from here).
 export { chmodPath, chownPath } from './attrs.js';
 export { cp, cpA, lnS, mkdirPath, mv, rmdirPath, rmFile, rmRf } from './tree.js';
 

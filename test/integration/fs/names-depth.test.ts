@@ -2,21 +2,21 @@
  * Issue 13: names that are not UTF-8 (raw bytes in and out of every call),
  * a 10 001-level tree (no level dropped, linear lookups, the bottom file
  * readable) and checksumsOut as `find -type f | xargs sha256sum` prints it.
+ * On a GuestFS session over a copy of the plain fixture grown to 256 MiB.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFiles } from '../../../src/fs/files/guest-files.js';
+import type { GuestFS } from '../../../src/index.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
-import { mountExt4, type MountedExt4 } from './ext4.js';
+import { mountedPlain, plainImage } from '../../helpers/plain-guest.js';
 
 let dir: string;
 let remove: () => Promise<void>;
-let fsys: MountedExt4;
-let g: GuestFiles;
+let g: GuestFS;
 let root: string;
 const warnings: string[] = [];
 const DEPTH = 10_001;
@@ -25,9 +25,10 @@ const badDir = Buffer.from('dir\x80', 'latin1');
 
 beforeAll(async () => {
   ({ dir, remove } = await scratchDir('fs-names'));
-  fsys = await mountExt4(dir, 'guest', { size: '256M' });
-  root = fsys.mountDir;
-  g = new GuestFiles({ rootDir: () => root, assertWritable: () => {}, warn: (m) => warnings.push(m) });
+  ({ g, root } = await mountedPlain(await plainImage(dir, 'guest.raw', 256), { tmpDir: dir }));
+  g.on('log', (e: { level: string; message: string }) => {
+    if (e.level === 'warn') warnings.push(e.message);
+  });
   await mkdir(path.join(root, 'raw'));
   await writeFile(Buffer.concat([Buffer.from(`${root}/raw/`), bad]), 'evidence');
   await mkdir(Buffer.concat([Buffer.from(`${root}/raw/`), badDir]));
@@ -39,7 +40,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   try {
-    await fsys?.release();
+    await g?.close();
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   } finally {
     await remove();

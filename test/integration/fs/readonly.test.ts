@@ -1,66 +1,103 @@
 /**
  * Read-only guests: the session's own check refuses writes before anything is
- * touched, and where it lets one through, the kernel's EROFS from a
- * `ro,noload` mount becomes EREADONLY too. The image stays byte-identical.
+ * touched, and where it lets one through, the kernel's EROFS from the
+ * read-only mount becomes EREADONLY too. The image stays byte-identical.
  */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmcraftError } from '../../../src/core/errors.js';
-import { GuestFiles } from '../../../src/fs/files/guest-files.js';
+import { chmodPath, chownPath } from '../../../src/fs/files/attrs.js';
+import type { FileContext } from '../../../src/fs/files/context.js';
+import { cp, cpA, cpR, ln, lnS, mkdirPath, mv, rmdirPath, rmFile, rmRf } from '../../../src/fs/files/tree.js';
+import { touch, truncatePath, upload, write, writeAppend } from '../../../src/fs/files/write.js';
+import { API, type GuestFS } from '../../../src/index.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
-import { mountExt4, type MountedExt4 } from './ext4.js';
+import { mountedPlain, plainImage } from '../../helpers/plain-guest.js';
 
 let dir: string;
 let remove: () => Promise<void>;
-let fsys: MountedExt4;
+let image: string;
 let imageSum: string;
-const asked: string[] = [];
+let g: GuestFS;
+let root: string;
+let hostFile: string;
 
 const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
 
-/** Every write-type call of GuestFiles, on paths that exist in the image. */
-function writes(g: GuestFiles, hostFile: string): [string, () => Promise<unknown>][] {
+/** Every write call of GuestFS's files group, on paths that exist in the image. */
+function writes(): [string, () => Promise<unknown>][] {
   return [
     ['write', () => g.write('/etc/hostname', 'x')],
     ['writeAppend', () => g.writeAppend('/etc/hostname', 'x')],
     ['touch', () => g.touch('/etc/hostname')],
     ['truncate', () => g.truncate('/etc/hostname')],
-    ['truncateSize', () => g.truncateSize('/etc/hostname', 100)],
+    ['truncate', () => g.truncate('/etc/hostname', 100)],
     ['upload', () => g.upload(hostFile, '/etc/uploaded')],
     ['mkdir', () => g.mkdir('/newdir')],
     ['mkdirP', () => g.mkdirP('/etc/a/b')],
     ['rm', () => g.rm('/etc/hostname')],
-    ['rmF', () => g.rmF('/etc/hostname')],
     ['rmRf', () => g.rmRf('/etc')],
     ['rmdir', () => g.rmdir('/empty')],
     ['cp', () => g.cp('/etc/hostname', '/etc/copy')],
     ['cpA', () => g.cpA('/etc', '/etc2')],
-    ['cpR', () => g.cpR('/etc', '/etc3')],
     ['mv', () => g.mv('/etc/hostname', '/etc/moved')],
     ['chmod', () => g.chmod(0o600, '/etc/hostname')],
     ['chown', () => g.chown(1, 1, '/etc/hostname')],
-    ['lchown', () => g.lchown(1, 1, '/etc/link')],
     ['lnS', () => g.lnS('target', '/etc/newlink')],
-    ['ln', () => g.ln('/etc/hostname', '/etc/hard')],
+    ['write_append', () => g.write_append('/etc/hostname', 'x')],
+  ];
+}
+
+/** The same writes (and libguestfs' rm_f, cp_r, lchown, ln) as the fs functions on a context. */
+function fsWrites(ctx: FileContext): [string, () => Promise<unknown>][] {
+  return [
+    ['write', () => write(ctx, '/etc/hostname', 'x')],
+    ['writeAppend', () => writeAppend(ctx, '/etc/hostname', 'x')],
+    ['touch', () => touch(ctx, '/etc/hostname')],
+    ['truncate', () => truncatePath(ctx, '/etc/hostname', 0)],
+    ['truncateSize', () => truncatePath(ctx, '/etc/hostname', 100)],
+    ['upload', () => upload(ctx, hostFile, '/etc/uploaded')],
+    ['mkdir', () => mkdirPath(ctx, '/newdir', false)],
+    ['mkdirP', () => mkdirPath(ctx, '/etc/a/b', true)],
+    ['rm', () => rmFile(ctx, '/etc/hostname')],
+    ['rmF', () => rmFile(ctx, '/etc/hostname', true)],
+    ['rmRf', () => rmRf(ctx, '/etc')],
+    ['rmdir', () => rmdirPath(ctx, '/empty')],
+    ['cp', () => cp(ctx, '/etc/hostname', '/etc/copy')],
+    ['cpA', () => cpA(ctx, '/etc', '/etc2')],
+    ['cpR', () => cpR(ctx, '/etc', '/etc3')],
+    ['mv', () => mv(ctx, '/etc/hostname', '/etc/moved')],
+    ['chmod', () => chmodPath(ctx, 0o600, '/etc/hostname')],
+    ['chown', () => chownPath(ctx, 1, 1, '/etc/hostname')],
+    ['lchown', () => chownPath(ctx, 1, 1, '/etc/link', false)],
+    ['lnS', () => lnS(ctx, 'target', '/etc/newlink')],
+    ['ln', () => ln(ctx, '/etc/hostname', '/etc/hard')],
   ];
 }
 
 beforeAll(async () => {
   ({ dir, remove } = await scratchDir('fs-ro'));
-  const tree = path.join(dir, 'tree');
-  await mkdir(path.join(tree, 'etc'), { recursive: true });
-  await mkdir(path.join(tree, 'empty'));
-  await writeFile(path.join(tree, 'etc', 'hostname'), 'evidence\n');
-  await symlink('hostname', path.join(tree, 'etc', 'link'));
-  fsys = await mountExt4(dir, 'guest', { populateFrom: tree, readonly: true });
-  imageSum = await sha256File(fsys.image);
+  hostFile = path.join(dir, 'host-file');
+  await writeFile(hostFile, 'data');
+  image = await plainImage(dir, 'guest.raw');
+  const rw = await mountedPlain(image, { tmpDir: dir });
+  try {
+    await rw.g.mkdirP('/etc');
+    await rw.g.mkdir('/empty');
+    await rw.g.write('/etc/hostname', 'evidence\n');
+    await rw.g.lnS('hostname', '/etc/link');
+  } finally {
+    await rw.g.close();
+  }
+  imageSum = await sha256File(image);
+  ({ g, root } = await mountedPlain(image, { tmpDir: dir, readonly: true }));
 });
 afterAll(async () => {
   try {
-    await fsys?.release();
-    expect(await sha256File(fsys.image)).toBe(imageSum);
+    await g?.close();
+    expect(await sha256File(image)).toBe(imageSum);
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   } finally {
     await remove();
@@ -69,33 +106,36 @@ afterAll(async () => {
 
 describe('a read-only guest', () => {
   it('reads normally', async () => {
-    const g = new GuestFiles({ rootDir: () => fsys.mountDir, assertWritable: () => {} });
     expect(await g.read('/etc/link', 'utf8')).toBe('evidence\n');
-    expect(await g.find('/')).toEqual(['empty', 'etc', 'etc/hostname', 'etc/link', 'lost+found']);
+    expect(await g.find('/')).toEqual(['data', 'data/readme.txt', 'empty', 'etc', 'etc/hostname', 'etc/link', 'lost+found']);
   });
 
   it('refuses every write with the session check, before touching anything', async () => {
-    const g = new GuestFiles({
-      rootDir: () => fsys.mountDir,
-      assertWritable: (p) => {
-        asked.push(p);
-        throw new VmcraftError('EREADONLY', `cannot write ${p}: read-only session`, { path: p });
-      },
-    });
-    const hostFile = path.join(dir, 'host-file');
-    await writeFile(hostFile, 'data');
-    for (const [name, call] of writes(g, hostFile)) expect([name, await code(call())]).toEqual([name, 'EREADONLY']);
-    expect(asked).toContain('/etc/hostname');
+    const calls = writes();
+    const tested = new Set(calls.map(([name]) => name));
+    const writing = API.filter((e) => e.group === 'files' && e.writes).map((e) => e.name);
+    expect(writing.filter((name) => !tested.has(name))).toEqual([]);
+    for (const [name, call] of calls) {
+      const err = await call().then(() => undefined, (e: unknown) => e);
+      expect([name, (err as VmcraftError)?.code]).toEqual([name, 'EREADONLY']);
+      expect((err as VmcraftError).message).toMatch(/the session is read-only/);
+    }
+    // Below the calls, the session's file context refuses too (the mount table's check).
+    for (const [name, call] of fsWrites(g.fileContext())) {
+      const err = await call().then(() => undefined, (e: unknown) => e);
+      expect([name, (err as VmcraftError)?.code]).toEqual([name, 'EREADONLY']);
+      expect((err as VmcraftError).message).toMatch(/read-only mount or session/);
+    }
   });
 
   it('turns the kernel\'s EROFS into EREADONLY when the check lets a write through', async () => {
-    const g = new GuestFiles({ rootDir: () => fsys.mountDir, assertWritable: () => {} });
-    const hostFile = path.join(dir, 'host-file');
-    for (const [name, call] of writes(g, hostFile)) {
+    const ctx: FileContext = { ...g.fileContext(), assertWritable: () => {} };
+    for (const [name, call] of fsWrites(ctx)) {
       const err = await call().then(() => undefined, (e: unknown) => e);
       expect([name, (err as VmcraftError)?.code]).toEqual([name, 'EREADONLY']);
-      expect((err as VmcraftError).message).not.toContain(fsys.mountDir);
+      expect((err as VmcraftError).message).not.toContain(root);
     }
     expect(await g.read('/etc/hostname', 'utf8')).toBe('evidence\n');
+    expect(await code(g.read('/etc/uploaded'))).toBe('ENOENT');
   });
 });
