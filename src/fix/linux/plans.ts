@@ -61,7 +61,7 @@ export async function planNetwork(ctx: FixContext, options: LinuxFixOptions = {}
     if (reasons.length) edits.set(path, { ...current, after: text, reasons: [...current.reasons, ...reasons] });
   };
   for (const [pattern, unpin] of sources) {
-    for (const path of await ctx.target.globExpand(pattern)) {
+    for (const path of await ctx.target.globExpand(pattern, { directorySlash: false })) {
       await edit(path, (t) => {
         const { text, removed } = unpin(t);
         return { text, reasons: removed.map((r) => `remove ${r}`) };
@@ -70,7 +70,7 @@ export async function planNetwork(ctx: FixContext, options: LinuxFixOptions = {}
   }
   if (Object.keys(renames).length) {
     for (const [pattern, rename] of renamers) {
-      for (const path of await ctx.target.globExpand(pattern)) {
+      for (const path of await ctx.target.globExpand(pattern, { directorySlash: false })) {
         await edit(path, (t) => {
           const { text, changes } = rename(t, renames);
           return { text, reasons: changes.map((c) => `rename ${c}`) };
@@ -103,13 +103,13 @@ export async function planHypervisorTools(ctx: FixContext): Promise<FixPlan> {
   const plan: FixPlan = { fixer: 'hypervisor-tools', changes: [], commands: [], notes: [] };
   const installed: string[] = [];
   for (const unit of HYPERVISOR_UNITS) {
-    const found = (await ctx.target.isFile(`/lib/systemd/system/${unit}`)) || (await ctx.target.isFile(`/usr/lib/systemd/system/${unit}`));
-    const masked = await ctx.target.exists(`/etc/systemd/system/${unit}`).then(async (e) => e && !(await ctx.target.isFile(`/etc/systemd/system/${unit}`)));
+    const found = (await ctx.target.isFile(`/lib/systemd/system/${unit}`, { followSymlinks: true })) || (await ctx.target.isFile(`/usr/lib/systemd/system/${unit}`, { followSymlinks: true }));
+    const masked = await ctx.target.exists(`/etc/systemd/system/${unit}`).then(async (e) => e && !(await ctx.target.isFile(`/etc/systemd/system/${unit}`, { followSymlinks: true })));
     if (found && !masked) installed.push(unit);
   }
   // What `systemctl mask` does, without needing systemctl in the guest.
   for (const unit of installed) plan.commands.push(['ln', '-sf', '/dev/null', `/etc/systemd/system/${unit}`]);
-  if (await ctx.target.isDir('/etc/vmware-tools')) plan.notes.push('VMware Tools (tarball install) found in /etc/vmware-tools: run its vmware-uninstall-tools.pl inside the guest to remove it');
+  if (await ctx.target.isDir('/etc/vmware-tools', { followSymlinks: true })) plan.notes.push('VMware Tools (tarball install) found in /etc/vmware-tools: run its vmware-uninstall-tools.pl inside the guest to remove it');
   return plan;
 }
 

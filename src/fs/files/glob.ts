@@ -101,7 +101,7 @@ class Expander {
  * Guest paths matching a wildcard pattern (`*`, `?`, `[…]`, `{a,b}`, `**`),
  * sorted, without duplicates; `[]` when nothing matches. Names starting with
  * `.` only match a pattern component that starts with `.`. Directories get a
- * trailing `/` only with `directorySlash: true` (GuestFiles turns it on, as libguestfs does).
+ * trailing `/` only with `directorySlash: true` (GuestFS.globExpand turns it on by default, as libguestfs does).
  */
 export async function globExpand(ctx: FileContext, pattern: string, options: GlobOptions = {}): Promise<string[]> {
   splitGuestPath(pattern);
