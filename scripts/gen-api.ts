@@ -31,15 +31,21 @@ function comment(lines: string[], indent: string): string {
 
 function methodDoc(entry: ApiEntry): string[] {
   const lines = [sentence(entry.summary)];
-  if (entry.doc) lines.push('', ...entry.doc.split('\n'));
+  // The doc's text, then the notes, then its block tags (`@returns`…), which run to the end of the comment.
+  const doc = entry.doc ? entry.doc.split('\n') : [];
+  const firstTag = doc.findIndex((l) => l.startsWith('@'));
+  const text = firstTag < 0 ? doc : doc.slice(0, firstTag);
+  const tags = firstTag < 0 ? [] : doc.slice(firstTag);
+  if (text.length) lines.push('', ...text);
+  if (entry.writes) lines.push('', 'Refused with `EREADONLY` in a read-only session.');
+  if (entry.libguestfs) lines.push('', `libguestfs: \`${entry.libguestfs}\``);
   const params = entry.args.filter((s) => s.doc || s.defaultText || s.kind === 'secret');
   if (params.length) lines.push('');
   for (const s of params) {
     const notes = [s.doc, s.kind === 'secret' ? 'never shown in errors or traces' : undefined, s.defaultText ? `default: ${s.defaultText}` : undefined].filter(Boolean);
     lines.push(`@param ${s.name} - ${notes.join('; ')}`);
   }
-  if (entry.writes) lines.push('', 'Refused with `EREADONLY` in a read-only session.');
-  if (entry.libguestfs) lines.push('', `libguestfs: \`${entry.libguestfs}\``);
+  if (tags.length) lines.push('', ...tags);
   return lines;
 }
 

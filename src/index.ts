@@ -39,7 +39,7 @@ export type { NbdOptions } from './attach/nbd.js';
 export type { GuestStat, GuestStatvfs, GuestFileType, ChecksumAlgorithm } from './fs/files/types.js';
 export type { GuestChecksum } from './fs/files/checksums.js';
 export type { GuestPath, NameEncoding, NameOptions } from './fs/names.js';
-export { detectFormat, type ImageFormat, type FormatDetection } from './convert/detect.js';
+export { detectFormat, type ImageFormat, type FormatDetection } from './attach/detect.js';
 export type { OsInfo, OsMountpoint, OsType, PackageFormat, PackageManagement, FstabEntry, WindowsDetails } from './inspect/types.js';
 export type { CrypttabEntry } from './inspect/parsers/crypttab.js';
 export type { Guest } from './api/entry.js';

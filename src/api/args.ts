@@ -42,6 +42,8 @@ export interface ArgSpec {
   readonly kind: ArgKind;
   /** May be left out (then `defaultText` says what the call uses). */
   readonly optional?: boolean;
+  /** May also be `null`, meaning not given (libguestfs `OptString`: `hivexCommit(null)`); its `ts` says `| null`. */
+  readonly nullable?: boolean;
   /** What an optional argument defaults to, as docs show it. */
   readonly defaultText?: string;
   /** The TypeScript type, when not the kind's own (`ChecksumAlgorithm`, `BufferEncoding`). */
@@ -109,6 +111,8 @@ export const a = {
 function shown(spec: ArgSpec, value: unknown): string {
   if (spec.kind === 'secret') return '(a secret, not shown)';
   if (value instanceof Uint8Array) return `<${value.length} bytes>`;
+  // A structured argument may carry a password (setPassword's spec): name its type only.
+  if (spec.kind === 'struct') return Array.isArray(value) ? 'a list' : value === null ? 'null' : `a ${typeof value}`;
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
@@ -125,6 +129,7 @@ function isInteger(value: unknown, bits: 32 | 64): boolean {
 /** Checks one value against its spec; throws EINVAL (ENOENT for a device not in the session). */
 export function checkArg(call: string, spec: ArgSpec, value: unknown, session: ArgSession): void {
   if (value === undefined && spec.optional) return;
+  if (value === null && spec.nullable) return;
   const bad = (expected: string) => invalid(call, spec, value, expected);
   switch (spec.kind) {
     case 'device':

@@ -1,7 +1,7 @@
 /** Options of a GuestFS session and of its drives, normalised and validated in one place. */
 import { VmcraftError } from '../core/errors.js';
 import type { BackendChoice } from '../attach/types.js';
-import type { ImageFormat } from '../convert/detect.js';
+import type { ImageFormat } from '../attach/detect.js';
 import type { LuksKey } from '../storage/types.js';
 import type { NbdOptions } from '../attach/nbd.js';
 import { normalizeChainPolicy, type ChainPolicy } from '../attach/references.js';

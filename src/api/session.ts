@@ -148,7 +148,9 @@ export class Session extends EventEmitter<GuestFSEvents> {
    * Runs one call of the API (installed from the table): a
    * release waits for the calls under way, and a call that fails while the
    * session is being released fails only once the release is over, so a
-   * program dying of that error never cuts the release short.
+   * program dying of that error never cuts the release short. So a cleanup
+   * entry must never call a call of the table: it would wait for the release
+   * that waits for it.
    * @internal
    */
   track<T>(call: () => T): T {

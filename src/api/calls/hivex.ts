@@ -358,7 +358,7 @@ export const HIVEX_CALLS = [
       'writable session. The hive stays open.',
       '@returns the file written and its backup (libguestfs returns nothing)',
     ].join('\n'),
-    args: [a.guestPath('filename', { optional: true, ts: 'string | null', defaultText: 'the file the hive was opened from', doc: 'another hive file to write, matched case-insensitively' })],
+    args: [a.guestPath('filename', { optional: true, nullable: true, ts: 'string | null', defaultText: 'the file the hive was opened from', doc: 'another hive file to write, matched case-insensitively' })],
     returns: 'struct', ts: 'Promise<HivexCommit>',
     impl: (g, filename) => hivexCommit(g, filename),
   }),

@@ -31,8 +31,8 @@ function windows(g: Guest, root: string): WindowsDetails {
 const root: ArgSpec = a.string('root', { doc: 'a root found by inspectOs()' });
 
 /** A one-field libguestfs `inspect_get_*` call over {@link osInfo}. */
-function getter<N extends 'inspectGetType' | 'inspectGetDistro' | 'inspectGetProductName' | 'inspectGetBuildId' | 'inspectGetMajorVersion' | 'inspectGetMinorVersion' | 'inspectGetArch' | 'inspectGetHostname' | 'inspectGetPackageFormat' | 'inspectGetPackageManagement' | 'inspectGetOsinfo' | 'inspectGetMountpoints' | 'inspectGetFilesystems' | 'inspectGetProductVariant' | 'inspectGetWindowsSystemroot' | 'inspectGetWindowsSystemHive' | 'inspectGetWindowsSoftwareHive' | 'inspectGetWindowsCurrentControlSet'>(
-  name: N, libguestfs: string, summary: string, doc: string, returns: 'string' | 'int' | 'structList' | 'stringList', ts: string, read: (g: Guest, root: string) => ReturnType<Guest[N]>,
+function getter<N extends 'inspectGetType' | 'inspectGetDistro' | 'inspectGetProductName' | 'inspectGetBuildId' | 'inspectGetMajorVersion' | 'inspectGetMinorVersion' | 'inspectGetArch' | 'inspectGetHostname' | 'inspectGetPackageFormat' | 'inspectGetPackageManagement' | 'inspectGetOsinfo' | 'inspectGetFilesystems' | 'inspectGetProductVariant' | 'inspectGetWindowsSystemroot' | 'inspectGetWindowsSystemHive' | 'inspectGetWindowsSoftwareHive' | 'inspectGetWindowsCurrentControlSet'>(
+  name: N, libguestfs: string, summary: string, doc: string, returns: 'string' | 'int' | 'stringList', ts: string, read: (g: Guest, root: string) => ReturnType<Guest[N]>,
 ) {
   return defineCall({ name, libguestfs, group: 'inspect', since: v, summary, doc, args: [root], returns, ts, impl: ((g: Guest, r: string) => read(g, r)) as never });
 }
@@ -107,6 +107,12 @@ export const INSPECT_CALLS = [
     impl: (g, r) => Object.fromEntries(windows(g, r).drives.filter((d) => d.device).map((d) => [d.drive.replace(/:$/, ''), d.device!])),
   }),
   getter('inspectGetOsinfo', 'inspect_get_osinfo', 'get the osinfo short id', 'e.g. `debian12`.', 'string', 'string', (g, r) => osInfo(g, r).osinfo),
-  getter('inspectGetMountpoints', 'inspect_get_mountpoints', 'get the mount points of a root', "Resolved to this session's devices, parents first.", 'structList', 'OsMountpoint[]', (g, r) => osInfo(g, r).mountpoints),
+  defineCall({
+    name: 'inspectGetMountpoints', libguestfs: 'inspect_get_mountpoints', group: 'inspect', since: v,
+    summary: 'get the mount points of a root',
+    doc: "As libguestfs's hash: mount point → this session's device, parents first (`{ '/': '/dev/sda2', '/boot/efi': '/dev/sda1' }`). `inspectOsInfo(root).mountpoints` has them as a list.",
+    args: [root], returns: 'hash', ts: 'Record<string, string>',
+    impl: (g, r) => Object.fromEntries(osInfo(g, r).mountpoints.map((m) => [m.mountpoint, m.device])),
+  }),
   getter('inspectGetFilesystems', 'inspect_get_filesystems', 'get the filesystems of a root', 'Every device that belongs to the OS.', 'stringList', 'string[]', (g, r) => osInfo(g, r).filesystems),
 ];

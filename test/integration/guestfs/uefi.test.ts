@@ -38,7 +38,7 @@ describe('a UEFI layout (FAT EFI system partition + ext4 root)', () => {
       await using g = await GuestFS.open(image, { readonly: true, tmpDir: dir });
       expect(g.vfsType('/dev/sda1')).toBe('vfat');
       const [root] = await g.inspectOs();
-      expect(g.inspectGetMountpoints(root!)).toEqual([{ mountpoint: '/', device: '/dev/sda2' }, { mountpoint: '/boot/efi', device: '/dev/sda1' }]);
+      expect(g.inspectGetMountpoints(root!)).toEqual({ '/': '/dev/sda2', '/boot/efi': '/dev/sda1' });
       await g.mountRoot(root!);
       expect(await g.cat('/boot/efi/EFI/debian/grub.cfg')).toContain('configfile $prefix/grub.cfg');
     }

@@ -60,7 +60,7 @@ describe('Windows inspection', () => {
       }).toEqual({
         roots: [root], productName: 'Windows Server 2019 Standard', hostname: 'win-srv01', buildId: '17763', controlSet: 'ControlSet002',
         systemHive: '/Windows/System32/config/SYSTEM', softwareHive: '/Windows/System32/config/SOFTWARE',
-        filesystems: [root], mountpoints: [{ mountpoint: '/', device: root }],
+        filesystems: [root], mountpoints: { '/': root },
       });
     }
     expect(await sha256File(image)).toBe(before);

@@ -58,6 +58,11 @@ describe('argument checks by kind', () => {
     expect(failure(() => checkArgs('isFile', spec, ['/f', { followSymlinks: 'yes' }], session)).message).toMatch(/followSymlinks to be true or false/);
   });
 
+  it('takes null for a nullable argument only (libguestfs OptString)', () => {
+    expect(() => checkArgs('hivexCommit', [a.guestPath('filename', { optional: true, nullable: true })], [null], session)).not.toThrow();
+    expect(failure(() => checkArgs('truncate', [a.guestPath('path'), a.int64('size', { optional: true })], ['/f', null], session)).code).toBe('EINVAL');
+  });
+
   it('refuses missing required and extra arguments', () => {
     expect(failure(() => checkArgs('cat', [a.guestPath('path')], [], session)).message).toBe('cat: path is required');
     expect(failure(() => checkArgs('cat', [a.guestPath('path')], ['/a', '/b'], session)).message).toBe('cat takes 1 argument(s) (path), got 2');
