@@ -36,7 +36,7 @@ async function main(): Promise<void> {
       }
       await g.mountRoot(roots[0]!);
       for (const file of ['/etc/hostname', '/etc/os-release', '/etc/fstab']) {
-        if (await g.isFile(file)) console.log(`\n--- ${file}\n${(await g.cat(file)).trimEnd()}`);
+        if (await g.isFile(file, { followSymlinks: true })) console.log(`\n--- ${file}\n${(await g.cat(file)).trimEnd()}`);
       }
       console.log(`\n/boot: ${(await g.ls('/boot')).join(' ')}`);
       const t = g.metrics();

@@ -36,7 +36,7 @@ export type { ChainPolicy } from './attach/references.js';
 export type { PartitionEntry } from './storage/partitions.js';
 export type { LuksKey } from './storage/types.js';
 export type { NbdOptions } from './attach/nbd.js';
-export type { GuestStat, GuestStatvfs, GuestFileType, ChecksumAlgorithm } from './fs/files/types.js';
+export type { GuestStat, GuestStatvfs, GuestFileType, ChecksumAlgorithm, GlobOptions, IsTypeOptions } from './fs/files/types.js';
 export type { GuestChecksum } from './fs/files/checksums.js';
 export type { GuestPath, NameEncoding, NameOptions } from './fs/names.js';
 export { detectFormat, type ImageFormat, type FormatDetection } from './attach/detect.js';

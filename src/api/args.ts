@@ -50,6 +50,8 @@ export interface ArgSpec {
   readonly ts?: string;
   /** Allowed values of a `string` argument. */
   readonly values?: readonly string[];
+  /** `values` match in any case (libguestfs compares checksum types with strcasecmp); the call gets the value as listed. */
+  readonly ignoreCase?: boolean;
   /** Fields of an options object (libguestfs' optargs), for a `struct` argument that is one. */
   readonly fields?: readonly ArgSpec[];
   /** One-line description for docs and `help`. */
@@ -149,7 +151,7 @@ export function checkArg(call: string, spec: ArgSpec, value: unknown, session: A
       return;
     case 'string':
       if (typeof value !== 'string') throw bad('a string');
-      if (spec.values && !spec.values.includes(value)) throw bad(`one of ${spec.values.join(', ')}`);
+      if (spec.values && !spec.values.some((allowed) => allowed === value || (spec.ignoreCase && allowed.toLowerCase() === value.toLowerCase()))) throw bad(`one of ${spec.values.join(', ')}`);
       return;
     case 'secret':
       if (typeof value !== 'string' || value === '') throw bad('a non-empty string');

@@ -14,6 +14,7 @@ import { chmodPath, chownPath } from '../../fs/files/attrs.js';
 import { cp, cpA, lnS, mkdirPath, mv, rmdirPath, rmFile, rmRf } from '../../fs/files/tree.js';
 import { touch, truncatePath, upload, write, writeAppend } from '../../fs/files/write.js';
 import { withGuestPath } from '../../fs/paths.js';
+import type { ChecksumAlgorithm } from '../../fs/files/types.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 
@@ -29,7 +30,9 @@ const dir = a.guestPath('dir');
 const src = a.guestPath('src');
 const dest = a.guestPath('dest');
 const content = a.buffer('content', { doc: 'text (written as UTF-8) or bytes' });
-const algorithm = a.string('algorithm', { ts: 'ChecksumAlgorithm', values: ALGORITHMS });
+const algorithm = a.string('algorithm', { ts: 'ChecksumAlgorithm', values: ALGORITHMS, ignoreCase: true });
+/** The algorithm as listed: the checker took it in any case. */
+const algo = (name: ChecksumAlgorithm) => name.toLowerCase() as ChecksumAlgorithm;
 const nameOptions = a.options('options', [a.string('encoding', { values: ['utf8', 'buffer'], doc: "`'buffer'`: names as Buffers of their raw bytes", defaultText: "'utf8'" })], { ts: 'NameOptions' });
 const typeOptions = a.options('options', [a.bool('followSymlinks', { doc: 'a symlink (or chain of them) ending at such an object counts too', defaultText: 'false' })], { ts: 'IsTypeOptions' });
 
@@ -284,7 +287,7 @@ export const FILES_CALLS = [
     summary: 'compute the checksum of a file',
     doc: 'Hex digest, or the decimal POSIX cksum for `crc`; streamed.',
     args: [algorithm, path], returns: 'string', ts: 'Promise<string>',
-    impl: (g, algo, p) => checksum(ctx(g), algo, p),
+    impl: (g, name, p) => checksum(ctx(g), algo(name), p),
   }),
   defineCall({
     name: 'checksums', group: 'files', since: v,
@@ -295,14 +298,14 @@ export const FILES_CALLS = [
       "(algorithm: ChecksumAlgorithm, dir: GuestPath, options?: { encoding?: 'utf8' }): Promise<GuestChecksum<string>[]>",
       "(algorithm: ChecksumAlgorithm, dir: GuestPath, options: { encoding: 'buffer' }): Promise<GuestChecksum<Buffer>[]>",
     ],
-    impl: (g, algo, d, options) => sums.checksums(ctx(g), algo, d, options),
+    impl: (g, name, d, options) => sums.checksums(ctx(g), algo(name), d, options),
   }),
   defineCall({
     name: 'checksumsOut', libguestfs: 'checksums_out', group: 'files', since: v,
     summary: 'write the checksums of every regular file below a directory to a host file',
     doc: '`HASH  ./path` lines, as `find -type f | xargs sha256sum` prints them (libguestfs `checksums_out`).',
     args: [algorithm, dir, a.hostPathOut('sumsfile')], returns: 'void', ts: 'Promise<void>',
-    impl: (g, algo, d, sumsfile) => sums.checksumsOut(ctx(g), algo, d, sumsfile),
+    impl: (g, name, d, sumsfile) => sums.checksumsOut(ctx(g), algo(name), d, sumsfile),
   }),
   defineCall({
     name: 'du', libguestfs: 'du', group: 'files', since: v,

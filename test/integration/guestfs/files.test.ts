@@ -50,7 +50,8 @@ describe('reading and writing files', () => {
     await g.lnS('file', '/srv/x/link');
     expect(await g.isDir('/srv/x/y')).toBe(true);
     expect(await g.isFile('/srv/x/file')).toBe(true);
-    expect(await g.isFile('/srv/x/link')).toBe(true);
+    expect(await g.isFile('/srv/x/link')).toBe(false);
+    expect(await g.isFile('/srv/x/link', { followSymlinks: true })).toBe(true);
     expect(await g.isSymlink('/srv/x/link')).toBe(true);
     expect(await g.isSymlink('/srv/x/file')).toBe(false);
     expect(await g.exists('/srv/x/nope')).toBe(false);

@@ -100,7 +100,8 @@ describe('the Debian fixture (debootstrap)', () => {
     expect(await g.cat('/etc/debian_version')).toBe(`${g.inspect_get_product_name(root!)}\n`);
     expect(await g.isSymlink('/bin')).toBe(true);
     expect(await g.readlink('/bin')).toBe('usr/bin');
-    expect(await g.isFile('/bin/sh')).toBe(true);
+    expect(await g.isFile('/bin/sh')).toBe(false);
+    expect(await g.isFile('/bin/sh', { followSymlinks: true })).toBe(true);
     expect((await g.readLines('/etc/passwd'))[0]).toMatch(/^root:x:0:0:/);
     expect(await g.ls('/boot')).toEqual(['config-6.1.0-28-amd64', 'lost+found', 'vmlinuz-6.1.0-28-amd64']);
     expect((await g.globExpand('/boot/vmlinuz-*'))).toEqual(['/boot/vmlinuz-6.1.0-28-amd64']);
