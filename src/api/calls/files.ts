@@ -331,4 +331,11 @@ export const FILES_CALLS = [
     args: [path], returns: 'string', ts: 'Promise<string>',
     impl: (g, p) => withGuestPath(g.mountTable.rootDir(), p, { caseInsensitive: true, followFinal: false }, async (resolved) => resolved.guestPath),
   }),
+  defineCall({
+    name: 'filesize', libguestfs: 'filesize', group: 'files', since: v,
+    summary: 'get the size of a file in bytes',
+    doc: 'Symlinks are followed inside the guest.',
+    args: [a.guestPath('file')], returns: 'int64', ts: 'Promise<number>',
+    impl: async (g, file) => (await g.stat(file)).size,
+  }),
 ];

@@ -148,6 +148,7 @@ describe('information', () => {
     await symlink('/owned', host('owned-link'));
     expect((await g.stat('/owned-link')).ino).toBe(real.ino);
     expect(await g.lstat('/owned-link')).toMatchObject({ type: 'symlink', size: '/owned'.length });
+    expect([await g.filesize('/owned'), await g.filesize('/owned-link')]).toEqual([5, 5]);
     expect((await g.stat('/dev/loop-node'))).toMatchObject({ type: 'block', rdev: real.dev === 0 ? 0 : (await lstat(host('dev/loop-node'))).rdev });
     const list = await lstatList(ctx, '/', ['owned', 'owned-link', 'missing']);
     expect(list.map((s) => s?.type)).toEqual(['file', 'symlink', undefined]);
