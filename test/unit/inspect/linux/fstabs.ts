@@ -2,7 +2,7 @@
  * The fstab styles of the fixture roots, parsed by util-linux itself
  * (`findmnt --fstab -F <root>/etc/fstab -J`), as vmcraft's FstabEntry.
  */
-import type { FstabEntry } from '../../../src/inspect/types.js';
+import type { FstabEntry } from '../../../../src/inspect/types.js';
 
 /** Parsed fstab of each style, keyed by style name. */
 export const FSTABS: Record<string, FstabEntry[]> = {
