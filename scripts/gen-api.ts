@@ -39,7 +39,8 @@ function methodDoc(entry: ApiEntry): string[] {
   if (text.length) lines.push('', ...text);
   if (entry.writes) lines.push('', 'Refused with `EREADONLY` in a read-only session.');
   if (entry.libguestfs) lines.push('', `libguestfs: \`${entry.libguestfs}\``);
-  const params = entry.args.filter((s) => s.doc || s.defaultText || s.kind === 'secret');
+  // With overloads the comment is every signature's, and one without the parameter would name it wrongly.
+  const params = entry.overloads ? [] : entry.args.filter((s) => s.doc || s.defaultText || s.kind === 'secret');
   if (params.length) lines.push('');
   for (const s of params) {
     const notes = [s.doc, s.kind === 'secret' ? 'never shown in errors or traces' : undefined, s.defaultText ? `default: ${s.defaultText}` : undefined].filter(Boolean);
