@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renameIfcfg, renameIfupdown, renameNetplan, renameNetworkd, renameNmKeyfile } from '../../../src/fix/linux/rename.js';
+import { renameIfcfg, renameIfupdown, renameNetplan, renameNetworkd, renameNmKeyfile } from '../../../../src/fix/linux/rename.js';
 
 const R = { ens192: 'ens3', eth1: 'ens4' };
 
