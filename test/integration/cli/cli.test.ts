@@ -73,7 +73,7 @@ describe('one-shot mode', () => {
     expect((await vmcraft(['--no-such-option'])).exitCode).toBe(2);
     const r = await vmcraft(['-a', fx.debian12!.path, '--ro', '--run', 'mount-ro']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('usage: mount-ro device mountpoint');
+    expect(r.stderr).toContain('error: EINVAL: mount-ro needs arguments; usage: mount-ro mountable mountpoint');
   });
 });
 
@@ -187,8 +187,15 @@ describe('the interactive shell, driven through a terminal (tmux)', () => {
     await waitFor('><vmcraft> ls /boot/');
     await tmux('send-keys', '-t', session, 'Enter');
     await waitFor('vmlinuz-6.1.0-28-amd64');
+    await tmux('send-keys', '-t', session, 'is-file /etc/hostname foll', 'Tab');
+    await waitFor('><vmcraft> is-file /etc/hostname followSymlinks:');
+    await tmux('send-keys', '-t', session, 't', 'Tab');
+    await waitFor('><vmcraft> is-file /etc/hostname followSymlinks:true');
+    await tmux('send-keys', '-t', session, 'Enter');
+    await waitFor(/followSymlinks:true\ntrue\n/);
     await tmux('send-keys', '-t', session, 'help cat', 'Enter');
     await waitFor('read a whole file as text');
+    await waitFor('\n  path  absolute path in the guest');
     await tmux('send-keys', '-t', session, 'exit', 'Enter');
     for (let i = 0; i < 100 && (await tmux('has-session', '-t', session)).exitCode === 0; i++) await sleep(100);
     expect((await tmux('has-session', '-t', session)).exitCode).not.toBe(0);
