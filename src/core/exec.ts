@@ -4,9 +4,9 @@
  * `trace` callback with the timing of every command.
  */
 import type { Duplex } from 'node:stream';
-import { execa, type Options as ExecaOptions } from 'execa';
-import pRetry from 'p-retry';
+import type { Options as ExecaOptions } from 'execa';
 import { VmcraftError, type CommandDetails } from './errors.js';
+import { lazy } from './lazy.js';
 import { toolMissingMessage } from './tool-packages.js';
 
 /** One finished external command, as reported to {@link RunnerOptions.onTrace}. */
@@ -85,6 +85,9 @@ export interface RunnerOptions {
 
 const MAX_STDERR = 8192;
 
+const loadExeca = lazy(() => import('execa'));
+const loadPRetry = lazy(() => import('p-retry'));
+
 /** Runs external commands; a GuestFS owns one so that it can trace what it runs. */
 export class Runner {
   readonly #onTrace?: (event: TraceEvent) => void;
@@ -101,6 +104,7 @@ export class Runner {
   async run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult<string | Buffer>> {
     const argv = [file, ...args];
     const shown = redactArgv(argv, options.redact);
+    const { execa } = await loadExeca();
     const started = performance.now();
     const execaOptions: ExecaOptions = {
       reject: false,
@@ -159,6 +163,7 @@ export class Runner {
     options: RunOptions & { retries?: number; shouldRetry: (err: VmcraftError) => boolean },
   ): Promise<RunResult<string>> {
     const { retries = 4, shouldRetry, ...runOptions } = options;
+    const { default: pRetry } = await loadPRetry();
     return pRetry(() => this.run(file, args, runOptions), {
       retries,
       minTimeout: 50,
