@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, realpath, rm, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import pRetry from 'p-retry';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import { defaultRunner, type Runner } from '../core/exec.js';
+import { lazy } from '../core/lazy.js';
 import { sha256File } from '../core/hash.js';
 import { chainFilename } from '../attach/blockdev.js';
 import { registerSession } from '../attach/reaper.js';
@@ -104,6 +104,7 @@ async function exists(file: string): Promise<boolean> {
 }
 
 const TRANSIENT = /Failed to get .*lock|Resource temporarily unavailable|EAGAIN/i;
+const loadPRetry = lazy(() => import('p-retry'));
 
 /**
  * Checks the arguments before any work: formats, the target's directory,
@@ -194,6 +195,7 @@ export async function convert(src: string, dst: string, options: ConvertOptions 
   const unregister = await registerSession(work).catch(() => undefined); // without root there is no registry to write
   try {
     await mkdir(work);
+    const { default: pRetry } = await loadPRetry();
     const conversion = pRetry(
       async () => {
         await rm(tmp, { force: true });

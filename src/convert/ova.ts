@@ -8,8 +8,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { VmcraftError, fromFsError } from '../core/errors.js';
+import { lazy } from '../core/lazy.js';
 import { parseManifest, parseOvf, type ManifestEntry, type OvfDescriptor, type OvfDisk } from './ovf.js';
 
 /** A file extracted from an OVA. */
@@ -31,6 +32,7 @@ export interface OvaContents {
 const MAX_TEXT_MEMBER = 16 * 1024 * 1024;
 const ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
 type Digests = Partial<Record<ManifestEntry['algorithm'], string>>;
+const loadTar = lazy(() => import('tar'));
 
 /** Checks a member name: a plain relative name, no `..`, no absolute path. */
 export function safeMemberName(name: string): string {
@@ -101,6 +103,7 @@ async function readArchive(ova: string, work: string): Promise<{ texts: Map<stri
 
   const pending: Promise<void>[] = [];
   let failure: unknown;
+  const { Parser } = await loadTar();
   const parser = new Parser({ strict: true });
   parser.on('entry', (entry: ReadEntry) => {
     pending.push(handleEntry(entry).catch((err: unknown) => {

@@ -8,14 +8,16 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pLimit from 'p-limit';
 import { VmcraftError, isVmcraftError } from '../core/errors.js';
 import { defaultRunner, Runner, type TraceEvent } from '../core/exec.js';
+import { lazy } from '../core/lazy.js';
 import { orderStages, type Stage, type StageContext, type StageOutcome } from './stage.js';
 import { BUILTIN_STAGE_TABLE } from './stages/index.js';
 import { sha256File } from '../core/hash.js';
 import { disksHold, hashOf, loadState, sameDisks, saveState, stampFile, type VmState } from './state.js';
 import type { DiskRef, PipelineEvent, PipelinePlan, PipelineReport, StageReport, VmPlan, VmReport } from './types.js';
+
+const loadPLimit = lazy(() => import('p-limit'));
 
 /** Options of {@link run}. */
 export interface RunOptions {
@@ -208,6 +210,7 @@ export async function run(plan: PipelinePlan, options: RunOptions = {}): Promise
   const signal = options.signal ?? new AbortController().signal;
   const runner = options.onTrace ? new Runner({ onTrace: options.onTrace }) : defaultRunner;
   const started = performance.now();
+  const { default: pLimit } = await loadPLimit();
   const limit = pLimit(plan.concurrency);
   const vms = await Promise.all(plan.vms.map((vm) => limit(() => new VmRun(vm, table, { ...options, signal, runner }).run())));
   return { vms, ok: vms.filter((v) => v.status !== 'failed').length, failed: vms.filter((v) => v.status === 'failed').length, durationMs: Math.round(performance.now() - started) };

@@ -1,11 +1,14 @@
 /** The Linux fixers, each a plan of file changes and commands. */
+import { lazy } from '../../core/lazy.js';
 import type { FixContext } from '../context.js';
 import { textOf } from '../context.js';
 import type { FixPlan } from '../types.js';
 import { planGrub, planInitramfs } from './boot.js';
 import { rewriteSpecs } from './fstab.js';
-import { unpinIfcfg, unpinNetplan, unpinNetworkd, unpinNmKeyfile } from './network.js';
-import { renameIfcfg, renameIfupdown, renameNetplan, renameNetworkd, renameNmKeyfile, type InterfaceRenames } from './rename.js';
+import type { InterfaceRenames } from './rename.js';
+
+// The network rewriters parse netplan's YAML: loaded when the network fixer first runs.
+const loadNetworkRewriters = lazy(() => Promise.all([import('./network.js'), import('./rename.js')]));
 
 /** fstab and crypttab entries by UUID=/PARTUUID= instead of hypervisor device names. */
 export async function planFstab(ctx: FixContext): Promise<FixPlan> {
@@ -35,6 +38,7 @@ type Rename = (text: string, renames: InterfaceRenames) => { text: string; chang
 export async function planNetwork(ctx: FixContext, options: LinuxFixOptions = {}): Promise<FixPlan> {
   const plan: FixPlan = { fixer: 'network', changes: [], commands: [], notes: [] };
   const renames = options.renameInterfaces ?? {};
+  const [{ unpinIfcfg, unpinNetplan, unpinNetworkd, unpinNmKeyfile }, { renameIfcfg, renameIfupdown, renameNetplan, renameNetworkd, renameNmKeyfile }] = await loadNetworkRewriters();
   const renamers: [string, Rename][] = [
     ['/etc/sysconfig/network-scripts/ifcfg-*', renameIfcfg],
     ['/etc/sysconfig/network/ifcfg-*', renameIfcfg],

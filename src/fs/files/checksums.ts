@@ -4,7 +4,7 @@
  * one walk: no tool per file, several files hashed at once.
  */
 import { writeFile } from 'node:fs/promises';
-import pLimit from 'p-limit';
+import { lazy } from '../../core/lazy.js';
 import { nameBytes, showPath, type GuestPath, type NameOptions } from '../names.js';
 import { checksumAlgorithm, checksumFile } from './checksum.js';
 import { guarded, type FileContext } from './context.js';
@@ -13,6 +13,7 @@ import type { ChecksumAlgorithm } from './types.js';
 
 /** Files hashed at once. */
 const CONCURRENCY = 16;
+const loadPLimit = lazy(() => import('p-limit'));
 
 /** The checksum of one file below the directory. */
 export interface GuestChecksum<P extends string | Buffer = string | Buffer> {
@@ -30,6 +31,7 @@ export interface GuestChecksum<P extends string | Buffer = string | Buffer> {
  */
 export async function checksums(ctx: FileContext, algorithm: ChecksumAlgorithm, dir: GuestPath, options: NameOptions = {}): Promise<GuestChecksum[]> {
   const algo = checksumAlgorithm(algorithm);
+  const { default: pLimit } = await loadPLimit();
   const limit = pLimit(CONCURRENCY);
   const buffers: Buffer[] = [];
   const sums = new Map<string | Buffer, GuestChecksum>();

@@ -5,7 +5,7 @@
  * symlinked directories are followed inside the guest and never out of it.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
-import picomatch from 'picomatch';
+import { lazy } from '../../core/lazy.js';
 import { decodeName } from '../names.js';
 import { splitGuestPath, withGuestPath } from '../paths.js';
 import { guarded, type FileContext } from './context.js';
@@ -48,6 +48,7 @@ function braceGroup(pattern: string, open: number): { close: number; bounds: num
 }
 
 const MAGIC = /(?<!\\)[*?[]/;
+const loadPicomatch = lazy(() => import('picomatch'));
 
 /** A pattern component without wildcards, its backslash escapes removed. */
 function literal(component: string): string {
@@ -75,6 +76,7 @@ class Expander {
     } else if (!MAGIC.test(head)) {
       await this.expand(`${prefix}/${literal(head)}`, rest);
     } else {
+      const { default: picomatch } = await loadPicomatch();
       const isMatch = picomatch(head, { dot: false, nobrace: true, noextglob: true, posix: true });
       for (const entry of await this.#entries(prefix)) {
         if (isMatch(entry.name)) await this.expand(`${prefix}/${entry.name}`, rest);

@@ -9,9 +9,12 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { detectFormat } from '../../convert/detect.js';
 import { resolveChain } from '../../convert/chain.js';
-import { extractOva } from '../../convert/ova.js';
+import { lazy } from '../../core/lazy.js';
 import type { Stage } from '../stage.js';
 import type { DiskRef } from '../types.js';
+
+// OVA extraction brings tar and the XML parser: loaded for the first OVA.
+const loadOva = lazy(() => import('../../convert/ova.js'));
 
 export const fetchStage: Stage = {
   name: 'fetch',
@@ -31,6 +34,7 @@ export const fetchStage: Stage = {
       }
       const dir = path.join(ctx.workDir, `ova-${i}`);
       await rm(dir, { recursive: true, force: true });
+      const { extractOva } = await loadOva();
       const contents = await extractOva(source.path, dir);
       ovas.push({ path: source.path, descriptor: contents.descriptor, manifestVerified: contents.manifestVerified });
       for (const disk of contents.disks) {
