@@ -15,16 +15,15 @@
  * when the reader of its output leaves (`| head`) it stops and exits quietly with 141 (interrupt.ts).
  */
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import type { GuestFS } from '../guestfs.js';
 import { isVmcraftError } from '../core/errors.js';
-import { convert, type OutputFormat } from '../convert/index.js';
+import { convert, type OutputFormat } from '../convert/convert.js';
 import type { ImageFormat } from '../convert/detect.js';
 import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addPipelineCommands } from './pipeline.js';
-import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressEnabled, reportFatal, reportingRunner, sessionLaunched } from './output.js';
+import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressBars, reportFatal, reportingRunner, sessionLaunched } from './output.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
 import { readCliFile } from './read.js';
 
@@ -149,9 +148,8 @@ program
   .addOption(new Option('--verify <how>', 'check the output').choices(['check', 'compare']))
   .option('--json', 'print progress events and the result as JSON lines')
   .action(async (source: string, target: string, opts: { outputFormat: OutputFormat; compress?: boolean; overwrite?: boolean; chainDir?: string; verify?: 'check' | 'compare'; json?: boolean }) => {
-    const bar = progressEnabled(process.stderr, opts.json)
-      ? new cliProgress.SingleBar({ format: 'converting [{bar}] {percentage}% | {rate} MiB/s | ETA {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic)
-      : undefined;
+    const cliProgress = await progressBars(process.stderr, opts.json);
+    const bar = cliProgress && new cliProgress.SingleBar({ format: 'converting [{bar}] {percentage}% | {rate} MiB/s | ETA {eta_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic);
     bar?.start(100, 0, { rate: '0' });
     const result = await convert(source, target, {
       format: opts.outputFormat,

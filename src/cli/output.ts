@@ -13,6 +13,7 @@
  */
 import type { Command } from 'commander';
 import { Runner, type TraceEvent } from '../core/exec.js';
+import { lazy } from '../core/lazy.js';
 import type { ImageFormat } from '../convert/detect.js';
 import type { ChainPolicy } from '../attach/references.js';
 import { GuestFS } from '../guestfs.js';
@@ -67,9 +68,11 @@ export function colourEnabled(stream: NodeJS.WriteStream = process.stderr, env: 
   return !!stream.isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
-/** Whether a progress bar may be drawn on `stream`. */
-export function progressEnabled(stream: NodeJS.WriteStream = process.stderr, json = false): boolean {
-  return !!stream.isTTY && !json && !flags.quiet && !flags.trace;
+const loadCliProgress = lazy(() => import('cli-progress'));
+
+/** The progress-bar library (cli-progress, loaded then) when a bar may be drawn on `stream`; undefined when not. */
+export async function progressBars(stream: NodeJS.WriteStream = process.stderr, json = false): Promise<typeof import('cli-progress') | undefined> {
+  return stream.isTTY && !json && !flags.quiet && !flags.trace ? (await loadCliProgress()).default : undefined;
 }
 
 const SGR = { red: 31, yellow: 33, dim: 2 } as const;

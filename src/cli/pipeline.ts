@@ -5,7 +5,7 @@
  *   vmcraft pipeline schema                               the configuration's JSON Schema
  * Exit codes: 0 every VM ok, 1 a VM failed, 2 a bad configuration.
  */
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { VmcraftError } from '../core/errors.js';
 import { loadPipelineConfig } from '../pipeline/index.js';
@@ -14,7 +14,7 @@ import { formatSummary } from '../pipeline/report.js';
 import { run } from '../pipeline/run.js';
 import { jsonSchema } from '../pipeline/schema.js';
 import type { PipelineEvent, PipelinePlan } from '../pipeline/types.js';
-import { outputFlags, progressEnabled, reportCommand, traceEvent } from './output.js';
+import { outputFlags, progressBars, reportCommand, traceEvent } from './output.js';
 import type { ShellIo } from './shell.js';
 import { commandReportsInterruption } from './interrupt.js';
 
@@ -37,10 +37,11 @@ function humanEvent(e: PipelineEvent): string | undefined {
 }
 
 /** Progress of the running CONVERT stages: one bar per VM on a terminal. */
-function progressBars(): { update(e: PipelineEvent): void; log(text: string): void; stop(): void } | undefined {
-  if (!progressEnabled(process.stderr)) return undefined;
+async function stageBars(): Promise<{ update(e: PipelineEvent): void; log(text: string): void; stop(): void } | undefined> {
+  const cliProgress = await progressBars(process.stderr);
+  if (!cliProgress) return undefined;
   const multi = new cliProgress.MultiBar({ format: '{vm} {stage} [{bar}] {percentage}% | {rate} MiB/s | ETA {eta_formatted}', stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-  const bars = new Map<string, cliProgress.SingleBar>();
+  const bars = new Map<string, SingleBar>();
   return {
     update(e) {
       if (e.type === 'progress') {
@@ -97,7 +98,7 @@ export function addPipelineCommands(program: Command, io: ShellIo): void {
     .option('--concurrency <n>', 'VMs at once (overrides the configuration)')
     .action(async (files: string[], opts: { dryRun?: boolean; json?: boolean; concurrency?: string }) => {
       const p = await planFromFiles(files, opts.concurrency);
-      const bars = opts.json ? undefined : progressBars();
+      const bars = opts.json ? undefined : await stageBars();
       const controller = new AbortController();
       // First Ctrl-C: stop after the running step (state and report stay consistent); second: quit at once
       // (what is left is released by the next launch). A listener stays registered throughout: with none,
