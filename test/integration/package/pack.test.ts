@@ -6,6 +6,7 @@
  * types under both module resolutions.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +77,23 @@ describe('the packed package', () => {
       })().catch((e) => { console.error(e); process.exit(1); });
     `);
     expect(out).toBe('qcow2 debian vmcraft-debian\ntrue ENOENT');
+  });
+
+  it('loads no dependency when imported: each is loaded by the first call that needs it', async () => {
+    const dist = path.join(PROJECT, 'node_modules/vmcraft/dist');
+    const read = new Set<string>();
+    const external = new Set<string>();
+    // The static imports of the ESM build, chunk by chunk (an import() is what a call loads when it runs).
+    const visit = async (file: string): Promise<void> => {
+      if (read.has(file)) return;
+      read.add(file);
+      for (const [, spec] of (await readFile(path.join(dist, file), 'utf8')).matchAll(/^import\s(?:[^'"]*?\sfrom\s*)?["']([^"']+)["']/gm)) {
+        if (spec!.startsWith('./')) await visit(spec!.slice(2));
+        else external.add(spec!);
+      }
+    };
+    await visit('index.js');
+    expect([...external].filter((spec) => !isBuiltin(spec))).toEqual([]);
   });
 
   it('its CLI runs from dist/', async () => {
