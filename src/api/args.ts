@@ -56,6 +56,8 @@ export interface ArgSpec {
   readonly fields?: readonly ArgSpec[];
   /** One-line description for docs and `help`. */
   readonly doc?: string;
+  /** Cannot be given as a shell word (an AbortSignal, a callback): left out of the shell's usage, help and completion. */
+  readonly noShell?: boolean;
 }
 
 /** What a call returns. */

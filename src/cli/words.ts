@@ -107,7 +107,7 @@ export function splitWords(line: string): Word[] {
 
 /** Whether a field of an options object can be given as a word (not a signal or a callback). */
 export function isWordField(field: ArgSpec): boolean {
-  return !(field.ts && (/=>/.test(field.ts) || /\bAbortSignal\b/.test(field.ts)));
+  return !field.noShell;
 }
 
 /** The options argument of a call (the one with fields), if any. */

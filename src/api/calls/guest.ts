@@ -51,7 +51,7 @@ const commandOptions = a.options(
     a.int('timeoutMs', { doc: 'time limit in milliseconds', defaultText: '600000' }),
     a.string('cwd', { doc: 'working directory inside the guest', defaultText: '/' }),
     a.bool('network', { doc: "give the command the host's network (and a working resolv.conf)", defaultText: 'false' }),
-    a.struct('signal', { ts: 'AbortSignal', doc: 'aborts the command' }),
+    a.struct('signal', { ts: 'AbortSignal', doc: 'aborts the command', noShell: true }),
   ],
   { ts: 'GuestCommandOptions' },
 );

@@ -15,7 +15,7 @@ const NEW_ENTRY: ApiEntry = {
     a.device('device'), a.guestPath('path'), a.hostPathIn('from'), a.hostPathOut('to'), a.string('name', { values: ['x', 'y'] }),
     a.int('count'), a.int64('size'), a.mode('mode'), a.bool('flag'), a.secret('key'), a.buffer('content'), a.date('since'), a.struct('spec'),
     a.stringList('words', { optional: true }),
-    a.options('options', [a.bool('followSymlinks', { defaultText: 'false', doc: 'follow a final symlink' }), a.int('depth'), a.struct('signal', { ts: 'AbortSignal' })]),
+    a.options('options', [a.bool('followSymlinks', { defaultText: 'false', doc: 'follow a final symlink' }), a.int('depth'), a.struct('signal', { ts: 'AbortSignal', noShell: true })]),
   ],
   returns: 'struct', ts: 'Promise<unknown[]>',
   impl: (() => undefined) as never,
@@ -53,7 +53,7 @@ describe('shell commands come from the API table', () => {
       const words = usage(command).split(' ');
       expect(words[0]).toBe(command.name);
       const expected = command.entry.args.flatMap((s, _i, all) => {
-        if (s.fields) return s.fields.filter((f) => !/AbortSignal|=>/.test(f.ts ?? '')).map((f) => `[${f.name}:`);
+        if (s.fields) return s.fields.filter((f) => !f.noShell).map((f) => `[${f.name}:`);
         const rest = s.kind === 'stringList' && all.filter((x) => !x.fields).at(-1) === s ? '...' : '';
         return [s.optional ? `[${s.name}${rest}]` : `${s.name}${rest}`];
       });

@@ -96,7 +96,7 @@ describe('convertWord: words by kind', () => {
 describe('wordsToArgs', () => {
   const cat = [a.guestPath('path')];
   const truncate = [a.guestPath('path'), a.int64('size', { optional: true, defaultText: '0' })];
-  const command = [a.stringList('argv'), a.options('options', [a.string('cwd'), a.int('timeoutMs'), a.bool('network'), a.struct('env'), a.struct('signal', { ts: 'AbortSignal' })])];
+  const command = [a.stringList('argv'), a.options('options', [a.string('cwd'), a.int('timeoutMs'), a.bool('network'), a.struct('env'), a.struct('signal', { ts: 'AbortSignal', noShell: true })])];
   const isFile = [a.guestPath('path'), a.options('options', [a.bool('followSymlinks')])];
   const firstBoot = [a.string('script'), a.string('name', { optional: true })];
   const sh = [a.string('script'), a.options('options', [a.string('cwd')])];
@@ -151,7 +151,7 @@ describe('usageLine', () => {
     expect(usageLine('install-packages', [a.stringList('packages')])).toBe('install-packages packages...');
     expect(usageLine('is-file', [a.guestPath('path'), a.options('options', [a.bool('followSymlinks')])])).toBe('is-file path [followSymlinks:true|false]');
     expect(
-      usageLine('command', [a.stringList('argv'), a.options('options', [a.struct('env'), a.int('timeoutMs'), a.string('algo', { values: ['md5', 'sha1'] }), a.struct('signal', { ts: 'AbortSignal' }), a.struct('onProgress', { ts: '(p: number) => void' })])]),
+      usageLine('command', [a.stringList('argv'), a.options('options', [a.struct('env'), a.int('timeoutMs'), a.string('algo', { values: ['md5', 'sha1'] }), a.struct('signal', { ts: 'AbortSignal', noShell: true }), a.struct('onProgress', { ts: '(p: number) => void', noShell: true })])]),
     ).toBe('command argv... [env:JSON] [timeoutMs:N] [algo:md5|sha1]');
     expect(usageLine('x', [a.stringList('groups', { optional: true })])).toBe('x [groups...]');
   });
