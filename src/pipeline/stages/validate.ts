@@ -5,7 +5,7 @@
  * and optionally booted under QEMU. Read-only: the outputs stay as they are.
  */
 import { VmcraftError, isVmcraftError } from '../../core/errors.js';
-import { qemuDriver } from '../../convert/detect.js';
+import { qemuDriver } from '../../attach/detect.js';
 import type { GuestFS } from '../../guestfs.js';
 import type { OsInfo } from '../../inspect/types.js';
 import type { InjectReport } from '../../api/calls/windows.js';
