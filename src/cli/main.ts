@@ -18,7 +18,7 @@ import { Command, Option } from 'commander';
 import type { GuestFS } from '../guestfs.js';
 import { isVmcraftError } from '../core/errors.js';
 import { convert, type OutputFormat } from '../convert/convert.js';
-import type { ImageFormat } from '../convert/detect.js';
+import type { ImageFormat } from '../attach/detect.js';
 import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';

@@ -14,7 +14,7 @@
 import type { Command } from 'commander';
 import { Runner, type TraceEvent } from '../core/exec.js';
 import { lazy } from '../core/lazy.js';
-import type { ImageFormat } from '../convert/detect.js';
+import type { ImageFormat } from '../attach/detect.js';
 import type { ChainPolicy } from '../attach/references.js';
 import { GuestFS } from '../guestfs.js';
 import type { ShellIo } from './shell.js';

@@ -13,8 +13,8 @@ import { sha256File } from '../core/hash.js';
 import { chainFilename } from '../attach/blockdev.js';
 import { registerSession } from '../attach/reaper.js';
 import type { ChainPolicy } from '../attach/references.js';
-import { resolveChain, type ChainLink } from './chain.js';
-import { detectFormat, qemuDriver, type ImageFormat } from './detect.js';
+import { resolveChain, type ChainLink } from '../attach/chain.js';
+import { detectFormat, qemuDriver, type ImageFormat } from '../attach/detect.js';
 import { layerInfo } from './info.js';
 import { ProgressTracker, type ProgressEvent } from './progress.js';
 

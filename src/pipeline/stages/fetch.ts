@@ -7,8 +7,8 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { detectFormat } from '../../convert/detect.js';
-import { resolveChain } from '../../convert/chain.js';
+import { detectFormat } from '../../attach/detect.js';
+import { resolveChain } from '../../attach/chain.js';
 import { lazy } from '../../core/lazy.js';
 import type { Stage } from '../stage.js';
 import type { DiskRef } from '../types.js';
