@@ -114,6 +114,7 @@ export class Session extends EventEmitter<GuestFSEvents> {
     if (this.state !== 'config') throw new VmcraftError('ELAUNCHED', 'the session is already launched');
     if (this.drives.length === 0) throw new VmcraftError('EINVAL', 'add at least one drive before launch()');
     this.state = 'launching';
+    this.runner.preload();
     if (this.options.handleSignals) releaseOnSignals(this.#signalHook);
     this.#running++;
     try {

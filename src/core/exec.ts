@@ -98,6 +98,15 @@ export class Runner {
     this.#timeoutMs = options.timeoutMs ?? 120_000;
   }
 
+  /**
+   * Starts loading the process library now, so that a first command issued
+   * after other work (a launch probes the host first) does not wait for it.
+   */
+  preload(): void {
+    // A failure shows at the first command, which awaits the same load.
+    loadExeca().catch(() => undefined);
+  }
+
   /** Runs `file args…` and resolves with its output, or rejects with a {@link VmcraftError}. */
   run(file: string, args: readonly string[], options: RunOptions & { binary: true }): Promise<RunResult<Buffer>>;
   run(file: string, args: readonly string[], options?: RunOptions): Promise<RunResult<string>>;

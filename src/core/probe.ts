@@ -3,7 +3,7 @@
  * kernel knows, and whether nbd, device-mapper, md, FUSE and loop exist.
  * Feature groups (`g.available(['lvm2'])`) are answered from it.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,21 +30,6 @@ export const KNOWN_TOOLS = [
   'blockdev', 'lvm', 'cryptsetup', 'mdadm', 'ntfs-3g', 'hivexsh', 'hivexget', 'hivexregedit', 'modprobe',
   'mkfs.ext4', 'mkfs.xfs', 'mkfs.btrfs', 'btrfs', 'xfs_info', 'dumpe2fs', 'fusermount3', 'bwrap', 'prlimit', 'setpriv',
 ] as const;
-
-/** Finds `tool` on PATH and returns its absolute path, or undefined. */
-export async function findTool(tool: string, searchPath = process.env.PATH ?? ''): Promise<string | undefined> {
-  const dirs = [...searchPath.split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin'].filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = path.join(dir, tool);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -97,9 +82,24 @@ export function probeHost(fresh = false): Promise<HostCapabilities> {
   return cached;
 }
 
+/** Each known tool's first executable on PATH: one readdir per directory, then access() only for the names found. */
+async function findKnownTools(searchPath = process.env.PATH ?? ''): Promise<Record<string, string>> {
+  const dirs = [...new Set([...searchPath.split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin'].filter(Boolean))];
+  const listings = await Promise.all(dirs.map((dir) => readdir(dir).then((names) => new Set(names), () => new Set<string>())));
+  const found = await Promise.all(
+    KNOWN_TOOLS.map(async (tool) => {
+      for (const [i, dir] of dirs.entries()) {
+        const candidate = path.join(dir, tool);
+        if (listings[i]!.has(tool) && (await access(candidate, constants.X_OK).then(() => true, () => false))) return [tool, candidate] as const;
+      }
+      return undefined;
+    }),
+  );
+  return Object.fromEntries(found.filter((entry) => entry !== undefined));
+}
+
 async function doProbe(): Promise<HostCapabilities> {
-  const found = await Promise.all(KNOWN_TOOLS.map(async (t) => [t, await findTool(t)] as const));
-  const tools = Object.fromEntries(found.filter(([, p]) => p !== undefined)) as Record<string, string>;
+  const tools = await findKnownTools();
   const loaded = parseProcFilesystems(await readOr('/proc/filesystems', ''));
   const loadable = parseModulesDep(await readOr(`/lib/modules/${os.release()}/modules.dep`, ''));
   const kernelFilesystems = [...new Set([...loaded, ...loadable])];

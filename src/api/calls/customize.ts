@@ -4,14 +4,18 @@
  * (`mountRoot`); the package calls also need it inspected (for its manager).
  */
 import { VmcraftError } from '../../core/errors.js';
-import { appendLineOnce, writeIfChanged } from '../../customize/context.js';
-import { installPackages, updatePackages } from '../../customize/packages.js';
-import { addFirstBootScript, setHostname, setTimezone, sysprep } from '../../customize/system.js';
-import { injectSshKey, setPassword, type PasswordSpec } from '../../customize/users.js';
+import { lazy } from '../../core/lazy.js';
+import type { PasswordSpec } from '../../customize/users.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 
 const v = '0.1.0';
+
+// Loaded by the first customisation: most sessions never customise.
+const context = lazy(() => import('../../customize/context.js'));
+const packages = lazy(() => import('../../customize/packages.js'));
+const system = lazy(() => import('../../customize/system.js'));
+const users = lazy(() => import('../../customize/users.js'));
 
 /** The package manager of the guest mounted at `/` (from its inspection). */
 function manager(g: Guest): string {
@@ -40,53 +44,53 @@ export const CUSTOMIZE_CALLS = [
     name: 'setHostname', group: 'customize', since: v, writes: true,
     summary: 'set the hostname of the guest', doc: 'Sets /etc/hostname and the 127.0.1.1 line of /etc/hosts.\n@returns whether anything changed',
     args: [a.string('name', { doc: 'a hostname, short or fully qualified' })], returns: 'bool', ts: 'Promise<boolean>',
-    impl: (g, name) => setHostname(g, name),
+    impl: async (g, name) => (await system()).setHostname(g, name),
   }),
   defineCall({
     name: 'setTimezone', group: 'customize', since: v, writes: true,
     summary: 'set the timezone of the guest', doc: "From the guest's own zoneinfo.\n@returns whether anything changed",
     args: [a.string('zone', { doc: '`Europe/Paris`' })], returns: 'bool', ts: 'Promise<boolean>',
-    impl: (g, zone) => setTimezone(g, zone),
+    impl: async (g, zone) => (await system()).setTimezone(g, zone),
   }),
   defineCall({
     name: 'setPassword', group: 'customize', since: v, writes: true,
     summary: 'set the password of a guest user',
     doc: 'From a crypt(3) hash, or a plain password hashed here (SHA-512); never logged, never in an error or a trace.',
     args: [user, a.struct('spec', { ts: 'PasswordSpec', doc: '`{ hash: \'$6$…\' }` or `{ password: \'…\' }`' })], returns: 'void', ts: 'Promise<void>',
-    impl: (g, name, spec) => setPassword(g, name, passwordSpec(spec), g.runner),
+    impl: async (g, name, spec) => (await users()).setPassword(g, name, passwordSpec(spec), g.runner),
   }),
   defineCall({
     name: 'injectSshKey', group: 'customize', since: v, writes: true,
     summary: 'add an ssh public key to a guest user',
     doc: "To the user's authorized_keys; ~/.ssh is made with the user's owner and modes.\n@returns whether anything changed",
     args: [user, a.string('key', { doc: 'an OpenSSH public key line' })], returns: 'bool', ts: 'Promise<boolean>',
-    impl: (g, name, key) => injectSshKey(g, name, key),
+    impl: async (g, name, key) => (await users()).injectSshKey(g, name, key),
   }),
   defineCall({
     name: 'writeFile', group: 'customize', since: v, writes: true,
     summary: 'write a file only when its content differs', doc: '@returns whether it wrote',
     args: [guestFile, a.string('content')], returns: 'bool', ts: 'Promise<boolean>',
-    impl: (g, path, content) => writeIfChanged(g, path, content),
+    impl: async (g, path, content) => (await context()).writeIfChanged(g, path, content),
   }),
   defineCall({
     name: 'appendLine', group: 'customize', since: v, writes: true,
     summary: 'append a line to a file unless it has it', doc: '@returns whether it wrote',
     args: [guestFile, a.string('line')], returns: 'bool', ts: 'Promise<boolean>',
-    impl: (g, path, line) => appendLineOnce(g, path, line),
+    impl: async (g, path, line) => (await context()).appendLineOnce(g, path, line),
   }),
   defineCall({
     name: 'installPackages', group: 'customize', since: v, writes: true,
     summary: 'install packages with the guest package manager',
     doc: "apt, dnf, yum, zypper, apk or pacman, with the host's network; the guest must be inspected.\n@returns the package manager's output",
     args: [a.stringList('packages')], returns: 'string', ts: 'Promise<string>',
-    impl: (g, packages) => installPackages(g, manager(g), packages),
+    impl: async (g, names) => (await packages()).installPackages(g, manager(g), names),
   }),
   defineCall({
     name: 'updatePackages', group: 'customize', since: v, writes: true,
     summary: 'update all packages with the guest package manager',
     doc: "With the host's network; the guest must be inspected.\n@returns the package manager's output",
     args: [], returns: 'string', ts: 'Promise<string>',
-    impl: (g) => updatePackages(g, manager(g)),
+    impl: async (g) => (await packages()).updatePackages(g, manager(g)),
   }),
   defineCall({
     name: 'runFirstBoot', group: 'customize', since: v, writes: true,
@@ -94,7 +98,7 @@ export const CUSTOMIZE_CALLS = [
     doc: 'A systemd unit runs the scripts once.\n@returns the guest path of the script',
     args: [a.string('script', { doc: 'shell script; `#!/bin/sh` is added unless it has a `#!` line' }), a.string('name', { optional: true, defaultText: 'vmcraft-firstboot', doc: 'script file name' })],
     returns: 'string', ts: 'Promise<string>',
-    impl: (g, text, name = 'vmcraft-firstboot') => addFirstBootScript(g, name, text),
+    impl: async (g, text, name = 'vmcraft-firstboot') => (await system()).addFirstBootScript(g, name, text),
   }),
   defineCall({
     name: 'setMachineIdForFirstBoot', group: 'customize', since: v, writes: true,
@@ -107,6 +111,6 @@ export const CUSTOMIZE_CALLS = [
     summary: 'remove machine-specific state from the guest',
     doc: 'Sysprep-style clean-up: machine-id, SSH host keys, persistent-net rules, cloud-init state, leases, logs.',
     args: [], returns: 'struct', ts: 'Promise<SysprepReport>',
-    impl: (g) => sysprep(g),
+    impl: async (g) => (await system()).sysprep(g),
   }),
 ];

@@ -4,7 +4,7 @@
  * report. Running a fixer twice changes nothing the second time.
  */
 import { VmcraftError } from '../../core/errors.js';
-import { applyPlan } from '../../fix/apply.js';
+import { lazy } from '../../core/lazy.js';
 import type { FixContext } from '../../fix/context.js';
 import { LINUX_FIXERS, type LinuxFixOptions } from '../../fix/linux/plans.js';
 import { isEmptyPlan, type FixPlan, type FixReport } from '../../fix/types.js';
@@ -16,6 +16,9 @@ import { defineCall, type Guest } from '../entry.js';
 export type FixOptions = LinuxFixOptions;
 
 const v = '0.1.0';
+
+// Loaded by the first fixApply: planning needs no writer.
+const apply = lazy(() => import('../../fix/apply.js'));
 
 const fixerNames = (): string[] => Object.keys(LINUX_FIXERS);
 
@@ -53,7 +56,7 @@ async function fixApply(g: Guest, plans: FixPlan[]): Promise<FixReport[]> {
   if (g.mountTable.isReadonlyPath('/')) throw new VmcraftError('EREADONLY', 'the guest is mounted read-only: fixes cannot be applied');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const reports: FixReport[] = [];
-  for (const plan of plans) reports.push(isEmptyPlan(plan) ? { fixer: plan.fixer, changed: [], commands: [], notes: plan.notes } : await applyPlan(g, plan, stamp));
+  for (const plan of plans) reports.push(isEmptyPlan(plan) ? { fixer: plan.fixer, changed: [], commands: [], notes: plan.notes } : await (await apply()).applyPlan(g, plan, stamp));
   return reports;
 }
 

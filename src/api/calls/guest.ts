@@ -1,5 +1,6 @@
 /** The guest calls: run guest binaries in the mounted root, inside the sandbox of src/chroot/. */
-import { runGuestCommand, type GuestCommandOptions } from '../../chroot/command.js';
+import type { GuestCommandOptions } from '../../chroot/command.js';
+import { lazy } from '../../core/lazy.js';
 import { rmFile } from '../../fs/files/write.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
@@ -14,6 +15,8 @@ export interface GuestCommandResult {
 
 const v = '0.1.0';
 const POLICY = '/usr/sbin/policy-rc.d';
+// Loaded by the first guest command (the sandbox and its seccomp filter).
+const sandboxed = lazy(() => import('../../chroot/command.js'));
 
 /**
  * Debian-style guests start services from package scripts through
@@ -36,7 +39,7 @@ async function command(g: Guest, argv: string[], options: GuestCommandOptions = 
   const root = g.mountTable.rootDir();
   const release = await blockServices(g);
   try {
-    const { stdout, stderr, exitCode, durationMs } = await g.timings.time('command', () => runGuestCommand(root, argv, options, g.runner));
+    const { stdout, stderr, exitCode, durationMs } = await g.timings.time('command', async () => (await sandboxed()).runGuestCommand(root, argv, options, g.runner));
     return { stdout, stderr, exitCode, durationMs };
   } finally {
     await release();

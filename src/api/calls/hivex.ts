@@ -17,12 +17,16 @@ import type { CleanupEntry } from '../../core/cleanup.js';
 import { VmcraftError } from '../../core/errors.js';
 import { resolveGuestPath } from '../../fs/paths.js';
 import { childPath, HiveHandles, parentPath } from '../../registry/handles.js';
-import { checkHive } from '../../registry/hive-check.js';
-import { mergeEdits, readKey, replaceHive, type RegKey } from '../../registry/hive.js';
+import type { RegKey } from '../../registry/hive.js';
 import { decodeValue, type RegEdit, type RegValue } from '../../registry/reg-format.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 import type { Session } from '../session.js';
+import { hives } from './registry.js';
+import { lazy } from '../../core/lazy.js';
+
+/** The hive bounds check, loaded with the first hive opened. */
+const hiveCheck = lazy(() => import('../../registry/hive-check.js'));
 
 /** Options of {@link GuestFS.hivexOpen}, as libguestfs' `hivex_open` optargs. */
 export interface HivexOpenOptions {
@@ -94,7 +98,7 @@ async function merge(g: Guest, hive: OpenHive): Promise<void> {
   if (hive.pending.length === 0) return;
   const edits = hive.pending;
   hive.pending = [];
-  await mergeEdits(hive.work, edits, g.runner, hive.guest);
+  await (await hives()).mergeEdits(hive.work, edits, g.runner, hive.guest);
 }
 
 /** A key of the open hive by node handle, as it is with the queued edits. */
@@ -104,7 +108,7 @@ async function keyOf(g: Guest, node: number): Promise<RegKey> {
   await merge(g, hive);
   const cached = hive.keys.get(path.toLowerCase());
   if (cached) return cached;
-  const key = await readKey(hive.work, path, g.runner, hive.guest);
+  const key = await (await hives()).readKey(hive.work, path, g.runner, hive.guest);
   hive.keys.set(path.toLowerCase(), key);
   return key;
 }
@@ -128,9 +132,9 @@ async function hivexOpen(g: Guest, filename: string, options: HivexOpenOptions =
   const entry = g.cleanup.push(`hivex copy of ${guest}`, () => rm(work, { force: true }));
   try {
     await copyFile(await resolveGuestPath(g.mountTable.rootDir(), guest), work);
-    const { rootName } = await checkHive(work, guest);
+    const { rootName } = await (await hiveCheck()).checkHive(work, guest);
     const hive: OpenHive = { guest, work, write, rootName, handles: new HiveHandles(), pending: [], keys: new Map(), entry };
-    await readKey(work, '\\', g.runner, guest);
+    await (await hives()).readKey(work, '\\', g.runner, guest);
     s.hive = hive;
   } catch (err) {
     await g.cleanup.releaseOne(entry);
@@ -153,7 +157,7 @@ async function hivexCommit(g: Guest, filename: string | null | undefined): Promi
   if (await g.isDir(target, { followSymlinks: true })) throw new VmcraftError('EISDIR', `${target} is a directory`, { path: target });
   await merge(g, hive);
   const host = await resolveGuestPath(g.mountTable.rootDir(), target);
-  const backup = await replaceHive(host, (work) => copyFile(hive.work, work));
+  const backup = await (await hives()).replaceHive(host, (work) => copyFile(hive.work, work));
   return { path: target, ...(backup ? { backup: `${target}${backup.slice(host.length)}` } : {}) };
 }
 

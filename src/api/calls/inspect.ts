@@ -4,11 +4,11 @@ import { resolveGuestPath } from '../../fs/paths.js';
 import { resolveFstabSpec } from '../../inspect/fstab-devices.js';
 import { inspectDevices } from '../../inspect/index.js';
 import type { OsInfo, WindowsDetails } from '../../inspect/types.js';
-import { exportKey, readKey } from '../../registry/hive.js';
 import { parseRegExport } from '../../registry/reg-format.js';
 import { a, type ArgSpec } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 import { mountScratch } from './mounts.js';
+import { hives } from './registry.js';
 
 const v = '0.1.0';
 
@@ -51,8 +51,8 @@ export const INSPECT_CALLS = [
           (device) => mountScratch(g, device),
           (message) => g.warn(message),
           (scratchDir) => ({
-            readKey: async (guestHive, key) => readKey(await resolveGuestPath(scratchDir, guestHive), key, g.runner, guestHive),
-            readTree: async (guestHive, key) => parseRegExport(await exportKey(await resolveGuestPath(scratchDir, guestHive), key, g.runner, 2, guestHive)),
+            readKey: async (guestHive, key) => (await hives()).readKey(await resolveGuestPath(scratchDir, guestHive), key, g.runner, guestHive),
+            readTree: async (guestHive, key) => parseRegExport(await (await hives()).exportKey(await resolveGuestPath(scratchDir, guestHive), key, g.runner, 2, guestHive)),
           }),
         ),
       );

@@ -6,7 +6,7 @@
  */
 import { VmcraftError } from '../../core/errors.js';
 import { resolveGuestPath } from '../../fs/paths.js';
-import { commitEdits, exportKey, keyPath, readKey } from '../../registry/hive.js';
+import { lazy } from '../../core/lazy.js';
 import type { RegEdit } from '../../registry/reg-format.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
@@ -19,6 +19,9 @@ export interface RegistryCommit {
 
 const v = '0.1.0';
 
+/** The hive reader and writer, loaded when a hive is first read (most guests are not Windows). */
+export const hives = lazy(() => import('../../registry/hive.js'));
+
 /** The host path of a hive file of the guest; ENOENT when there is no such file (a symlink to one counts). */
 async function hiveHost(g: Guest, hive: string): Promise<string> {
   const guest = await g.caseSensitivePath(hive);
@@ -28,10 +31,10 @@ async function hiveHost(g: Guest, hive: string): Promise<string> {
 
 /** A key path, with a leading `\CurrentControlSet` replaced by the control set SYSTEM's Select\Current names. */
 async function resolveKey(g: Guest, hostHive: string, hive: string, key: string): Promise<string> {
-  const path = keyPath(key);
+  const path = (await hives()).keyPath(key);
   const match = /^\\CurrentControlSet(\\|$)/i.exec(path);
   if (!match) return path;
-  const select = await readKey(hostHive, '\\Select', g.runner, hive);
+  const select = await (await hives()).readKey(hostHive, '\\Select', g.runner, hive);
   const current = select.values.find((v) => v.name === 'Current')?.data;
   if (typeof current !== 'number') throw new VmcraftError('EREGISTRY', `${hive} has no Select\\Current: is it a SYSTEM hive?`);
   return path.replace(/^\\CurrentControlSet/i, `\\ControlSet${String(current).padStart(3, '0')}`);
@@ -45,10 +48,10 @@ async function registryWrite(g: Guest, hive: string, edits: RegEdit[]): Promise<
   for (const e of edits) resolved.push({ ...e, key: await resolveKey(g, host, hive, e.key) });
   // hivexregedit ignores deletions of what is not there: check them first, so a wrong path is an error and nothing is written.
   for (const e of resolved) {
-    if (e.op === 'deleteKey') await readKey(host, e.key, g.runner, hive);
+    if (e.op === 'deleteKey') await (await hives()).readKey(host, e.key, g.runner, hive);
     if (e.op === 'deleteValue') await g.registryRead(hive, e.key, e.name);
   }
-  const backup = await commitEdits(host, resolved, g.runner, hive);
+  const backup = await (await hives()).commitEdits(host, resolved, g.runner, hive);
   return { backup: `${guestHive}${backup.slice(host.length)}` };
 }
 
@@ -56,7 +59,7 @@ async function registryMerge(g: Guest, hive: string, regText: string): Promise<R
   const guestHive = await g.caseSensitivePath(hive);
   g.fileContext().assertWritable(guestHive);
   const host = await hiveHost(g, hive);
-  const backup = await commitEdits(host, regText, g.runner, hive);
+  const backup = await (await hives()).commitEdits(host, regText, g.runner, hive);
   return { backup: `${guestHive}${backup.slice(host.length)}` };
 }
 
@@ -72,7 +75,7 @@ export const REGISTRY_CALLS = [
     args: [hive, key], returns: 'struct', ts: 'Promise<RegKey>',
     impl: async (g, h, k) => {
       const host = await hiveHost(g, h);
-      return readKey(host, await resolveKey(g, host, h, k), g.runner, h);
+      return (await hives()).readKey(host, await resolveKey(g, host, h, k), g.runner, h);
     },
   }),
   defineCall({
@@ -107,7 +110,7 @@ export const REGISTRY_CALLS = [
     args: [hive, key], returns: 'string', ts: 'Promise<string>',
     impl: async (g, h, k) => {
       const host = await hiveHost(g, h);
-      return exportKey(host, await resolveKey(g, host, h, k), g.runner, 0, h);
+      return (await hives()).exportKey(host, await resolveKey(g, host, h, k), g.runner, 0, h);
     },
   }),
   defineCall({

@@ -1,7 +1,11 @@
 /** The Windows calls: Windows paths, and VirtIO driver injection (making a Windows guest boot on KVM). */
 import path from 'node:path';
 import { VmcraftError } from '../../core/errors.js';
-import { planVirtio, type VirtioPlan } from '../../fix/windows/virtio.js';
+import { lazy } from '../../core/lazy.js';
+import type { VirtioPlan } from '../../fix/windows/virtio.js';
+
+// Loaded by the first injection: only Windows migrations need it.
+const virtio = lazy(() => import('../../fix/windows/virtio.js'));
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 
@@ -39,7 +43,7 @@ async function injectVirtioDrivers(g: Guest, driverDir: string, options: InjectO
     const cs = `ControlSet${String(n).padStart(3, '0')}`;
     if (await g.registryKeys(systemHive, `\\${cs}`).then(() => true, () => false)) controlSets.push(cs);
   }
-  const plan = await planVirtio(driverDir, { osinfo: info.osinfo, arch: info.arch, systemroot: info.windows.systemroot, controlSets }, options.drivers ?? DEFAULT_DRIVERS);
+  const plan = await (await virtio()).planVirtio(driverDir, { osinfo: info.osinfo, arch: info.arch, systemroot: info.windows.systemroot, controlSets }, options.drivers ?? DEFAULT_DRIVERS);
   if (options.dryRun || plan.drivers.length === 0) return { plan, applied: false, filesCopied: [] };
   g.fileContext().assertWritable(info.windows.systemroot);
   const filesCopied: string[] = [];
