@@ -6,7 +6,7 @@
  * commands once read their parameter names from the bundled source).
  */
 import { createHash } from 'node:crypto';
-import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,29 +17,16 @@ import { KIND_HELP } from '../../../src/cli/words.js';
 import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
+import { assertBuiltCliFresh, BUILT_CLI } from '../../helpers/cli.js';
 
-const REPO = path.join(import.meta.dirname, '../../..');
-const CLI = path.join(REPO, 'dist/cli.js');
+const CLI = BUILT_CLI;
 let fx: FixtureManifest;
 let dir: string;
 let remove: () => Promise<void>;
 
-/** Newest modification time of the .ts files under `root`. */
-async function newestSource(root: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(async () => {
-  const built = await stat(CLI).catch(() => undefined);
-  if (!built) throw new Error(`${CLI} is missing: run \`npm run build\` first (scripts/test.sh does)`);
   // The table and the shell are what this file checks the build against.
-  for (const sub of ['src/cli', 'src/api']) {
-    if (built.mtimeMs < (await newestSource(path.join(REPO, sub)))) throw new Error(`${CLI} is older than ${sub}/: run \`npm run build\` first`);
-  }
+  await assertBuiltCliFresh(['src/cli', 'src/api']);
   fx = await loadFixtures();
   ({ dir, remove } = await scratchDir('cli-shell'));
 });

@@ -4,7 +4,7 @@
  * shown, colours and progress bars only on a terminal (a pseudo-terminal from
  * util-linux `script`).
  */
-import { readdir, stat, truncate, writeFile } from 'node:fs/promises';
+import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,29 +12,16 @@ import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.
 import { probeHost } from '../../../src/core/probe.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
+import { assertBuiltCliFresh, BUILT_CLI } from '../../helpers/cli.js';
 
-const REPO = path.join(import.meta.dirname, '../../..');
-const CLI = path.join(REPO, 'dist/cli.js');
+const CLI = BUILT_CLI;
 let fx: FixtureManifest;
 let dir: string;
 let remove: () => Promise<void>;
 
-/** Newest modification time of the .ts files under `root`. */
-async function newestSource(root: string): Promise<number> {
-  let newest = 0;
-  for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
-  }
-  return newest;
-}
-
 beforeAll(async () => {
-  const built = await stat(CLI).catch(() => undefined);
-  if (!built) throw new Error(`${CLI} is missing: run \`npm run build\` first (scripts/test.sh does)`);
-  // The CLI and the runner are what this file tests; a build older than them would test old code.
-  for (const sub of ['src/cli', 'src/core']) {
-    if (built.mtimeMs < (await newestSource(path.join(REPO, sub)))) throw new Error(`${CLI} is older than ${sub}/: run \`npm run build\` first`);
-  }
+  // The CLI and the runner are what this file tests.
+  await assertBuiltCliFresh(['src/cli', 'src/core']);
   fx = await loadFixtures();
   ({ dir, remove } = await scratchDir('cli-trace'));
 });
