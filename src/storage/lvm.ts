@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { RunOptions } from '../core/exec.js';
 import { pushTeardown, type TeardownCommand } from '../core/teardown.js';
@@ -43,6 +43,34 @@ export function parseLvmReport(json: string, key: 'pv' | 'vg' | 'lv'): Record<st
 /** dm name of an LV: dashes doubled (`my-vg`/`root` → `my--vg-root`). */
 export function dmName(vg: string, lv: string): string {
   return `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`;
+}
+
+/** An active device-mapper device: its name and its dm UUID (`LVM-…` for LVs, `CRYPT-LUKS2-…` for LUKS mappings). */
+export interface DmDevice { name: string; uuid: string }
+
+/**
+ * The VG whose LV (or LV layer) a dm device is, or undefined when LVM did not
+ * make it (its dm UUID does not start with `LVM-`): the name up to the first
+ * single dash, dashes undoubled (`my--vg-root` → `my-vg`, not `my`).
+ */
+export function vgOfDmDevice(dm: DmDevice): string | undefined {
+  if (!dm.uuid.startsWith('LVM-')) return undefined;
+  for (let i = 0; i < dm.name.length; i++) {
+    if (dm.name[i] !== '-') continue;
+    if (dm.name[i + 1] === '-') {
+      i++;
+      continue;
+    }
+    return dm.name.slice(0, i).replace(/--/g, '-');
+  }
+  return undefined;
+}
+
+/** The host's active dm devices, from sysfs (a node that a removal without udev left in /dev/mapper is not one). */
+async function activeDmDevices(): Promise<DmDevice[]> {
+  const blocks = (await readdir('/sys/block').catch(() => [] as string[])).filter((b) => b.startsWith('dm-'));
+  const read = (block: string, file: string) => readFile(`/sys/block/${block}/dm/${file}`, 'utf8').then((s) => s.trim(), () => '');
+  return Promise.all(blocks.map(async (b) => ({ name: await read(b, 'name'), uuid: await read(b, 'uuid') })));
 }
 
 export class LvmLayer implements StorageLayer {
@@ -101,9 +129,11 @@ export class LvmLayer implements StorageLayer {
   }
 
   async #activateVg(vg: string, complete: boolean, parent: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
-    const clash = (await readdir('/dev/mapper').catch(() => [] as string[])).find((n) => n.startsWith(`${vg.replace(/-/g, '--')}-`));
+    // Only LVM's own dm devices, by the VG part of their name: not a LUKS mapping luks-<UUID> (a VG named
+    // luks on LUKS), nor the LVs of a VG "<name>-vg" (dm name <name>--vg-root) for a VG named <name>.
+    const clash = (await activeDmDevices()).find((d) => vgOfDmDevice(d) === vg);
     if (clash) {
-      throw new VmcraftError('EATTACH', `a volume group named ${vg} is already active on this host (/dev/mapper/${clash}); vmcraft will not rename the guest's VG, since that writes to the image`);
+      throw new VmcraftError('EATTACH', `a volume group named ${vg} is already active on this host (/dev/mapper/${clash.name}); vmcraft will not rename the guest's VG, since that writes to the image`);
     }
     await requireKernelFeature('deviceMapper', `the LVM volume group ${vg}`);
     const ro = ctx.readonly ? [vg] : [];
