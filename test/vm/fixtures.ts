@@ -19,6 +19,16 @@ export interface VmFixtures {
   luks: { path: string; passphrase: string; luksUuid: string };
   raid: { paths: [string, string] };
   twoDiskVg: { paths: [string, string] };
+  /** Small stacked layouts, each with an ext4 holding /stacked.txt (its content is `text`). */
+  stacked: {
+    passphrase: string;
+    /** MBR: sda1 LUKS2 → PV → VG cryptvg → LV data (ext4). */
+    lvmOnLuks: { path: string; luksUuid: string; text: string };
+    /** GPT: sda1 PV → VG outervg → LV secret, a LUKS2 container → ext4. */
+    luksOnLvm: { path: string; luksUuid: string; text: string };
+    /** MBR: sda1 + sda2 RAID1 (metadata 1.2, name lvmraid) → PV → VG mdvg → LV data (ext4). */
+    lvmOnMd: { path: string; text: string };
+  };
 }
 
 const LUKS_PASSPHRASE = 'correct horse battery staple';
@@ -136,6 +146,74 @@ qemu-img convert -f raw -O qcow2 a.raw ${a}; qemu-img convert -f raw -O qcow2 b.
   });
 }
 
+const STACKED_VERSION = 'v1';
+/** Fixed LUKS UUIDs, so the tests know the mapping names (luks-<UUID>) without probing. */
+const LVM_ON_LUKS_UUID = '5a1e0001-7c3d-4b1e-9a51-000000000001';
+const LUKS_ON_LVM_UUID = '5a1e0002-7c3d-4b1e-9a51-000000000002';
+const STACKED_TEXT = { lvmOnLuks: 'LVM on LUKS', luksOnLvm: 'LUKS on LVM', lvmOnMd: 'LVM on md' };
+/** LVM confined to one device, no udev (none runs in the VM). */
+const lvmConf = (device: string) => `devices { filter=["a|^${device}$|","r|.*|"] obtain_device_list_from_udev=0 use_devicesfile=0 } activation { udev_sync=0 udev_rules=0 }`;
+const luksFormat = (uuid: string, device: string) =>
+  `printf '%s' '${LUKS_PASSPHRASE}' | cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid ${uuid} --key-file=- ${device}`;
+/** Makes ext4 on `device` and writes /stacked.txt into it. */
+const ext4WithText = (device: string, label: string, text: string) =>
+  `mkfs.ext4 -q -L ${label} ${device}; mkdir -p mnt; mount ${device} mnt; echo '${text}' > mnt/stacked.txt; umount mnt`;
+
+/**
+ * The stacked layouts: LVM on LUKS, LUKS on LVM, LVM on a RAID1 of two partitions
+ * (2–19 MB each as qcow2, most of it the 16 MiB LUKS2 header). Deactivated and
+ * closed before conversion.
+ */
+async function buildStacked(): Promise<void> {
+  await cached('lvm-on-luks', [`lvm-on-luks-${STACKED_VERSION}.qcow2`], async (work, [out]) => {
+    await sh(`
+cd ${work}; truncate -s 48M disk.raw
+printf 'label: dos\\n,,83\\n' | sfdisk -q disk.raw
+L=$(losetup --find --show disk.raw); partx -a $L
+${luksFormat(LVM_ON_LUKS_UUID, '"$L"p1')}
+printf '%s' '${LUKS_PASSPHRASE}' | cryptsetup open --key-file=- \${L}p1 vmfix-lvm-on-luks
+C='${lvmConf('/dev/mapper/vmfix-lvm-on-luks')}'
+lvm pvcreate -q --config "$C" /dev/mapper/vmfix-lvm-on-luks && lvm vgcreate -q --config "$C" cryptvg /dev/mapper/vmfix-lvm-on-luks
+lvm lvcreate -q --config "$C" -n data -L 16M cryptvg && lvm vgmknodes --config "$C" cryptvg
+${ext4WithText('/dev/mapper/cryptvg-data', 'lvmonluks', STACKED_TEXT.lvmOnLuks)}
+lvm vgchange -an -q --config "$C" cryptvg
+cryptsetup close vmfix-lvm-on-luks
+partx -d $L; losetup -d $L
+qemu-img convert -f raw -O qcow2 disk.raw ${out}`);
+  });
+  await cached('luks-on-lvm', [`luks-on-lvm-${STACKED_VERSION}.qcow2`], async (work, [out]) => {
+    await sh(`
+cd ${work}; truncate -s 64M disk.raw
+printf 'label: gpt\\ntype=E6D6D379-F507-44C2-A23C-238F2A3DF928, name=lvm\\n' | sfdisk -q disk.raw
+L=$(losetup --find --show disk.raw); partx -a $L
+C='${lvmConf('/dev/loop.*')}'
+lvm pvcreate -q --config "$C" \${L}p1 && lvm vgcreate -q --config "$C" outervg \${L}p1
+lvm lvcreate -q --config "$C" -n secret -L 40M outervg && lvm vgmknodes --config "$C" outervg
+${luksFormat(LUKS_ON_LVM_UUID, '/dev/mapper/outervg-secret')}
+printf '%s' '${LUKS_PASSPHRASE}' | cryptsetup open --key-file=- /dev/mapper/outervg-secret vmfix-luks-on-lvm
+${ext4WithText('/dev/mapper/vmfix-luks-on-lvm', 'luksonlvm', STACKED_TEXT.luksOnLvm)}
+cryptsetup close vmfix-luks-on-lvm
+lvm vgchange -an -q --config "$C" outervg
+partx -d $L; losetup -d $L
+qemu-img convert -f raw -O qcow2 disk.raw ${out}`);
+  });
+  await cached('lvm-on-md', [`lvm-on-md-${STACKED_VERSION}.qcow2`], async (work, [out]) => {
+    await sh(`
+cd ${work}; truncate -s 72M disk.raw
+printf 'label: dos\\n,32M,fd\\n,32M,fd\\n' | sfdisk -q disk.raw
+L=$(losetup --find --show disk.raw); partx -a $L
+mdadm --create /dev/md91 --run --quiet --config=none --level=1 --raid-devices=2 --metadata=1.2 --name=lvmraid --assume-clean \${L}p1 \${L}p2
+C='${lvmConf('/dev/md91')}'
+lvm pvcreate -q --config "$C" /dev/md91 && lvm vgcreate -q --config "$C" mdvg /dev/md91
+lvm lvcreate -q --config "$C" -n data -L 16M mdvg && lvm vgmknodes --config "$C" mdvg
+${ext4WithText('/dev/mapper/mdvg-data', 'lvmonmd', STACKED_TEXT.lvmOnMd)}
+lvm vgchange -an -q --config "$C" mdvg
+mdadm --stop /dev/md91
+partx -d $L; losetup -d $L
+qemu-img convert -f raw -O qcow2 disk.raw ${out}`);
+  });
+}
+
 /** Builds what is missing and returns where everything is. */
 export async function ensureVmFixtures(): Promise<VmFixtures> {
   if (!existsSync(DEBIAN_TAR)) throw new Error(`${DEBIAN_TAR} is missing: build the host fixtures first (bash scripts/fixtures.sh)`);
@@ -143,12 +221,19 @@ export async function ensureVmFixtures(): Promise<VmFixtures> {
   const luksUuid = await buildLuks();
   await buildRaid();
   await buildTwoDiskVg();
+  await buildStacked();
   const f = (n: string) => path.join(VM_FIXTURES, n);
   return {
     lvm: { path: f(`lvm-${VERSION}.vmdk`), vg: 'vmcraftvg' },
     luks: { path: f(`luks-${LUKS_VERSION}.qcow2`), passphrase: LUKS_PASSPHRASE, luksUuid },
     raid: { paths: [f(`raid-a-${VERSION}.qcow2`), f(`raid-b-${VERSION}.qcow2`)] },
     twoDiskVg: { paths: [f(`pv-a-${VERSION}.qcow2`), f(`pv-b-${VERSION}.qcow2`)] },
+    stacked: {
+      passphrase: LUKS_PASSPHRASE,
+      lvmOnLuks: { path: f(`lvm-on-luks-${STACKED_VERSION}.qcow2`), luksUuid: LVM_ON_LUKS_UUID, text: STACKED_TEXT.lvmOnLuks },
+      luksOnLvm: { path: f(`luks-on-lvm-${STACKED_VERSION}.qcow2`), luksUuid: LUKS_ON_LVM_UUID, text: STACKED_TEXT.luksOnLvm },
+      lvmOnMd: { path: f(`lvm-on-md-${STACKED_VERSION}.qcow2`), text: STACKED_TEXT.lvmOnMd },
+    },
   };
 }
 

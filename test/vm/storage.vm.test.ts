@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS } from '../../src/index.js';
+import { Runner } from '../../src/core/exec.js';
 import { sha256File } from '../../src/core/hash.js';
 import { readFixtureFacts, type VmFixtures } from './fixtures.js';
 import { kernelLeftovers, NO_KERNEL_LEFTOVERS } from './leaks.js';
@@ -160,5 +161,103 @@ describe('a VG with a PV missing', () => {
     await using g = await GuestFS.open(fx.twoDiskVg.paths, { readonly: true });
     expect(g.lvs()).toEqual(['/dev/spanvg/data']);
     expect(g.vfsType('/dev/spanvg/data')).toBe('ext4');
+  });
+});
+
+/** Opens `image` read-only, runs `check` on the launched session, closes it; no warnings, image byte-identical. */
+async function withStackedSession(image: string, options: { keys?: string[] }, check: (g: GuestFS) => Promise<void>): Promise<void> {
+  const before = await sha256File(image);
+  const warnings: string[] = [];
+  const g = new GuestFS({ readonly: true, ...options });
+  g.on('log', (l) => l.level === 'warn' && warnings.push(l.message));
+  g.addDrive(image);
+  await g.launch();
+  try {
+    await check(g);
+  } finally {
+    await g.close();
+  }
+  expect(warnings).toEqual([]);
+  expect(await sha256File(image)).toBe(before);
+}
+
+/** Mounts `device` read-only on / and reads the file the fixture wrote. */
+async function readStackedText(g: GuestFS, device: string): Promise<string> {
+  await g.mountRo(device, '/');
+  return g.cat('/stacked.txt');
+}
+
+describe('stacked layouts (small qcow2 images, ext4 with /stacked.txt inside)', () => {
+  it('LVM on LUKS: the key opens sda1, the VG inside is activated whole, its LV mounts (an active host VG cryptvg-old is no clash)', async () => {
+    const { lvmOnLuks, passphrase } = fx.stacked;
+    const mapping = `/dev/mapper/luks-${lvmOnLuks.luksUuid}`;
+    // The LV of a host VG "cryptvg-old": dm name cryptvg--old-root, an LVM dm UUID; its node made as udev would.
+    const run = new Runner();
+    await run.run('dmsetup', ['create', 'cryptvg--old-root', '--uuid', `LVM-${'0'.repeat(32)}${'1'.repeat(32)}`, '--table', '0 8 zero']);
+    await run.run('dmsetup', ['mknodes', 'cryptvg--old-root']);
+    try {
+      await withStackedSession(lvmOnLuks.path, { keys: [passphrase] }, async (g) => {
+        expect(g.pvs()).toEqual([mapping]);
+        expect(g.lvs()).toEqual(['/dev/cryptvg/data']);
+        expect(g.listMdDevices()).toEqual([]);
+        // The LUKS container is listed with its blkid type (libguestfs' list_filesystems leaves crypto_LUKS out).
+        expect(g.listFilesystems()).toEqual([
+          { device: '/dev/sda1', vfsType: 'crypto_LUKS' },
+          { device: '/dev/cryptvg/data', vfsType: 'ext4' },
+        ]);
+        expect(await readStackedText(g, '/dev/cryptvg/data')).toBe(`${lvmOnLuks.text}\n`);
+      });
+    } finally {
+      await run.run('dmsetup', ['remove', 'cryptvg--old-root']);
+      await run.run('dmsetup', ['mknodes']); // no udev: removes the node
+    }
+  });
+
+  it('LVM on LUKS without a key: stays locked at launch; luksOpen opens it and activates the VG inside', async () => {
+    const { lvmOnLuks, passphrase } = fx.stacked;
+    const mapping = `/dev/mapper/luks-${lvmOnLuks.luksUuid}`;
+    const before = await sha256File(lvmOnLuks.path);
+    const logs: string[] = [];
+    const g = new GuestFS({ readonly: true });
+    g.on('log', (l) => logs.push(l.message));
+    g.addDrive(lvmOnLuks.path);
+    await g.launch();
+    try {
+      expect(logs.join('\n')).toMatch(/sda1 is LUKS-encrypted and no key/);
+      expect(g.lvs()).toEqual([]);
+      expect(await g.luksOpen('/dev/sda1', passphrase)).toEqual([mapping, '/dev/cryptvg/data']);
+      expect(g.lvs()).toEqual(['/dev/cryptvg/data']);
+      expect(await readStackedText(g, '/dev/cryptvg/data')).toBe(`${lvmOnLuks.text}\n`);
+    } finally {
+      await g.close();
+    }
+    expect(await sha256File(lvmOnLuks.path)).toBe(before);
+  });
+
+  it('LUKS on LVM: the VG is activated, the key opens its LV, the filesystem inside mounts', async () => {
+    const { luksOnLvm, passphrase } = fx.stacked;
+    const mapping = `/dev/mapper/luks-${luksOnLvm.luksUuid}`;
+    await withStackedSession(luksOnLvm.path, { keys: [passphrase] }, async (g) => {
+      expect(g.pvs()).toEqual(['/dev/sda1']);
+      expect(g.lvs()).toEqual(['/dev/outervg/secret']);
+      expect(g.listMdDevices()).toEqual([]);
+      expect(g.listFilesystems()).toEqual([
+        { device: '/dev/outervg/secret', vfsType: 'crypto_LUKS' },
+        { device: mapping, vfsType: 'ext4' },
+      ]);
+      expect(await readStackedText(g, mapping)).toBe(`${luksOnLvm.text}\n`);
+    });
+  });
+
+  it('LVM on md: the RAID1 of sda1 and sda2 is assembled, the VG on it is activated, its LV mounts', async () => {
+    const { lvmOnMd } = fx.stacked;
+    await withStackedSession(lvmOnMd.path, {}, async (g) => {
+      expect(g.listMdDevices()).toEqual(['/dev/md/lvmraid']);
+      expect(g.pvs()).toEqual(['/dev/md/lvmraid']);
+      expect(g.lvs()).toEqual(['/dev/mdvg/data']);
+      // The members (sda1, sda2) and the PV on the array hold no filesystem.
+      expect(g.listFilesystems()).toEqual([{ device: '/dev/mdvg/data', vfsType: 'ext4' }]);
+      expect(await readStackedText(g, '/dev/mdvg/data')).toBe(`${lvmOnMd.text}\n`);
+    });
   });
 });
