@@ -36,7 +36,7 @@ export interface GuestFSCalls {
   /**
    * List the devices that may hold filesystems, with their types.
    *
-   * Partitions and unpartitioned disks; not extended partitions, LVM PVs or RAID members. Swap and `unknown` are listed.
+   * Partitions, unpartitioned disks, LVs, md arrays and opened LUKS devices, as libguestfs lists them: not extended partitions, containers (LVM PVs, RAID members, LUKS) or Windows LDM, reserved and snapshot partitions. Swap and `unknown` are listed.
    *
    * libguestfs: `list_filesystems`
    */

@@ -17,8 +17,18 @@ export interface FilesystemEntry {
 
 /** Partition types that hold other partitions, never a filesystem (MBR extended). */
 const EXTENDED_MBR_TYPES = new Set(['5', 'f', '85']);
-/** Content types that are storage layers, not filesystems. */
-const LAYER_TYPES = new Set(['LVM2_member', 'linux_raid_member']);
+/** GPT partitions that hold no filesystem of their own, as libguestfs' list_filesystems skips them. */
+const NOT_FILESYSTEM_GPT_TYPES = new Set([
+  '5808C8AA-7E8F-42E0-85D2-E1E90434CFB3', // Windows LDM metadata
+  'AF9B60A0-1431-4F62-BC68-3311714A69AD', // Windows LDM data
+  'E3C9E316-0B5C-4DB8-817D-F92DF00215AE', // Microsoft Reserved
+  'CADDEBF1-4400-4DE8-B103-12117DCF3CCF', // Windows snapshot
+]);
+
+/** Content that is a container of other devices (PVs, RAID members, LUKS), not a filesystem. */
+function isContainer(type: string | undefined): boolean {
+  return type !== undefined && (type.endsWith('_member') || type === 'crypto_LUKS');
+}
 
 const v = '0.1.0';
 
@@ -29,8 +39,10 @@ function devicesOfKind(g: Guest, kind: BlockDevice['kind']): string[] {
 
 function mayHoldFilesystem(d: BlockDevice): boolean {
   if (d.kind === 'disk' && d.probe.ptType) return false;
-  if (d.probe.type && LAYER_TYPES.has(d.probe.type)) return false;
-  const mbrType = d.probe.partEntry?.scheme === 'dos' ? d.probe.partEntry.type?.replace(/^0x/, '') : undefined;
+  if (isContainer(d.probe.type)) return false;
+  const entry = d.probe.partEntry;
+  if (entry?.scheme === 'gpt' && entry.type && NOT_FILESYSTEM_GPT_TYPES.has(entry.type.toUpperCase())) return false;
+  const mbrType = entry?.scheme === 'dos' ? entry.type?.replace(/^0x/, '') : undefined;
   return !(mbrType && EXTENDED_MBR_TYPES.has(mbrType));
 }
 
@@ -74,7 +86,7 @@ export const DEVICE_CALLS = [
   defineCall({
     name: 'listFilesystems', libguestfs: 'list_filesystems', group: 'devices', since: v,
     summary: 'list the devices that may hold filesystems, with their types',
-    doc: 'Partitions and unpartitioned disks; not extended partitions, LVM PVs or RAID members. Swap and `unknown` are listed.',
+    doc: 'Partitions, unpartitioned disks, LVs, md arrays and opened LUKS devices, as libguestfs lists them: not extended partitions, containers (LVM PVs, RAID members, LUKS) or Windows LDM, reserved and snapshot partitions. Swap and `unknown` are listed.',
     args: [], returns: 'structList', ts: 'FilesystemEntry[]',
     impl: (g) => {
       g.assertLaunched();

@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
 import type { SampleImage } from '../../../src/sample/sample.js';
@@ -63,5 +64,28 @@ describe('devices and partitions of the sample guest (MBR, two ext4)', () => {
     expect(g.list_devices()).toEqual(['/dev/sda']);
     expect(g.vfs_type('/dev/sda1')).toBe('ext4');
     expect(GuestFS.prototype.mount_ro).toBe(GuestFS.prototype.mountRo);
+  });
+});
+
+describe('list_filesystems on a Windows-style GPT disk', () => {
+  it('leaves out the Microsoft Reserved partition and a LUKS container, as libguestfs does', async () => {
+    const image = `${dir}/gpt-msr.raw`;
+    await execa('truncate', ['-s', '64M', image]);
+    // An MSR (nothing on it), an ext4 partition, and a partition with a LUKS header.
+    await execa('sfdisk', ['--quiet', image], { input: 'label: gpt\nsize=16MiB, type=E3C9E316-0B5C-4DB8-817D-F92DF00215AE\nsize=16MiB, type=linux\nsize=24MiB, type=linux\n' });
+    const { stdout } = await execa('sfdisk', ['--json', image]);
+    const parts = (JSON.parse(stdout) as { partitiontable: { partitions: { start: number; size: number }[] } }).partitiontable.partitions;
+    const extract = async (i: number, make: (file: string) => Promise<unknown>) => {
+      const file = `${dir}/part${i}.img`;
+      await execa('truncate', ['-s', String(parts[i]!.size * 512), file]);
+      await make(file);
+      await execa('dd', [`if=${file}`, `of=${image}`, 'bs=512', `seek=${parts[i]!.start}`, 'conv=notrunc', 'status=none']);
+    };
+    await extract(1, (f) => execa('mkfs.ext4', ['-q', f]));
+    await extract(2, (f) => execa('cryptsetup', ['luksFormat', '--batch-mode', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', f, '-'], { input: 'key' }));
+    await using gpt = await GuestFS.open(image, { tmpDir: dir, readonly: true });
+    expect(gpt.listPartitions()).toEqual(['/dev/sda1', '/dev/sda2', '/dev/sda3']);
+    expect(gpt.vfsType('/dev/sda3')).toBe('crypto_LUKS');
+    expect(gpt.listFilesystems()).toEqual([{ device: '/dev/sda2', vfsType: 'ext4' }]);
   });
 });
