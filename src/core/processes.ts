@@ -48,9 +48,10 @@ export function processesWithPathUnder(dir: string): Promise<number[]> {
 export async function waitForExit(pids: number[], timeoutMs: number): Promise<number[]> {
   const deadline = performance.now() + timeoutMs;
   let alive = pids;
-  for (;;) {
+  // Most processes end within milliseconds of their signal: look again soon, then less often.
+  for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
     alive = (await Promise.all(alive.map(async (pid) => ((await processAlive(pid)) ? pid : 0)))).filter(Boolean);
     if (alive.length === 0 || performance.now() >= deadline) return alive;
-    await sleep(10);
+    await sleep(pause);
   }
 }

@@ -53,6 +53,9 @@ export function isLocalMount(entry: FstabEntry): boolean {
 /** Mounts a device somewhere private and read-only; returns where and how to let go. */
 export type ScratchMounter = (device: string) => Promise<{ hostDir: string; release: () => Promise<void> }>;
 
+/** How many filesystems inspection mounts and reads at once. */
+const INSPECT_AT_ONCE = 4;
+
 /** Inspects every candidate filesystem and returns the OSes found, in device order. */
 export async function inspectDevices(
   devices: readonly BlockDevice[],
@@ -60,8 +63,7 @@ export async function inspectDevices(
   warn: (message: string) => void,
   hives: (scratchDir: string) => { readKey: HiveKeyReader; readTree: HiveTreeReader },
 ): Promise<OsInfo[]> {
-  const found: OsInfo[] = [];
-  for (const device of devices.filter(isRootCandidate)) {
+  const inspectOne = async (device: BlockDevice): Promise<OsInfo | undefined> => {
     let scratch;
     try {
       scratch = await mountScratch(device.name);
@@ -69,7 +71,7 @@ export async function inspectDevices(
       // A damaged filesystem must not hide the OSes on the others.
       if (!isVmcraftError(err, 'EMOUNT')) throw err;
       warn(`inspection skipped ${device.name}: ${err.message}`);
-      continue;
+      return undefined;
     }
     try {
       const reader = dirGuestReader(scratch.hostDir);
@@ -83,10 +85,19 @@ export async function inspectDevices(
         if (!isVmcraftError(err, 'EINSPECT') && !isVmcraftError(err, 'EREGISTRY') && !isVmcraftError(err, 'ENOENT')) throw err;
         warn(`inspection skipped ${device.name}: ${err.message}`);
       }
-      if (facts) found.push(buildOsInfo(device, facts, devices));
+      return facts ? buildOsInfo(device, facts, devices) : undefined;
     } finally {
       await scratch.release();
     }
+  };
+  // The filesystems are looked at side by side (a few at a time); every look
+  // has ended, its scratch mount released, before an error is thrown.
+  const candidates = devices.filter(isRootCandidate);
+  const results: PromiseSettledResult<OsInfo | undefined>[] = [];
+  for (let i = 0; i < candidates.length; i += INSPECT_AT_ONCE) {
+    results.push(...(await Promise.allSettled(candidates.slice(i, i + INSPECT_AT_ONCE).map(inspectOne))));
   }
-  return found;
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
 }

@@ -40,20 +40,28 @@ export async function inspectLinuxRoot(reader: GuestReader, warn: Warn = () => {
   const release = await readRelease(files);
   const distro = release.distro ?? 'unknown';
   const { major, minor } = release.version ?? { major: 0, minor: 0 };
+  // Independent reads, side by side.
+  const [arch, hostname, management, fstab, crypttab] = await Promise.all([
+    architecture(files),
+    linuxHostname(files, warn),
+    packageManagement(distro, major, files),
+    files.readText('/etc/fstab', TABLE_FILE_LIMIT),
+    files.readText('/etc/crypttab', TABLE_FILE_LIMIT),
+  ]);
   return {
     type: 'linux',
     distro,
     productName: release.productName ?? 'unknown',
     majorVersion: major,
     minorVersion: minor,
-    arch: await architecture(files),
-    hostname: (await linuxHostname(files, warn)) ?? 'unknown',
+    arch,
+    hostname: hostname ?? 'unknown',
     packageFormat: packageFormat(distro),
-    packageManagement: await packageManagement(distro, major, files),
+    packageManagement: management,
     osinfo: linuxOsinfo(distro, major, minor),
     buildId: release.buildId ?? 'unknown',
     ...(release.prettyName !== undefined ? { prettyName: release.prettyName } : {}),
-    fstab: parseFstab((await files.readText('/etc/fstab', TABLE_FILE_LIMIT)) ?? ''),
-    crypttab: parseCrypttab((await files.readText('/etc/crypttab', TABLE_FILE_LIMIT)) ?? ''),
+    fstab: parseFstab(fstab ?? ''),
+    crypttab: parseCrypttab(crypttab ?? ''),
   };
 }
