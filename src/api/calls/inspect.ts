@@ -30,11 +30,9 @@ function windows(g: Guest, root: string): WindowsDetails {
 /** A root: any string, so that one not found by inspectOs() gets inspection's own error. */
 const root: ArgSpec = a.string('root', { doc: 'a root found by inspectOs()' });
 
-/** A one-field libguestfs `inspect_get_*` call over {@link osInfo}. */
-function getter<N extends 'inspectGetType' | 'inspectGetDistro' | 'inspectGetProductName' | 'inspectGetBuildId' | 'inspectGetMajorVersion' | 'inspectGetMinorVersion' | 'inspectGetArch' | 'inspectGetHostname' | 'inspectGetPackageFormat' | 'inspectGetPackageManagement' | 'inspectGetOsinfo' | 'inspectGetFilesystems' | 'inspectGetProductVariant' | 'inspectGetWindowsSystemroot' | 'inspectGetWindowsSystemHive' | 'inspectGetWindowsSoftwareHive' | 'inspectGetWindowsCurrentControlSet'>(
-  name: N, libguestfs: string, summary: string, doc: string, returns: 'string' | 'int' | 'stringList', ts: string, read: (g: Guest, root: string) => ReturnType<Guest[N]>,
-) {
-  return defineCall({ name, libguestfs, group: 'inspect', since: v, summary, doc, args: [root], returns, ts, impl: ((g: Guest, r: string) => read(g, r)) as never });
+/** The names, summary and argument of a libguestfs `inspect_get_*(root)` call. */
+function rootGetter<N extends string>(name: N, libguestfs: string, summary: string, doc: string) {
+  return { name, libguestfs, group: 'inspect' as const, since: v, summary, ...(doc ? { doc } : {}), args: [root] };
 }
 
 /** The calls of this module, in table order. */
@@ -85,28 +83,28 @@ export const INSPECT_CALLS = [
       });
     },
   }),
-  getter('inspectGetType', 'inspect_get_type', 'get the operating system type', '`linux`, `windows`, …', 'string', 'string', (g, r) => osInfo(g, r).type),
-  getter('inspectGetDistro', 'inspect_get_distro', 'get the distribution', '`debian`, `fedora`, `rhel`, …', 'string', 'string', (g, r) => osInfo(g, r).distro),
-  getter('inspectGetProductName', 'inspect_get_product_name', 'get the product name', "As libguestfs gives it (Debian: /etc/debian_version's `12.5`); os-release's PRETTY_NAME is `inspectOsInfo(root).prettyName`.", 'string', 'string', (g, r) => osInfo(g, r).productName),
-  getter('inspectGetBuildId', 'inspect_get_build_id', 'get the system build id', 'os-release BUILD_ID, Windows CurrentBuildNumber, or `unknown`.', 'string', 'string', (g, r) => osInfo(g, r).buildId),
-  getter('inspectGetMajorVersion', 'inspect_get_major_version', 'get the major version', '', 'int', 'number', (g, r) => osInfo(g, r).majorVersion),
-  getter('inspectGetMinorVersion', 'inspect_get_minor_version', 'get the minor version', '', 'int', 'number', (g, r) => osInfo(g, r).minorVersion),
-  getter('inspectGetArch', 'inspect_get_arch', 'get the architecture', 'From the ELF headers of guest binaries.', 'string', 'string', (g, r) => osInfo(g, r).arch),
-  getter('inspectGetHostname', 'inspect_get_hostname', 'get the hostname', 'Configured in the guest (Windows: Tcpip\\Parameters\\Hostname; the ComputerName is `inspectOsInfo(root).computerName`).', 'string', 'string', (g, r) => osInfo(g, r).hostname),
-  getter('inspectGetPackageFormat', 'inspect_get_package_format', 'get the package format', '`deb`, `rpm`, …', 'string', 'string', (g, r) => osInfo(g, r).packageFormat),
-  getter('inspectGetPackageManagement', 'inspect_get_package_management', 'get the package management tool', '`apt`, `dnf`, …', 'string', 'string', (g, r) => osInfo(g, r).packageManagement),
-  getter('inspectGetProductVariant', 'inspect_get_product_variant', 'get the product variant (client or server for windows)', '`Client` or `Server` for Windows, `unknown` for other guests.', 'string', 'string', (g, r) => osInfo(g, r).windows?.productVariant ?? 'unknown'),
-  getter('inspectGetWindowsSystemroot', 'inspect_get_windows_systemroot', 'get the windows system root', 'As spelled on disk (`/Windows`); EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).systemroot),
-  getter('inspectGetWindowsSystemHive', 'inspect_get_windows_system_hive', 'get the path of the windows system hive', 'As spelled on disk (`/Windows/System32/config/SYSTEM`); EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).systemHive),
-  getter('inspectGetWindowsSoftwareHive', 'inspect_get_windows_software_hive', 'get the path of the windows software hive', 'As spelled on disk (`/Windows/System32/config/SOFTWARE`); EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).softwareHive),
-  getter('inspectGetWindowsCurrentControlSet', 'inspect_get_windows_current_control_set', 'get the windows current control set', 'The control set Windows boots with (`ControlSet001`), from Select\\Current; EINVAL for other guests.', 'string', 'string', (g, r) => windows(g, r).currentControlSet),
+  defineCall({ ...rootGetter('inspectGetType', 'inspect_get_type', 'get the operating system type', '`linux`, `windows`, …'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).type }),
+  defineCall({ ...rootGetter('inspectGetDistro', 'inspect_get_distro', 'get the distribution', '`debian`, `fedora`, `rhel`, …'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).distro }),
+  defineCall({ ...rootGetter('inspectGetProductName', 'inspect_get_product_name', 'get the product name', "As libguestfs gives it (Debian: /etc/debian_version's `12.5`); os-release's PRETTY_NAME is `inspectOsInfo(root).prettyName`."), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).productName }),
+  defineCall({ ...rootGetter('inspectGetBuildId', 'inspect_get_build_id', 'get the system build id', 'os-release BUILD_ID, Windows CurrentBuildNumber, or `unknown`.'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).buildId }),
+  defineCall({ ...rootGetter('inspectGetMajorVersion', 'inspect_get_major_version', 'get the major version', ''), returns: 'int', ts: 'number', impl: (g, r) => osInfo(g, r).majorVersion }),
+  defineCall({ ...rootGetter('inspectGetMinorVersion', 'inspect_get_minor_version', 'get the minor version', ''), returns: 'int', ts: 'number', impl: (g, r) => osInfo(g, r).minorVersion }),
+  defineCall({ ...rootGetter('inspectGetArch', 'inspect_get_arch', 'get the architecture', 'From the ELF headers of guest binaries.'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).arch }),
+  defineCall({ ...rootGetter('inspectGetHostname', 'inspect_get_hostname', 'get the hostname', 'Configured in the guest (Windows: Tcpip\\Parameters\\Hostname; the ComputerName is `inspectOsInfo(root).computerName`).'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).hostname }),
+  defineCall({ ...rootGetter('inspectGetPackageFormat', 'inspect_get_package_format', 'get the package format', '`deb`, `rpm`, …'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).packageFormat }),
+  defineCall({ ...rootGetter('inspectGetPackageManagement', 'inspect_get_package_management', 'get the package management tool', '`apt`, `dnf`, …'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).packageManagement }),
+  defineCall({ ...rootGetter('inspectGetProductVariant', 'inspect_get_product_variant', 'get the product variant (client or server for windows)', '`Client` or `Server` for Windows, `unknown` for other guests.'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).windows?.productVariant ?? 'unknown' }),
+  defineCall({ ...rootGetter('inspectGetWindowsSystemroot', 'inspect_get_windows_systemroot', 'get the windows system root', 'As spelled on disk (`/Windows`); EINVAL for other guests.'), returns: 'string', ts: 'string', impl: (g, r) => windows(g, r).systemroot }),
+  defineCall({ ...rootGetter('inspectGetWindowsSystemHive', 'inspect_get_windows_system_hive', 'get the path of the windows system hive', 'As spelled on disk (`/Windows/System32/config/SYSTEM`); EINVAL for other guests.'), returns: 'string', ts: 'string', impl: (g, r) => windows(g, r).systemHive }),
+  defineCall({ ...rootGetter('inspectGetWindowsSoftwareHive', 'inspect_get_windows_software_hive', 'get the path of the windows software hive', 'As spelled on disk (`/Windows/System32/config/SOFTWARE`); EINVAL for other guests.'), returns: 'string', ts: 'string', impl: (g, r) => windows(g, r).softwareHive }),
+  defineCall({ ...rootGetter('inspectGetWindowsCurrentControlSet', 'inspect_get_windows_current_control_set', 'get the windows current control set', 'The control set Windows boots with (`ControlSet001`), from Select\\Current; EINVAL for other guests.'), returns: 'string', ts: 'string', impl: (g, r) => windows(g, r).currentControlSet }),
   defineCall({
     name: 'inspectGetDriveMappings', libguestfs: 'inspect_get_drive_mappings', group: 'inspect', since: v,
     summary: 'get the windows drive letters and their devices', doc: "`C` → this session's device; letters of devices not in this session are left out, as libguestfs does.",
     args: [root], returns: 'hash', ts: 'Record<string, string>',
     impl: (g, r) => Object.fromEntries(windows(g, r).drives.filter((d) => d.device).map((d) => [d.drive.replace(/:$/, ''), d.device!])),
   }),
-  getter('inspectGetOsinfo', 'inspect_get_osinfo', 'get the osinfo short id', 'e.g. `debian12`.', 'string', 'string', (g, r) => osInfo(g, r).osinfo),
+  defineCall({ ...rootGetter('inspectGetOsinfo', 'inspect_get_osinfo', 'get the osinfo short id', 'e.g. `debian12`.'), returns: 'string', ts: 'string', impl: (g, r) => osInfo(g, r).osinfo }),
   defineCall({
     name: 'inspectGetMountpoints', libguestfs: 'inspect_get_mountpoints', group: 'inspect', since: v,
     summary: 'get the mount points of a root',
@@ -114,5 +112,5 @@ export const INSPECT_CALLS = [
     args: [root], returns: 'hash', ts: 'Record<string, string>',
     impl: (g, r) => Object.fromEntries(osInfo(g, r).mountpoints.map((m) => [m.mountpoint, m.device])),
   }),
-  getter('inspectGetFilesystems', 'inspect_get_filesystems', 'get the filesystems of a root', 'Every device that belongs to the OS.', 'stringList', 'string[]', (g, r) => osInfo(g, r).filesystems),
+  defineCall({ ...rootGetter('inspectGetFilesystems', 'inspect_get_filesystems', 'get the filesystems of a root', 'Every device that belongs to the OS.'), returns: 'stringList', ts: 'string[]', impl: (g, r) => osInfo(g, r).filesystems }),
 ];
