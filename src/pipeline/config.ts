@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { fromFsError } from '../core/errors.js';
 import { lazy } from '../core/lazy.js';
+import type { Origin } from './yaml.js';
 
-/** Where a config value came from. */
-export interface Origin { file: string; line: number }
+export type { Origin };
 
 /** Merged config data with the origin of every key path (`vms.0.output.format`). */
 export interface MergedConfig { data: Record<string, unknown>; origins: Map<string, Origin> }

@@ -1,7 +1,9 @@
 /** One pipeline config file: its YAML text as plain data, with the file and line of every key path. */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { VmcraftError } from '../core/errors.js';
-import type { Origin } from './config.js';
+
+/** Where a config value came from. */
+export interface Origin { file: string; line: number }
 
 function toPlain(node: Node | null, file: string, lines: LineCounter, path: string, origins: Map<string, Origin>): unknown {
   const line = node?.range ? lines.linePos(node.range[0]).line : 0;
