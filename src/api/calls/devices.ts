@@ -7,14 +7,6 @@ import { expandDevices } from '../../storage/scan.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 
-/** A filesystem found on a device, as listed by `listFilesystems()`. */
-export interface FilesystemEntry {
-  /** Session device name (`/dev/sda1`). */
-  device: string;
-  /** blkid type (`ext4`, `xfs`, `swap`, …) or `unknown`. */
-  vfsType: string;
-}
-
 /** Partition types that hold other partitions, never a filesystem (MBR extended). */
 const EXTENDED_MBR_TYPES = new Set(['5', 'f', '85']);
 /** GPT partitions that hold no filesystem of their own, as libguestfs' list_filesystems skips them. */

@@ -6,14 +6,12 @@
 import { VmcraftError } from '../../core/errors.js';
 import { lazy } from '../../core/lazy.js';
 import type { FixContext } from '../../fix/context.js';
-import { LINUX_FIXERS, type LinuxFixOptions } from '../../fix/linux/plans.js';
+import { LINUX_FIXERS } from '../../fix/linux/plans.js';
 import { isEmptyPlan, type FixPlan, type FixReport } from '../../fix/types.js';
 import { resolveFstabSpec } from '../../inspect/fstab-devices.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
-
-/** Options of {@link GuestFS.fixPlan}. */
-export type FixOptions = LinuxFixOptions;
+import type { FixOptions } from '../types.js';
 
 const v = '0.1.0';
 

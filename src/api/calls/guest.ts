@@ -4,14 +4,7 @@ import { lazy } from '../../core/lazy.js';
 import { rmFile } from '../../fs/files/write.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
-
-/** What a guest command printed, and how it ended. */
-export interface GuestCommandResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-  durationMs: number;
-}
+import type { GuestCommandResult } from '../types.js';
 
 const v = '0.1.0';
 const POLICY = '/usr/sbin/policy-rc.d';

@@ -21,26 +21,13 @@ import type { RegKey } from '../../registry/hive.js';
 import { decodeValue, type RegEdit, type RegValue } from '../../registry/reg-format.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
+import type { HivexCommit, HivexOpenOptions } from '../types.js';
 import type { Session } from '../session.js';
 import { hives } from './registry.js';
 import { lazy } from '../../core/lazy.js';
 
 /** The hive bounds check, loaded with the first hive opened. */
 const hiveCheck = lazy(() => import('../../registry/hive-check.js'));
-
-/** Options of {@link GuestFS.hivexOpen}, as libguestfs' `hivex_open` optargs. */
-export interface HivexOpenOptions {
-  /** Allow changes and {@link GuestFS.hivexCommit} (refused in a read-only session). @default false */
-  write?: boolean;
-}
-
-/** What {@link GuestFS.hivexCommit} wrote. */
-export interface HivexCommit {
-  /** Guest path of the hive file written. */
-  path: string;
-  /** Guest path of the backup of that file as it was before, when it existed. */
-  backup?: string;
-}
 
 interface OpenHive {
   /** Guest path as spelled on disk. */

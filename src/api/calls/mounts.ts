@@ -10,12 +10,7 @@ import { isLocalMount } from '../../inspect/index.js';
 import type { OsMountpoint } from '../../inspect/types.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
-
-/** Options of {@link GuestFS.mountRoot}. */
-export interface MountRootOptions {
-  /** Mount read-only even in a read-write session. @default the session's `readonly` */
-  readonly?: boolean;
-}
+import type { MountRootOptions } from '../types.js';
 
 const v = '0.1.0';
 let scratchCount = 0;

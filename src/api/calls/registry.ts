@@ -10,12 +10,7 @@ import { lazy } from '../../core/lazy.js';
 import type { RegEdit } from '../../registry/reg-format.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
-
-/** What a committed batch of registry edits left behind. */
-export interface RegistryCommit {
-  /** Guest path of the hive's backup (the hive as it was before the edits). */
-  backup: string;
-}
+import type { RegistryCommit } from '../types.js';
 
 const v = '0.1.0';
 

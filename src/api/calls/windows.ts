@@ -2,30 +2,12 @@
 import path from 'node:path';
 import { VmcraftError } from '../../core/errors.js';
 import { lazy } from '../../core/lazy.js';
-import type { VirtioPlan } from '../../fix/windows/virtio.js';
 
 // Loaded by the first injection: only Windows migrations need it.
 const virtio = lazy(() => import('../../fix/windows/virtio.js'));
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
-
-/** Options of {@link GuestFS.injectVirtioDrivers}. */
-export interface InjectOptions {
-  /** Driver directory names in the virtio-win tree. @default ['viostor', 'vioscsi', 'netkvm'] */
-  drivers?: string[];
-  /** Plan only: nothing is written. @default false */
-  dryRun?: boolean;
-}
-
-/** What {@link GuestFS.injectVirtioDrivers} planned and did. */
-export interface InjectReport {
-  plan: VirtioPlan;
-  applied: boolean;
-  /** Guest path of the SYSTEM hive's backup, when applied. */
-  hiveBackup?: string;
-  /** Guest paths written. */
-  filesCopied: string[];
-}
+import type { InjectOptions, InjectReport } from '../types.js';
 
 const v = '0.1.0';
 const DEFAULT_DRIVERS = ['viostor', 'vioscsi', 'netkvm'];

@@ -8,7 +8,7 @@ import { VmcraftError, isVmcraftError } from '../../core/errors.js';
 import { qemuDriver } from '../../attach/detect.js';
 import type { GuestFS } from '../../guestfs.js';
 import type { OsInfo } from '../../inspect/types.js';
-import type { InjectReport } from '../../api/calls/windows.js';
+import type { InjectReport } from '../../api/types.js';
 import { bootCheck } from '../boot.js';
 import type { Stage, StageContext } from '../stage.js';
 import type { InspectResult } from './inspect.js';
