@@ -8,6 +8,7 @@
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
+ *   vmcraft doctor [--json]                           what this host can do in host mode and VM mode (doctor.ts)
  * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
  * on stderr, see output.ts) and -q/--quiet, before or after its name.
  * Exit codes: 0 ok, 1 a command failed, 2 bad usage (found before any image was opened);
@@ -23,6 +24,7 @@ import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addPipelineCommands } from './pipeline.js';
+import { addDoctorCommand } from './doctor.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressBars, reportFatal, reportingRunner, sessionLaunched } from './output.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
 import { readCliFile } from './read.js';
@@ -170,6 +172,7 @@ program
 addJobCommands(program, io);
 addWindowsCommands(program, io);
 addPipelineCommands(program, io);
+addDoctorCommand(program, io);
 for (const command of program.commands) [command, ...command.commands].forEach(addOutputOptions);
 
 watchInterruptions();

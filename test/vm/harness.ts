@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { VmcraftError } from '../../src/core/errors.js';
 import { Runner } from '../../src/core/exec.js';
-import { ensureInitramfs, findKernel } from './initramfs.js';
+import { ensureInitramfs } from '../../src/vm/initramfs.js';
+import { findKernel } from '../../src/vm/kernel.js';
+import { QEMU_SYSTEM, qemuArgs } from '../../src/vm/qemu.js';
 import { BOOT_MARKER, bootMarkerFilter } from './console.js';
 
 /** Options of {@link runInVm}. */
@@ -69,15 +71,14 @@ async function prepareResults(results: string, command: string, options: VmOptio
   await rm(path.join(results, 'exit-code'), { force: true });
 }
 
-function qemuArgs(kernelImage: string, initramfs: string, results: string, options: VmOptions): string[] {
-  const share = (p: string, tag: string, ro = false) => ['-virtfs', `local,path=${p},mount_tag=${tag},security_model=none,multidevs=remap${ro ? ',readonly=on' : ''}`];
-  return [
-    '-accel', 'tcg', '-m', String(options.memoryMiB ?? 3072), '-smp', String(options.cpus ?? 2),
-    '-kernel', kernelImage, '-initrd', initramfs,
-    '-append', `console=ttyS0 quiet loglevel=3 panic=-1 vmcraft.project=${PROJECT_DIR}`,
-    '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot', '-nic', 'none',
-    ...share('/', 'hostroot', true), ...share(PROJECT_DIR, 'project'), ...share(results, 'results'), ...share(CACHE, 'cache'),
-  ];
+function vmArgs(kernelImage: string, initramfs: string, results: string, options: VmOptions): string[] {
+  return qemuArgs({
+    kernel: kernelImage, initramfs, accel: 'tcg', memoryMiB: options.memoryMiB ?? 3072, cpus: options.cpus ?? 2,
+    append: `vmcraft.project=${PROJECT_DIR}`,
+    shares: [
+      { path: '/', tag: 'hostroot', readonly: true }, { path: PROJECT_DIR, tag: 'project' }, { path: results, tag: 'results' }, { path: CACHE, tag: 'cache' },
+    ],
+  });
 }
 
 /** Removes the temp dirs of runs whose process died (SIGKILL leaves no chance to clean up). */
@@ -117,7 +118,7 @@ export async function runInVm(command: string, options: VmOptions = {}): Promise
     const filter = bootMarkerFilter(() => (bootMs = Math.round(performance.now() - started)));
     let timedOut = false;
     try {
-      await new Runner().run('setpriv', ['--pdeathsig', 'KILL', 'qemu-system-x86_64', ...qemuArgs(kernel.image, initramfs, results, options)], {
+      await new Runner().run('setpriv', ['--pdeathsig', 'KILL', QEMU_SYSTEM, ...vmArgs(kernel.image, initramfs, results, options)], {
         timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         signal: options.signal,
         onStdout: (chunk) => {

@@ -21,6 +21,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['pipeline'],
   // The façade; sample/ builds the demo disk image the package exports beside GuestFS.
   ['guestfs.ts', 'guestfs', 'sample'],
+  // VM mode runs the same Session in a QEMU VM, its calls proxied from api/'s table:
+  // it may import api/, and the façade above chooses host or VM per session.
+  ['vm'],
   ['api'],
   // guest-target.ts: the subset of calls fix/ and customize/ work over.
   ['fix', 'customize', 'guest-target.ts'],

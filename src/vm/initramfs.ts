@@ -1,14 +1,13 @@
 /**
- * The VM harness's initramfs: busybox plus the modules that mount the host's
- * root over 9p, built once per kernel version and cached.
+ * The VM's initramfs: busybox plus the modules that mount the host's root over
+ * 9p, built once per kernel version and recipe, and cached.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { VmcraftError } from '../../src/core/errors.js';
-import { Runner } from '../../src/core/exec.js';
+import { Runner } from '../core/exec.js';
 
 /** Where built initramfs images are cached. */
 export const VM_CACHE = process.env.VMCRAFT_VM_CACHE ?? '/var/cache/vmcraft/vm';
@@ -17,14 +16,6 @@ const runner = new Runner();
 
 /** Modules (with dependencies) the first stage needs before it can reach the host's root. */
 const EARLY_MODULES = ['virtio_pci', 'virtio_blk', '9pnet_virtio', '9p', 'overlay'];
-
-/** The kernel to boot: the newest /boot/vmlinuz-* that has its /lib/modules. */
-export async function findKernel(): Promise<{ version: string; image: string }> {
-  const versions = (await readdir('/lib/modules').catch(() => [] as string[])).filter((v) => existsSync(`/boot/vmlinuz-${v}`)).sort();
-  const version = versions.at(-1);
-  if (!version) throw new VmcraftError('ETOOLMISSING', 'no kernel for the VM harness: install linux-image-amd64 (scripts/setup.sh does)');
-  return { version, image: `/boot/vmlinuz-${version}` };
-}
 
 /** The first stage: load modules, overlay the host's root (9p, read-only) with tmpfs, switch into it. */
 const INIT = `#!/bin/busybox sh
@@ -63,14 +54,19 @@ async function moduleFiles(version: string): Promise<string[]> {
   return files;
 }
 
+/** Where the initramfs for a kernel version is cached (whether or not it is built yet). */
+export function initramfsPath(version: string): string {
+  const recipe = createHash('sha256').update(INIT).update(EARLY_MODULES.join(',')).digest('hex').slice(0, 12);
+  return path.join(VM_CACHE, `initramfs-${version}-${recipe}.cpio.gz`);
+}
+
 /**
  * Builds (or reuses) the initramfs for a kernel version; returns its path. The
  * name holds the kernel version and a hash of what goes in, so a new kernel or
  * a changed init script gets a new image.
  */
 export async function ensureInitramfs(version: string): Promise<string> {
-  const recipe = createHash('sha256').update(INIT).update(EARLY_MODULES.join(',')).digest('hex').slice(0, 12);
-  const target = path.join(VM_CACHE, `initramfs-${version}-${recipe}.cpio.gz`);
+  const target = initramfsPath(version);
   if (existsSync(target)) return target;
   await mkdir(VM_CACHE, { recursive: true });
   const work = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-initramfs-'));

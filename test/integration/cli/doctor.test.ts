@@ -1,0 +1,51 @@
+/** `vmcraft doctor --json` from the built CLI, on this host: its facts, and nothing left behind by the KVM probe. */
+import { readdir } from 'node:fs/promises';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DoctorReport } from '../../../src/cli/doctor.js';
+import { assertBuiltCliFresh, BUILT_CLI } from '../../helpers/cli.js';
+import { scratchDir } from '../../helpers/images.js';
+
+let dir: string;
+let remove: () => Promise<void>;
+
+beforeAll(async () => {
+  await assertBuiltCliFresh(['src/cli', 'src/vm', 'src/core']);
+  ({ dir, remove } = await scratchDir('cli-doctor'));
+});
+afterAll(async () => remove?.());
+
+/** QEMU processes the doctor's KVM probe would have started (its BIOS debug console is its mark). */
+async function probeQemus(): Promise<string[]> {
+  const r = await execa('pgrep', ['-af', 'isa-debugcon,iobase=0x402'], { reject: false });
+  return String(r.stdout).split('\n').filter((l) => l.includes('qemu-system'));
+}
+
+describe('vmcraft doctor', () => {
+  it('--json tells what this host can do in each mode, and leaves nothing behind', async () => {
+    const r = await execa('node', [BUILT_CLI, 'doctor', '--json'], { reject: false, env: { TMPDIR: dir }, stdin: 'ignore' });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const report = JSON.parse(String(r.stdout)) as DoctorReport;
+    // These machines (HOST.md): root, loop and FUSE, no device-mapper, md or nbd.
+    expect(report.host).toMatchObject({ root: true, loop: true, fuse: true, deviceMapper: false, usable: true });
+    expect(report.host.features).toMatchObject({ loop: true, lvm2: false, luks: false, convert: true });
+    expect(report.host.tools.losetup).toMatch(/\/losetup$/);
+    expect(report.vm.qemu).toMatch(/\/qemu-system-x86_64$/);
+    expect(report.vm.kernel).toMatchObject({ image: expect.stringMatching(/^\/boot\/vmlinuz-/), readable: true, modulesReadable: true });
+    expect(report.vm.initramfs?.path).toMatch(/\/initramfs-.*\.cpio\.gz$/);
+    expect(['usable', 'hangs', 'fails', 'denied', 'absent']).toContain(report.vm.kvm.state);
+    expect(report.vm.kvm.durationMs).toBeLessThan(5000);
+    expect(report.vm.accel).toBe(report.vm.kvm.state === 'usable' ? 'kvm' : 'tcg');
+    expect(report.vm).toMatchObject({ usable: true, missing: [] });
+    expect(await probeQemus()).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('prints the same for a person', async () => {
+    const r = await execa('node', [BUILT_CLI, 'doctor'], { reject: false, env: { TMPDIR: dir }, stdin: 'ignore' });
+    expect(r.exitCode).toBe(0);
+    expect(String(r.stdout)).toMatch(/^host mode: usable\n {2}root: yes\n/);
+    expect(String(r.stdout)).toMatch(/\nVM mode: usable \((KVM|TCG)\)\n/);
+    expect(String(r.stdout)).toMatch(/\n {2}KVM: (usable|hangs|fails|denied|absent) /);
+  });
+});
