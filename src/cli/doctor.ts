@@ -81,7 +81,8 @@ export function formatDoctorReport(r: DoctorReport): string[] {
     `  tools: ${on(Object.keys(host.tools).sort())}`,
     `  features: ${on(FEATURE_GROUPS.filter((g) => host.features[g]))}`,
     `  not available: ${on(FEATURE_GROUPS.filter((g) => !host.features[g]))}`,
-    `VM mode: ${vm.usable ? `usable (${vm.accel.toUpperCase()})` : 'not usable'}`,
+    // Sessions do not run in a VM yet: the report says what a VM needs, not that sessions can use one.
+    `VM mode: ${vm.usable ? `a VM can boot (${vm.accel.toUpperCase()}); sessions do not run in it yet` : 'a VM cannot boot here'}`,
     `  qemu: ${vm.qemu ?? 'not found'}`,
     `  kernel: ${vm.kernel ? `${vm.kernel.image}${vm.kernel.readable ? '' : ' (not readable)'}, modules ${vm.kernel.modules}${vm.kernel.modulesReadable ? '' : ' (not readable)'}` : 'none'}`,
     `  initramfs: ${vm.initramfs ? `${vm.initramfs.path} (${vm.initramfs.cached ? 'cached' : 'built on first use'})` : '-'}`,

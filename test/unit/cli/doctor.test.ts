@@ -44,7 +44,7 @@ describe('composeDoctorReport', () => {
     const lines = formatDoctorReport(composeDoctorReport(host, vm));
     expect(lines[0]).toBe('host mode: usable');
     expect(lines).toContain('  kernel: loop yes, FUSE yes, nbd no, device-mapper no, md no');
-    expect(lines).toContain('VM mode: usable (TCG)');
+    expect(lines).toContain('VM mode: a VM can boot (TCG); sessions do not run in it yet');
     expect(lines).toContain('  KVM: hangs (timed out, 2003 ms) → TCG');
     expect(lines.some((l) => l.includes('built on first use'))).toBe(true);
   });
