@@ -7,8 +7,10 @@
  */
 import path from 'node:path';
 import { execa } from 'execa';
+import { expect } from 'vitest';
 import { GuestFS } from '../../src/index.js';
 import { loadFixtures } from '../fixtures/lib/manifest.js';
+import { findLeftovers, NOTHING_LEFT } from './leaks.js';
 
 /**
  * Copies the plain fixture to `dir/name` (sparse); with `sizeMiB`, the copy and
@@ -47,4 +49,18 @@ export async function mountedPlain(images: string | string[], options: { tmpDir:
     throw err;
   }
   return { g, root: g.mountTable.rootDir() };
+}
+
+/**
+ * The end of a suite: closes the session, runs `check` (e.g. the image's
+ * checksum), asserts that nothing is left in `dir`, and removes `dir` whatever failed.
+ */
+export async function closePlain(g: GuestFS | undefined, dir: string, remove: () => Promise<void>, check?: () => Promise<void>): Promise<void> {
+  try {
+    await g?.close();
+    await check?.();
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
+  } finally {
+    await remove();
+  }
 }

@@ -14,9 +14,8 @@ import type { FileContext } from '../../../src/fs/files/context.js';
 import { lstatList } from '../../../src/fs/files/stat.js';
 import { cpR, ln, rmFile } from '../../../src/fs/files/tree.js';
 import type { GuestFS } from '../../../src/index.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
-import { mountedPlain, plainImage } from '../../helpers/plain-guest.js';
+import { closePlain, mountedPlain, plainImage } from '../../helpers/plain-guest.js';
 
 const SECRET = 'host canary: never to be read or changed through a guest path\n';
 let dir: string;
@@ -65,14 +64,7 @@ beforeAll(async () => {
   await mkdir(path.join(root, 'src'));
   await writeFile(path.join(root, 'src', 'canary'), 'guest data\n');
 });
-afterAll(async () => {
-  try {
-    await g?.close();
-    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  } finally {
-    await remove();
-  }
-});
+afterAll(() => closePlain(g, dir, remove));
 
 describe('guest paths never reach a host file', () => {
   it('leaves the canary tree untouched through every call', async () => {

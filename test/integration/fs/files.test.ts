@@ -16,9 +16,8 @@ import type { FileContext } from '../../../src/fs/files/context.js';
 import { isType, lstatList } from '../../../src/fs/files/stat.js';
 import { cpR, ln, rmFile } from '../../../src/fs/files/tree.js';
 import { GuestFS } from '../../../src/index.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
-import { mountedPlain, plainImage } from '../../helpers/plain-guest.js';
+import { closePlain, mountedPlain, plainImage } from '../../helpers/plain-guest.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -37,14 +36,7 @@ beforeAll(async () => {
   g.on('trace', (e) => traced.push(e.argv));
   ctx = g.fileContext();
 });
-afterAll(async () => {
-  try {
-    await g?.close();
-    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  } finally {
-    await remove();
-  }
-});
+afterAll(() => closePlain(g, dir, remove));
 
 describe('content', () => {
   it('writes, appends and reads back bytes, text and lines', async () => {

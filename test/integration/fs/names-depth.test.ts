@@ -10,9 +10,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuestFS } from '../../../src/index.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
-import { mountedPlain, plainImage } from '../../helpers/plain-guest.js';
+import { closePlain, mountedPlain, plainImage } from '../../helpers/plain-guest.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -38,14 +37,7 @@ beforeAll(async () => {
   // The deep tree, built level by level from the current directory (no long paths).
   await execa('python3', ['-c', `import os\nos.chdir(${JSON.stringify(root)})\nos.mkdir('deep'); os.chdir('deep')\nfor i in range(${DEPTH}):\n    os.mkdir('d'); os.chdir('d')\nopen('bottom', 'w').write('found')`]);
 }, 120_000);
-afterAll(async () => {
-  try {
-    await g?.close();
-    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  } finally {
-    await remove();
-  }
-});
+afterAll(() => closePlain(g, dir, remove));
 
 describe('names that are not UTF-8', () => {
   it('are listed as raw bytes and read, stat-ed and downloaded through them', async () => {

@@ -12,9 +12,8 @@ import type { FileContext } from '../../../src/fs/files/context.js';
 import { cp, cpA, cpR, ln, lnS, mkdirPath, mv, rmdirPath, rmFile, rmRf } from '../../../src/fs/files/tree.js';
 import { touch, truncatePath, upload, write, writeAppend } from '../../../src/fs/files/write.js';
 import { API, type GuestFS } from '../../../src/index.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
-import { mountedPlain, plainImage } from '../../helpers/plain-guest.js';
+import { closePlain, mountedPlain, plainImage } from '../../helpers/plain-guest.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -94,15 +93,7 @@ beforeAll(async () => {
   imageSum = await sha256File(image);
   ({ g, root } = await mountedPlain(image, { tmpDir: dir, readonly: true }));
 });
-afterAll(async () => {
-  try {
-    await g?.close();
-    expect(await sha256File(image)).toBe(imageSum);
-    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  } finally {
-    await remove();
-  }
-});
+afterAll(() => closePlain(g, dir, remove, async () => expect(await sha256File(image)).toBe(imageSum)));
 
 describe('a read-only guest', () => {
   it('reads normally', async () => {
