@@ -7,7 +7,7 @@
 import { VmcraftError } from '../core/errors.js';
 import type { GuestReader } from '../fs/reader.js';
 import type { RegKey } from '../registry/hive.js';
-import type { RegSection, RegValue } from '../registry/reg-format.js';
+import { findValue, type RegSection, type RegValue } from '../registry/reg-format.js';
 import type { BlockDevice } from '../storage/types.js';
 import { inspectFiles, type InspectFiles, type Warn } from './guest-files.js';
 import type { OsFacts } from './types.js';
@@ -56,7 +56,7 @@ export async function findSystemRoot(files: InspectFiles): Promise<{ systemroot:
 }
 
 function value(key: RegKey, name: string): RegValue['data'] | undefined {
-  return key.values.find((v) => v.name.toLowerCase() === name.toLowerCase())?.data;
+  return findValue(key.values, name)?.data;
 }
 
 const ARCHES: Record<string, string> = { AMD64: 'x86_64', X86: 'i386', ARM64: 'aarch64', IA64: 'ia64' };

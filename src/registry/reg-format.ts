@@ -22,6 +22,12 @@ export interface RegValue {
   raw: Buffer;
 }
 
+/** The value of that name, matched as Windows matches names: in any case. */
+export function findValue(values: readonly RegValue[], name: string): RegValue | undefined {
+  const wanted = name.toLowerCase();
+  return values.find((v) => v.name.toLowerCase() === wanted);
+}
+
 /** One [key] section. */
 export interface RegSection { path: string; values: RegValue[]; deleted?: boolean }
 

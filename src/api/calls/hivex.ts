@@ -18,7 +18,7 @@ import { VmcraftError } from '../../core/errors.js';
 import { resolveGuestPath } from '../../fs/paths.js';
 import { childPath, HiveHandles, parentPath } from '../../registry/handles.js';
 import type { RegKey } from '../../registry/hive.js';
-import { decodeValue, type RegEdit, type RegValue } from '../../registry/reg-format.js';
+import { decodeValue, findValue, type RegEdit, type RegValue } from '../../registry/reg-format.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 import type { HivexCommit, HivexOpenOptions } from '../types.js';
@@ -103,7 +103,7 @@ async function keyOf(g: Guest, node: number): Promise<RegKey> {
 async function valueOf(g: Guest, value: number): Promise<RegValue> {
   const ref = openHive(g).handles.valueRef(value);
   const key = await keyOf(g, ref.node);
-  const found = key.values.find((v) => v.name.toLowerCase() === ref.name.toLowerCase());
+  const found = findValue(key.values, ref.name);
   if (!found) throw new VmcraftError('ENOENT', `${key.path} no longer has the value ${ref.name === '' ? '(default)' : ref.name}`, { path: `${key.path}\\${ref.name}` });
   return found;
 }
@@ -248,7 +248,7 @@ export const HIVEX_CALLS = [
     args: [node, a.string('key', { doc: "the value's name" })], returns: 'int64', ts: 'Promise<number>',
     impl: async (g, n, key) => {
       const hive = openHive(g);
-      const found = (await keyOf(g, n)).values.find((val) => val.name.toLowerCase() === key.toLowerCase());
+      const found = findValue((await keyOf(g, n)).values, key);
       return found ? hive.handles.value(n, found.name) : 0;
     },
   }),
@@ -336,7 +336,7 @@ export const HIVEX_CALLS = [
       const hive = writable(g);
       if (t < 0 || t > 0xffffffff) throw new VmcraftError('EINVAL', `invalid value type ${t}: an integer from 0 to 0xffffffff`);
       const k = await keyOf(g, n);
-      queue(hive, { op: 'setValue', key: k.path, name: k.values.find((x) => x.name.toLowerCase() === key.toLowerCase())?.name ?? key, typeId: t, data: typeof val === 'string' ? Buffer.from(val) : Buffer.from(val) });
+      queue(hive, { op: 'setValue', key: k.path, name: findValue(k.values, key)?.name ?? key, typeId: t, data: typeof val === 'string' ? Buffer.from(val) : Buffer.from(val) });
     },
   }),
   defineCall({

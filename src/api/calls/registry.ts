@@ -7,7 +7,7 @@
 import { VmcraftError } from '../../core/errors.js';
 import { resolveGuestPath } from '../../fs/paths.js';
 import { lazy } from '../../core/lazy.js';
-import type { RegEdit } from '../../registry/reg-format.js';
+import { findValue, type RegEdit } from '../../registry/reg-format.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 import type { RegistryCommit } from '../types.js';
@@ -81,7 +81,7 @@ export const REGISTRY_CALLS = [
     returns: 'struct', ts: 'Promise<RegValue>',
     impl: async (g, h, k, name) => {
       const read = await g.registryKeys(h, k);
-      const found = read.values.find((v) => v.name.toLowerCase() === name.toLowerCase());
+      const found = findValue(read.values, name);
       if (!found) throw new VmcraftError('ENOENT', `${read.path} has no value ${name === '' ? '(default)' : name}`, { path: `${read.path}\\${name}` });
       return found;
     },
