@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { GuestFS, type OpenOptions } from './guestfs.js';
-export type { GuestFSOptions, DriveOptions } from './api/options.js';
+export type { GuestFSOptions, DriveOptions, SessionMode, VmSettings } from './api/options.js';
 export { Session, type SessionState, type GuestFSEvents } from './api/session.js';
 export type { GuestFSCalls, LibguestfsCalls } from './api/generated.js';
 export type { MountEntry } from './api/mount-table.js';

@@ -1,4 +1,5 @@
 /** Options of a GuestFS session and of its drives, normalised and validated in one place. */
+import os from 'node:os';
 import { VmcraftError } from '../core/errors.js';
 import type { BackendChoice } from '../attach/types.js';
 import type { ImageFormat } from '../attach/detect.js';
@@ -26,6 +27,35 @@ export interface GuestFSOptions {
   keys?: (string | LuksKey)[];
   /** qemu-nbd cache and aio modes for the nbd backend (qemu-nbd's defaults when not given). */
   nbd?: NbdOptions;
+  /**
+   * Where the session runs: `host` attaches the images to this host's kernel
+   * (fast; needs root, and device-mapper/md for LVM, LUKS and RAID); `vm` runs
+   * the session inside a small QEMU VM with its own kernel (any user, any
+   * layout, and the image's filesystems never meet the host kernel); `auto`
+   * takes the host when it can do what the image needs and the VM otherwise,
+   * and says why in a `log` event and in `metrics().mode`.
+   * @default 'auto'
+   */
+  mode?: SessionMode;
+  /** Settings of the VM in VM mode. */
+  vm?: VmSettings;
+}
+
+/** Where a session runs (see {@link GuestFSOptions.mode}). */
+export type SessionMode = 'host' | 'vm' | 'auto';
+
+/** Settings of the VM that runs a session in VM mode. */
+export interface VmSettings {
+  /** Guest memory in MiB. @default 1024 */
+  memoryMiB?: number;
+  /** Guest vCPUs. @default 2 (1 on a one-CPU host) */
+  cpus?: number;
+  /** `kvm`, `tcg`, or `auto`: KVM when a short probe boots a kernel under it, TCG otherwise. @default 'auto' */
+  accel?: 'auto' | 'kvm' | 'tcg';
+  /** Give the VM a network card (user-mode networking, outgoing only) for guest commands that ask for the network. @default false */
+  network?: boolean;
+  /** How long the VM has to come up before launch fails with `EVM`. @default 120000 */
+  bootTimeoutMs?: number;
 }
 
 /** Options of `addDrive()`. */
@@ -74,7 +104,7 @@ function checkBoolean(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'boolean') throw invalid(option, 'a boolean', value);
 }
 
-const KNOWN_SESSION_OPTIONS = new Set(['readonly', 'backend', 'tmpDir', 'handleSignals', 'commandTimeoutMs', 'keys', 'nbd']);
+const KNOWN_SESSION_OPTIONS = new Set(['readonly', 'backend', 'tmpDir', 'handleSignals', 'commandTimeoutMs', 'keys', 'nbd', 'mode', 'vm']);
 const RENAMED: Record<string, string> = { readOnly: 'readonly', ro: 'readonly', timeout: 'commandTimeoutMs' };
 
 function rejectUnknown(raw: object, known: Set<string>): void {
@@ -86,7 +116,7 @@ function rejectUnknown(raw: object, known: Set<string>): void {
 }
 
 /** Session options with defaults applied. */
-export type NormalizedOptions = Required<Omit<GuestFSOptions, 'tmpDir' | 'keys' | 'nbd'>> & { tmpDir?: string; keys: LuksKey[]; nbd: NbdOptions };
+export type NormalizedOptions = Required<Omit<GuestFSOptions, 'tmpDir' | 'keys' | 'nbd' | 'vm'>> & { tmpDir?: string; keys: LuksKey[]; nbd: NbdOptions; vm: Required<VmSettings> };
 
 const NBD_CACHE = ['none', 'writeback', 'writethrough', 'directsync', 'unsafe'];
 const NBD_AIO = ['threads', 'native', 'io_uring'];
@@ -113,17 +143,42 @@ function normalizeKeys(keys: unknown): LuksKey[] {
   });
 }
 
+const MODES: readonly SessionMode[] = ['host', 'vm', 'auto'];
+const ACCELS = ['auto', 'kvm', 'tcg'] as const;
+
+function positiveInteger(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) <= 0) throw invalid(option, 'a positive integer', value);
+  return value as number;
+}
+
+function normalizeVm(vm: unknown): Required<VmSettings> {
+  if (vm !== undefined && (vm === null || typeof vm !== 'object')) throw invalid('vm', 'an object', vm);
+  const { memoryMiB, cpus, accel = 'auto', network = false, bootTimeoutMs, ...rest } = (vm ?? {}) as VmSettings;
+  if (Object.keys(rest).length) throw new VmcraftError('EINVAL', `Unknown \`vm\` option(s) ${Object.keys(rest).join(', ')} (known: memoryMiB, cpus, accel, network, bootTimeoutMs)`);
+  if (!ACCELS.includes(accel)) throw invalid('vm.accel', `one of ${ACCELS.join(', ')}`, accel);
+  checkBoolean('vm.network', network);
+  return {
+    memoryMiB: positiveInteger('vm.memoryMiB', memoryMiB, 1024),
+    cpus: positiveInteger('vm.cpus', cpus, Math.min(2, os.availableParallelism())),
+    accel,
+    network,
+    bootTimeoutMs: positiveInteger('vm.bootTimeoutMs', bootTimeoutMs, 120_000),
+  };
+}
+
 /** Validates session options (quoting the bad value) and applies the defaults. */
 export function normalizeOptions(raw: GuestFSOptions = {}): NormalizedOptions {
   const options: GuestFSOptions = { __proto__: null, ...raw } as GuestFSOptions;
   rejectUnknown(options, KNOWN_SESSION_OPTIONS);
-  const { readonly = false, backend = 'auto', tmpDir, handleSignals = true, commandTimeoutMs = 120_000 } = options;
+  const { readonly = false, backend = 'auto', tmpDir, handleSignals = true, commandTimeoutMs = 120_000, mode = 'auto' } = options;
+  if (!MODES.includes(mode)) throw invalid('mode', `one of ${MODES.join(', ')}`, mode);
   checkBoolean('readonly', readonly);
   checkBoolean('handleSignals', handleSignals);
   if (!BACKENDS.includes(backend)) throw invalid('backend', `one of ${BACKENDS.join(', ')}`, backend);
   if (tmpDir !== undefined && (typeof tmpDir !== 'string' || tmpDir === '')) throw invalid('tmpDir', 'a directory path', tmpDir);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) throw invalid('commandTimeoutMs', 'a positive integer', commandTimeoutMs);
-  return { readonly, backend, handleSignals, commandTimeoutMs, keys: normalizeKeys(options.keys), nbd: normalizeNbd(options.nbd), ...(tmpDir ? { tmpDir } : {}) };
+  return { readonly, backend, handleSignals, commandTimeoutMs, mode, vm: normalizeVm(options.vm), keys: normalizeKeys(options.keys), nbd: normalizeNbd(options.nbd), ...(tmpDir ? { tmpDir } : {}) };
 }
 
 /** Validates drive options; `sessionReadonly` is the session's default for `readonly`. */

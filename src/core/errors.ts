@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   ECOMMAND: 'an external command failed',
   EIO: 'an I/O error on the host',
   ECLEANUP: 'one or more resources could not be released',
+  EVM: 'the VM of a VM-mode session did not come up, stopped, or broke its protocol (the error carries the tail of its console)',
 } as const;
 
 /** A stable error code: see {@link ERROR_CODES} for their meaning. */
