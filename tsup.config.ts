@@ -22,9 +22,21 @@ export default defineConfig([
     dts: { entry: { index: 'src/index.ts', convert: 'src/convert/index.ts' } },
   },
   {
+    // The agent inside a VM-mode session's VM: one file with every dependency in it, carried in the VM's
+    // initramfs (the VM has the host's /usr, not this package's node_modules).
+    target: 'node20',
+    entry: { 'vm-agent': 'src/vm-agent.ts' },
+    format: ['esm'],
+    noExternal: [/.*/],
+    splitting: false,
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  },
+  {
     ...common,
     entry: { index: 'src/index.ts', convert: 'src/convert/index.ts' },
     format: ['cjs'],
+    // import.meta.url (which finds dist/vm-agent.js) in the CommonJS build.
+    shims: true,
     dts: { entry: { index: 'src/index.ts', convert: 'src/convert/index.ts' } },
   },
 ]);

@@ -5,7 +5,8 @@
 import { installCalls } from './api/install.js';
 import type { GuestFSCalls, LibguestfsCalls } from './api/generated.js';
 import type { DriveOptions, GuestFSOptions } from './api/options.js';
-import { Session } from './api/session.js';
+import { Session, type RemoteSession } from './api/session.js';
+import type { VerifiedDrive } from './attach/types.js';
 import { API } from './api/table.js';
 
 /** Options of {@link GuestFS.open}: session options plus those of its drives. */
@@ -30,6 +31,12 @@ export class GuestFS extends Session {
     for (const image of Array.isArray(images) ? images : [images]) g.addDrive(image, { ...(format ? { format } : {}), ...(live !== undefined ? { live } : {}), ...(chain !== undefined ? { chain } : {}) });
     await g.launch();
     return g;
+  }
+
+  /** @internal VM mode: loaded on first use, so host-mode programs never load it. */
+  protected override async startVm(drives: readonly VerifiedDrive[]): Promise<RemoteSession> {
+    const { openVmSession } = await import('./vm/session.js');
+    return openVmSession(this, drives);
   }
 
   /** Opens a session, runs `fn` with it and closes it, whatever `fn` does. */

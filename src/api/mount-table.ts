@@ -52,6 +52,14 @@ export class MountTable {
     this.#mounts = this.#mounts.filter((m) => m !== mount);
   }
 
+  /**
+   * Takes the mounts of a session that runs elsewhere (VM mode): the
+   * synchronous calls answer from them; nothing here can undo them.
+   */
+  mirror(mounts: readonly MountEntry[]): void {
+    this.#mounts = mounts.map((m) => ({ ...m, hostDir: '', entry: { label: `mount in the VM: ${m.mountpoint}`, release: async () => undefined } }));
+  }
+
   /** Forgets every mount (the session released them). */
   clear(): void {
     this.#mounts = [];

@@ -89,7 +89,7 @@ export interface DriveOptions {
   live?: boolean;
 }
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'nbd', 'fuse', 'loop'];
+const BACKENDS: readonly BackendChoice[] = ['auto', 'nbd', 'fuse', 'loop', 'device'];
 const FORMATS: readonly ImageFormat[] = ['qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'raw', 'iso', 'qed', 'parallels', 'ova', 'ovf', 'luks'];
 
 function describe(value: unknown): string {

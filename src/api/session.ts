@@ -15,13 +15,14 @@ import { Metrics, type PhaseEvent, type PhaseMetric } from '../core/metrics.js';
 import { probeHost, type HostCapabilities } from '../core/probe.js';
 import { createWorkDir } from '../core/workdir.js';
 import { reapStaleSessions, registerSession } from '../attach/reaper.js';
-import { attachDrive } from '../attach/index.js';
-import type { AttachedDrive, DriveSpec } from '../attach/types.js';
+import { attachDrive, verifyDrive } from '../attach/index.js';
+import type { AttachedDrive, DriveSpec, VerifiedDrive } from '../attach/types.js';
 import { createLayers, scanStorage } from '../storage/scan.js';
 import type { BlockDevice, LayerContext } from '../storage/types.js';
 import type { FileContext } from '../fs/files/context.js';
 import type { OsInfo } from '../inspect/types.js';
-import { MountTable } from './mount-table.js';
+import type { ArgSpec } from './args.js';
+import { MountTable, type MountEntry } from './mount-table.js';
 import { normalizeDriveOptions, normalizeOptions, type DriveOptions, type GuestFSOptions, type NormalizedOptions } from './options.js';
 
 /** How long a release waits for the calls under way before it tears down anyway. */
@@ -42,6 +43,40 @@ export interface GuestFSEvents {
   phase: [PhaseEvent];
 }
 
+/**
+ * A session that runs elsewhere (VM mode): the table's asynchronous calls are
+ * sent to it; the synchronous ones answer from the state it sends back.
+ * @internal
+ */
+export interface RemoteSession {
+  call(entry: { readonly name: string; readonly args: readonly ArgSpec[] }, args: readonly unknown[]): Promise<unknown>;
+}
+
+/** What a session that runs elsewhere sends back after its calls, for the synchronous calls here. @internal */
+export interface SessionMirror {
+  devices: BlockDevice[];
+  roots: [string, OsInfo][];
+  mounts: MountEntry[];
+}
+
+/** Where a session runs, and why (the `mode` metric's note). */
+export interface ModeChoice {
+  mode: 'host' | 'vm';
+  reason: string;
+}
+
+/**
+ * Where a session with `asked` runs on this host: `auto` takes the VM when
+ * the host cannot attach or mount at all, the host otherwise (a layer whose
+ * kernel support is missing moves it to the VM later, during the launch).
+ */
+export function chooseMode(asked: 'host' | 'vm' | 'auto', host: HostCapabilities): ModeChoice {
+  if (asked !== 'auto') return { mode: asked, reason: `mode ${asked} was asked for` };
+  if (!host.root) return { mode: 'vm', reason: 'not root: host mode needs root to attach images and mount filesystems' };
+  if (!host.kernel.loop && !host.kernel.nbd) return { mode: 'vm', reason: 'this host has neither loop devices nor nbd to attach images with' };
+  return { mode: 'host', reason: 'the host can attach and mount the images' };
+}
+
 /** A session: its lifecycle and the state the API's calls share. */
 export class Session extends EventEmitter<GuestFSEvents> {
   /** @internal */ readonly options: NormalizedOptions;
@@ -60,6 +95,9 @@ export class Session extends EventEmitter<GuestFSEvents> {
   readonly mountTable = new MountTable(this);
   /** @internal The roots the last inspectOs() found, with what it found. */
   roots = new Map<string, OsInfo>();
+  /** @internal In VM mode, the session in the VM that the calls go to. */
+  remote?: RemoteSession;
+  #mode?: 'host' | 'vm';
   readonly #signalHook = { releaseOnSignal: () => this.shutdown().catch(() => undefined) };
   /** Calls (and a launch) running now; a release waits for them. */
   #running = 0;
@@ -80,6 +118,11 @@ export class Session extends EventEmitter<GuestFSEvents> {
   /** Whether the session's drives are read-only by default. */
   get readonly(): boolean {
     return this.options.readonly;
+  }
+
+  /** Where the session runs, once launched: `host` or `vm` (see {@link GuestFSOptions.mode}). */
+  get mode(): 'host' | 'vm' | undefined {
+    return this.#mode;
   }
 
   /** The session's state: `config` → `launching` → `launched` → `closed`. */
@@ -119,17 +162,21 @@ export class Session extends EventEmitter<GuestFSEvents> {
     this.#running++;
     try {
       await this.timings.time('launch', async () => {
+        const decided = performance.now();
         const host = (this.host = await probeHost());
-        if (!host.root) throw new VmcraftError('EUNSUPPORTED', 'vmcraft needs root to attach loop devices and mount filesystems');
-        for (const line of await reapStaleSessions(this.runner)) this.emit('log', { level: 'warn', message: line });
-        this.workDir = await createWorkDir(this.cleanup, this.options.tmpDir, registerSession);
-        const ctx = { runner: this.runner, cleanup: this.cleanup, workDir: this.workDir };
-        await this.timings.time('attach', async () => {
-          for (const [index, drive] of this.drives.entries()) {
-            this.attached.push(await attachDrive(drive, index, this.options.backend, host, ctx, this.options.nbd));
-          }
-        });
-        this.devices = await this.timings.time('scan', () => scanStorage(this.attached, this.layerContext(), this.layers));
+        const choice = chooseMode(this.options.mode, host);
+        if (choice.mode === 'vm') return this.#launchInVm(choice.reason, decided);
+        try {
+          await this.#launchOnHost(host);
+          this.#chose('host', choice.reason, decided);
+        } catch (err) {
+          if (this.options.mode !== 'auto' || !(err instanceof VmcraftError && err.code === 'EUNSUPPORTED' && err.feature)) throw err;
+          // What the host set up goes; the VM starts from the drives alone.
+          await this.cleanup.releaseAll();
+          this.attached = [];
+          this.devices = [];
+          await this.#launchInVm(`the host's kernel lacks ${err.feature} (${err.message.split(':')[0]})`, decided);
+        }
       });
       if (this.state === 'launching') this.state = 'launched';
     } catch (err) {
@@ -143,6 +190,56 @@ export class Session extends EventEmitter<GuestFSEvents> {
       await this.#releasing;
       throw new VmcraftError('ECLOSED', 'the session was closed while it launched');
     }
+  }
+
+  /** Host mode: attach every drive to this host and find the block devices on them. */
+  async #launchOnHost(host: HostCapabilities): Promise<void> {
+    if (!host.root) throw new VmcraftError('EUNSUPPORTED', 'vmcraft needs root to attach loop devices and mount filesystems (or run it in VM mode: mode \'vm\' or \'auto\')', { feature: 'root' });
+    await this.#prepareWorkDir();
+    const ctx = { runner: this.runner, cleanup: this.cleanup, workDir: this.workDir };
+    await this.timings.time('attach', async () => {
+      for (const [index, drive] of this.drives.entries()) {
+        this.attached.push(await attachDrive(drive, index, this.options.backend, host, ctx, this.options.nbd));
+      }
+    });
+    this.devices = await this.timings.time('scan', () => scanStorage(this.attached, this.layerContext(), this.layers));
+  }
+
+  /** VM mode: the drives verified here, then opened by QEMU and served by the agent of a VM. */
+  async #launchInVm(reason: string, decided: number): Promise<void> {
+    this.#chose('vm', reason, decided);
+    await this.#prepareWorkDir();
+    const drives = await Promise.all(this.drives.map((d) => verifyDrive(d)));
+    this.remote = await this.startVm(drives);
+  }
+
+  async #prepareWorkDir(): Promise<void> {
+    for (const line of await reapStaleSessions(this.runner)) this.emit('log', { level: 'warn', message: line });
+    this.workDir = await createWorkDir(this.cleanup, this.options.tmpDir, registerSession);
+  }
+
+  #chose(mode: 'host' | 'vm', reason: string, since: number): void {
+    this.#mode = mode;
+    this.timings.note('mode', performance.now() - since, `${mode}: ${reason}`);
+    // A choice worth telling: auto's, or the VM (a host session asked for as such is what it always was).
+    if (this.options.mode !== 'host') this.emit('log', { level: 'info', message: `mode ${mode}: ${reason}` });
+  }
+
+  /**
+   * Starts the VM of a VM-mode session with its verified drives and returns
+   * the session in it; the VM is on the cleanup stack. GuestFS provides it
+   * (VM mode lives above this layer).
+   * @internal
+   */
+  protected startVm(_drives: readonly VerifiedDrive[]): Promise<RemoteSession> {
+    return Promise.reject(new VmcraftError('EUNSUPPORTED', 'this session class has no VM mode'));
+  }
+
+  /** @internal Takes the state a session in a VM sent back. */
+  mirror(state: SessionMirror): void {
+    this.devices = state.devices;
+    this.roots = new Map(state.roots);
+    this.mountTable.mirror(state.mounts);
   }
 
   /**
@@ -211,6 +308,7 @@ export class Session extends EventEmitter<GuestFSEvents> {
     } finally {
       this.attached = [];
       this.devices = [];
+      this.remote = undefined;
       this.mountTable.clear();
       stopReleasingOnSignals(this.#signalHook);
     }
@@ -254,6 +352,7 @@ export class Session extends EventEmitter<GuestFSEvents> {
       workDir: this.workDir,
       readonly: this.attached.every((d) => d.readonly),
       keys: this.options.keys,
+      kernel: { deviceMapper: this.host?.kernel.deviceMapper ?? false, md: this.host?.kernel.md ?? false },
       warn: (message) => this.warn(message),
     };
   }

@@ -57,6 +57,10 @@ export function chooseBackend(choice: BackendChoice, format: ImageFormat, host: 
   const fuseWorks = host.kernel.fuse && host.kernel.loop && 'qemu-storage-daemon' in host.tools;
   const nbdWorks = host.kernel.nbd && 'qemu-nbd' in host.tools;
   const raw = format === 'raw' || format === 'iso';
+  if (choice === 'device') {
+    if (!raw) throw new VmcraftError('EINVAL', `the device backend only takes raw block devices, not ${format}`);
+    return choice;
+  }
   const backend: BackendName = choice !== 'auto' ? choice : nbdWorks ? 'nbd' : raw ? 'loop' : 'fuse';
   if (backend === 'nbd') {
     if (!nbdWorks) throw new VmcraftError('EUNSUPPORTED', `the nbd backend needs ${host.kernel.nbd ? 'qemu-nbd (package qemu-utils)' : 'the nbd kernel module (modprobe nbd)'}`);
@@ -74,6 +78,16 @@ export function chooseBackend(choice: BackendChoice, format: ImageFormat, host: 
 }
 
 /**
+ * A drive with its format known and its chain verified against its policy
+ * (`EUNSAFE` for a reference the policy does not allow): what QEMU is given,
+ * here or in a VM.
+ */
+export async function verifyDrive(spec: DriveSpec, format?: ImageFormat): Promise<VerifiedDrive> {
+  const known = format ?? (await resolveFormat(spec));
+  return { ...spec, format: known, links: await resolveChain(spec.path, { format: known, ...(spec.chain ? { chain: spec.chain } : {}) }) };
+}
+
+/**
  * Attaches one drive, its chain verified against its policy first (`EUNSAFE`
  * for a reference the policy does not allow); every resource it makes is on
  * ctx.cleanup by the time it returns or throws.
@@ -88,9 +102,12 @@ export async function attachDrive(
 ): Promise<AttachedDrive> {
   const format = await resolveFormat(spec);
   const backend = chooseBackend(choice, format, host);
-  const drive: VerifiedDrive = { ...spec, format, links: await resolveChain(spec.path, { format, ...(spec.chain ? { chain: spec.chain } : {}) }) };
+  const drive = await verifyDrive(spec, format);
   let hostDevice: string;
-  if (backend === 'nbd') {
+  if (backend === 'device') {
+    if (!(await stat(spec.path)).isBlockDevice()) throw new VmcraftError('EINVAL', `the device backend takes block devices: ${spec.path} is not one`, { path: spec.path });
+    hostDevice = spec.path;
+  } else if (backend === 'nbd') {
     hostDevice = await attachNbd(drive, ctx, nbdOptions);
   } else {
     // The fuse export takes the image's lock itself; on the loop backend nothing else opens it through QEMU.

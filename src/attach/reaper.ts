@@ -9,22 +9,30 @@
  * qemu-storage-daemon exports and image locks — then the directory itself. nbd devices are
  * reclaimed by the next nbd attach through their lock files.
  */
-import { mkdir, readdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { readdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { ownDirectory } from '../core/workdir.js';
 import type { Runner } from '../core/exec.js';
 import { mountsUnder } from '../core/mountinfo.js';
 import { processAlive, processesWithPathUnder, processStartTime, waitForExit } from '../core/processes.js';
 import { recordedTeardowns, runTeardown } from '../core/teardown.js';
 import { attachedAs, LOOP_RECORD_SUFFIX, type LoopRecord } from './loop.js';
 
-/** Where sessions register their work directories: $VMCRAFT_SESSION_DIR, by default /run/vmcraft/sessions (one registry per host). */
+/**
+ * Where sessions register their work directories: $VMCRAFT_SESSION_DIR, by
+ * default /run/vmcraft/sessions for root (one registry per host) and a
+ * private directory of each other user (their VM-mode sessions).
+ */
 export function sessionDir(): string {
-  return process.env.VMCRAFT_SESSION_DIR || '/run/vmcraft/sessions';
+  if (process.env.VMCRAFT_SESSION_DIR) return process.env.VMCRAFT_SESSION_DIR;
+  const uid = process.getuid?.() ?? 0;
+  return uid === 0 ? '/run/vmcraft/sessions' : path.join(process.env.XDG_RUNTIME_DIR || os.tmpdir(), `vmcraft-sessions-${uid}`);
 }
 
 /** Registers a session's work directory (before it is created) for this process; returns the unregistration. */
 export async function registerSession(workDir: string): Promise<() => Promise<void>> {
-  await mkdir(sessionDir(), { recursive: true, mode: 0o700 });
+  await ownDirectory(sessionDir());
   const entry = path.join(sessionDir(), `${process.pid}.${await processStartTime(process.pid)}.${path.basename(workDir)}`);
   await symlink(workDir, entry);
   return () => rm(entry, { force: true });

@@ -5,8 +5,13 @@ import type { ImageFormat } from './detect.js';
 import type { ChainLink } from './chain.js';
 import type { ChainPolicy } from './references.js';
 
-/** How an image is turned into a host block device. */
-export type BackendName = 'nbd' | 'fuse' | 'loop';
+/**
+ * How an image is turned into a host block device: qemu-nbd, a
+ * qemu-storage-daemon FUSE export under a loop device, a loop device, or
+ * `device`: a raw block device used as it is (what the agent of a VM-mode
+ * session does with its VM's disks, which QEMU already opened).
+ */
+export type BackendName = 'nbd' | 'fuse' | 'loop' | 'device';
 
 /** Backend choice of a session: one backend, or `auto` to take the best that works here. */
 export type BackendChoice = BackendName | 'auto';

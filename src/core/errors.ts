@@ -71,6 +71,10 @@ export interface VmcraftErrorOptions {
   path?: string;
   /** Errors collected while tearing down several resources. */
   errors?: unknown[];
+  /** The kernel feature this host lacks (`EUNSUPPORTED`): `device-mapper`, `md`, `loop`. */
+  feature?: string;
+  /** The tail of a VM's console (`EVM`). */
+  console?: string;
 }
 
 const BRAND = Symbol.for('vmcraft.error');
@@ -93,6 +97,10 @@ export class VmcraftError extends Error {
   readonly path?: string;
   /** Errors collected while releasing several resources ({@link VmcraftErrorCode} `ECLEANUP`). */
   readonly errors?: unknown[];
+  /** The kernel feature this host lacks, for `EUNSUPPORTED` from a storage layer: `device-mapper`, `md`. VM mode has it. */
+  readonly feature?: string;
+  /** The tail of the VM's console, for `EVM` (and for a VM-mode call that times out). */
+  readonly console?: string;
 
   constructor(code: VmcraftErrorCode, message: string, options: VmcraftErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -100,6 +108,8 @@ export class VmcraftError extends Error {
     if (options.command) this.command = options.command;
     if (options.path !== undefined) this.path = options.path;
     if (options.errors) this.errors = options.errors;
+    if (options.feature) this.feature = options.feature;
+    if (options.console !== undefined) this.console = options.console;
     Object.setPrototypeOf(this, new.target.prototype);
   }
 

@@ -58,6 +58,12 @@ export interface RunOptions {
    * run rejects with that error.
    */
   onSpawn?: (child: SpawnedCommand) => Promise<void>;
+  /**
+   * Keep neither stdout nor the extra fds' output: a long-running process
+   * (a VM) read only through {@link RunOptions.onStdout} and the streams
+   * {@link RunOptions.onSpawn} gets, which must not grow a buffer for its lifetime.
+   */
+  streamOnly?: boolean;
 }
 
 /** A started command, as {@link RunOptions.onSpawn} sees it. */
@@ -127,6 +133,7 @@ export class Runner {
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(options.extraFds ?? [])],
       forceKillAfterDelay: 2000,
       maxBuffer: 1024 * 1024 * 1024,
+      ...(options.streamOnly ? { buffer: { stdout: false, ...Object.fromEntries((options.extraFds ?? []).map((_, i) => [`fd${i + 3}`, false])) } } : {}),
     };
     const subprocess = options.dieWithParent ? execa('setpriv', ['--pdeathsig', 'KILL', '--', file, ...args], execaOptions) : execa(file, args, execaOptions);
     if (options.onStdout) subprocess.stdout?.on('data', (chunk: Buffer) => options.onStdout!(chunk.toString()));

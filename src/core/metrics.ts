@@ -6,6 +6,8 @@ export interface PhaseMetric {
   count: number;
   /** Total milliseconds spent in it. */
   totalMs: number;
+  /** What was decided, for a phase that decides (`mode`: `vm: the host's kernel lacks device-mapper…`). */
+  note?: string;
 }
 
 /** One finished run of a phase: what a session's `phase` event carries. */
@@ -51,10 +53,16 @@ export class Metrics {
     this.#phases.set(phase, current);
   }
 
-  /** A snapshot: phase → { count, totalMs } with times rounded to 0.1 ms. */
+  /** Adds `ms` to `phase` and notes what it decided. */
+  note(phase: string, ms: number, note: string): void {
+    this.add(phase, ms);
+    this.#phases.get(phase)!.note = note;
+  }
+
+  /** A snapshot: phase → { count, totalMs, note? } with times rounded to 0.1 ms. */
   snapshot(): Record<string, PhaseMetric> {
     return Object.fromEntries(
-      [...this.#phases].map(([k, v]) => [k, { count: v.count, totalMs: Math.round(v.totalMs * 10) / 10 }]),
+      [...this.#phases].map(([k, v]) => [k, { count: v.count, totalMs: Math.round(v.totalMs * 10) / 10, ...(v.note ? { note: v.note } : {}) }]),
     );
   }
 }

@@ -4,7 +4,7 @@
  * still mounted below it (a recursive delete would then reach into the guest).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { VmcraftError } from './errors.js';
@@ -37,4 +37,20 @@ export async function removeWorkDir(dir: string): Promise<void> {
     throw new VmcraftError('ECLEANUP', `not removing ${dir}: still mounted below it: ${mounted.map((m) => m.mountPoint).join(', ')}`);
   }
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * A directory only this user can write: `dir` is created mode 0700 when
+ * missing, and refused (`EACCES`) when it is a link, not a directory, not
+ * this user's, or writable by others — in a shared /tmp another user could
+ * have made it first.
+ */
+export async function ownDirectory(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await lstat(dir);
+  const uid = process.getuid?.() ?? 0;
+  if (!info.isDirectory() || info.uid !== uid || (info.mode & 0o022) !== 0) {
+    throw new VmcraftError('EACCES', `${dir} is not a private directory of this user (owner ${info.uid}, mode ${(info.mode & 0o7777).toString(8)}): remove it`, { path: dir });
+  }
+  return dir;
 }

@@ -7,7 +7,7 @@ import { VmcraftError } from '../core/errors.js';
 import { pushTeardown } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import type { BlockDevice, LayerContext, LuksKey, StorageLayer } from './types.js';
+import { requireKernel, type BlockDevice, type LayerContext, type LuksKey, type StorageLayer } from './types.js';
 
 /** Exit code cryptsetup uses for a wrong passphrase. */
 const WRONG_KEY = 2;
@@ -53,6 +53,7 @@ export class LuksLayer implements StorageLayer {
       ctx.warn(`${device.name} is LUKS-encrypted and no key was given: it stays locked (pass keys, or call luksOpen)`);
       return [];
     }
+    requireKernel(ctx, 'deviceMapper', device, 'is LUKS-encrypted');
     return [await openLuks(device, keys, ctx)];
   }
 }

@@ -12,7 +12,7 @@ import type { RunOptions } from '../core/exec.js';
 import { pushTeardown, type TeardownCommand } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
+import { requireKernel, type BlockDevice, type LayerContext, type StorageLayer } from './types.js';
 
 /** A logical volume as `lvs` reports it. */
 export interface LvInfo { vg: string; lv: string; dmPath: string; size: number; attr: string }
@@ -83,6 +83,7 @@ export class LvmLayer implements StorageLayer {
   }
 
   async activate(pv: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
+    requireKernel(ctx, 'deviceMapper', pv, 'is an LVM physical volume');
     this.#pvs.push(pv);
     return this.#activateReady(ctx, false);
   }

@@ -8,7 +8,7 @@ import type { Runner } from '../core/exec.js';
 import { pushTeardown } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
+import { requireKernel, type BlockDevice, type LayerContext, type StorageLayer } from './types.js';
 
 /** What `mdadm --examine --export` says of a member. */
 export interface MdMember { uuid: string; devices: number; name?: string; level?: string }
@@ -44,6 +44,7 @@ export class MdLayer implements StorageLayer {
   }
 
   async activate(member: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
+    requireKernel(ctx, 'md', member, 'is a RAID member');
     const info = await examine(member, ctx.runner);
     if (!info) return [];
     // A member found once its array runs (a spare, a late disk after a degraded assembly) cannot join it

@@ -1,4 +1,5 @@
 /** Types of the storage layers that sit between attached drives and filesystems. */
+import { VmcraftError } from '../core/errors.js';
 import type { CleanupStack } from '../core/cleanup.js';
 import type { Runner } from '../core/exec.js';
 import type { ProbeInfo } from './blkid.js';
@@ -38,6 +39,8 @@ export interface LayerContext {
   workDir: string;
   /** Keys to try on LUKS devices. */
   keys: readonly LuksKey[];
+  /** What this host's kernel has for the layers that need it. */
+  kernel: { deviceMapper: boolean; md: boolean };
   /** Tells the user something went less than perfectly (a degraded array, a locked volume). */
   warn(message: string): void;
 }
@@ -58,4 +61,15 @@ export interface StorageLayer {
    * incomplete, degraded, and returns the new devices.
    */
   finish?(ctx: LayerContext): Promise<BlockDevice[]>;
+}
+
+/**
+ * Refuses to activate a layer whose kernel support this host lacks, with
+ * `EUNSUPPORTED` naming the feature (a VM-mode session has it; `auto` mode
+ * moves there on this error), instead of the tool's own failure.
+ */
+export function requireKernel(ctx: LayerContext, feature: 'deviceMapper' | 'md', device: BlockDevice, what: string): void {
+  if (ctx.kernel[feature]) return;
+  const name = feature === 'md' ? 'md' : 'device-mapper';
+  throw new VmcraftError('EUNSUPPORTED', `${device.name} ${what}: that needs ${name} in the kernel, which this host lacks (open the image in VM mode: mode 'vm' or 'auto')`, { feature: name });
 }

@@ -1,8 +1,10 @@
 /** What this host can do in VM mode: QEMU, a kernel with its modules, the cached initramfs, KVM. */
-import { constants, existsSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { initramfsPath } from './initramfs.js';
+import { applianceRecipe } from './appliance.js';
+import { cachedImagePath } from './cache.js';
+import { initramfsName } from './initramfs.js';
 import { kernelReadable, lookForKernel } from './kernel.js';
 import { probeKvm, type KvmProbe, type KvmProbeOptions } from './kvm.js';
 import { QEMU_SYSTEM } from './qemu.js';
@@ -38,8 +40,10 @@ export async function probeVm(options: KvmProbeOptions = {}): Promise<VmCapabili
     const modules = `/lib/modules/${kernel.version}`;
     const modulesReadable = await access(modules, constants.R_OK | constants.X_OK).then(() => true, () => false);
     caps.kernel = { ...kernel, readable, modules, modulesReadable };
-    const file = initramfsPath(kernel.version);
-    caps.initramfs = { path: file, cached: existsSync(file) };
+    // Without a built agent there is no recipe: the initramfs is then reported as not built.
+    const recipe = await applianceRecipe().catch(() => undefined);
+    const image = recipe ? await cachedImagePath(initramfsName(kernel.version, recipe)) : undefined;
+    caps.initramfs = { path: image?.path ?? '', cached: image?.exists ?? false };
   }
   return caps;
 }

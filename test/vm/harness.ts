@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VmcraftError } from '../../src/core/errors.js';
 import { Runner } from '../../src/core/exec.js';
-import { ensureInitramfs } from '../../src/vm/initramfs.js';
+import { ensureInitramfs, type InitramfsRecipe } from '../../src/vm/initramfs.js';
 import { findKernel } from '../../src/vm/kernel.js';
 import { QEMU_SYSTEM, qemuArgs } from '../../src/vm/qemu.js';
 import { BOOT_MARKER, bootMarkerFilter } from './console.js';
@@ -55,6 +55,33 @@ const CACHE = '/var/cache/vmcraft';
 /** The path of the results share inside the VM. */
 export const VM_RESULTS_DIR = '/vmcraft-results';
 const DEFAULT_TIMEOUT_MS = 20 * 60_000;
+
+/** The harness's first stage: load modules, overlay the host's whole root (9p, read-only) with tmpfs, mount the shares, switch into it. */
+const HARNESS_INIT = `#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev /usr/bin /usr/sbin /sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in $(cat /modules.list); do insmod "/modules/$m" || echo "vmcraft-vm: insmod $m failed"; done
+arg() { sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
+PROJECT=$(arg vmcraft.project)
+opts=trans=virtio,version=9p2000.L,msize=512000
+mkdir -p /ro /rw /newroot
+mount -t 9p -o $opts,ro,cache=loose hostroot /ro || { echo "vmcraft-vm: cannot mount the host root"; poweroff -f; }
+mount -t tmpfs -o size=4g tmpfs /rw
+mkdir -p /rw/upper /rw/work
+mount -t overlay overlay -o lowerdir=/ro,upperdir=/rw/upper,workdir=/rw/work /newroot
+mount -t 9p -o $opts,cache=loose project "/newroot$PROJECT"
+mkdir -p /newroot/vmcraft-results /newroot/var/cache/vmcraft
+mount -t 9p -o $opts results /newroot/vmcraft-results
+mount -t 9p -o $opts cache /newroot/var/cache/vmcraft
+for d in proc sys dev; do mount --move /$d /newroot/$d; done
+exec switch_root /newroot /bin/sh /vmcraft-results/stage2.sh
+`;
+
+/** The harness's initramfs. */
+export const HARNESS_INITRAMFS: InitramfsRecipe = { name: 'harness', init: HARNESS_INIT, modules: ['virtio_pci', 'virtio_blk', '9pnet_virtio', '9p', 'overlay'] };
 
 /** Quotes a word for sh (plain words stay as they are, for readable command lines). */
 export function shellQuote(word: string): string {
@@ -105,7 +132,7 @@ function isAlive(pid: number): boolean {
  */
 export async function runInVm(command: string, options: VmOptions = {}): Promise<VmResult> {
   const kernel = await findKernel();
-  const initramfs = await ensureInitramfs(kernel.version);
+  const initramfs = await ensureInitramfs(kernel.version, HARNESS_INITRAMFS);
   const ownResults = !options.resultsDir;
   if (ownResults) await removeStaleResultDirs();
   const results = options.resultsDir ?? (await mkdtemp(path.join(os.tmpdir(), `vmcraft-vm-${process.pid}-`)));

@@ -15,7 +15,8 @@ const SRC = path.join(import.meta.dirname, '../../../src');
  * the top-level folders and files of src/ that stand in it.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['cli'],
+  // The entry points: the CLI, and the agent a VM-mode session runs in its VM.
+  ['cli', 'vm-agent.ts'],
   // The package entry hands on every layer's public names, the pipeline's included.
   ['index.ts'],
   ['pipeline'],

@@ -45,7 +45,7 @@ export class RecordingRunner extends Runner {
 }
 
 /** A layer context on `runner` with a fresh work directory; `warnings` collects what it was told. */
-export async function fakeContext(runner: Runner, options: { readonly?: boolean; keys?: LuksKey[] } = {}): Promise<LayerContext & { warnings: string[]; cleanup: CleanupStack; dispose(): Promise<void> }> {
+export async function fakeContext(runner: Runner, options: { readonly?: boolean; keys?: LuksKey[]; kernel?: LayerContext['kernel'] } = {}): Promise<LayerContext & { warnings: string[]; cleanup: CleanupStack; dispose(): Promise<void> }> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-unit-storage-'));
   const warnings: string[] = [];
   return {
@@ -54,6 +54,7 @@ export async function fakeContext(runner: Runner, options: { readonly?: boolean;
     readonly: options.readonly ?? true,
     workDir,
     keys: options.keys ?? [],
+    kernel: options.kernel ?? { deviceMapper: true, md: true },
     warnings,
     warn: (message: string) => void warnings.push(message),
     dispose: () => rm(workDir, { recursive: true, force: true }),
