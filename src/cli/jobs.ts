@@ -1,4 +1,7 @@
-/** The `customize` and `fix` subcommands: the jobs users script most, on an inspected, mounted guest. */
+/**
+ * The `customize` and `fix` subcommands: the jobs users script most, on an inspected, mounted guest;
+ * and the Windows ones. Each takes --vm, --host and --mode (mode.ts), which launchSession applies.
+ */
 import type { Command } from 'commander';
 import type { GuestFS } from '../guestfs.js';
 import type { FixPlan } from '../fix/types.js';
@@ -6,6 +9,7 @@ import { checkPackages } from '../customize/packages.js';
 import { checkFirstBootName, checkHostname, checkTimezone } from '../customize/system.js';
 import { checkPasswordUser, checkSshKey, guestUser } from '../customize/users.js';
 import { closeSession, launchSession } from './output.js';
+import { addModeOptions } from './mode.js';
 import type { ShellIo } from './shell.js';
 import { readCliFile } from './read.js';
 
@@ -46,7 +50,7 @@ interface CustomizeFlags { add: string[]; key: string[]; hostname?: string; time
 
 /** Adds `customize` and `fix` to the program. */
 export function addJobCommands(program: Command, io: ShellIo): void {
-  program
+  addModeOptions(program
     .command('customize')
     .description('customise a guest before its first boot (like virt-customize)')
     .requiredOption('-a, --add <image>', 'disk image (repeat for several drives)', collect, [])
@@ -57,7 +61,7 @@ export function addJobCommands(program: Command, io: ShellIo): void {
     .option('--root-password <spec>', 'password:SECRET or file:PATH (hashed with SHA-512; never logged)')
     .option('--install <packages>', 'install packages, comma-separated (repeatable)', collect, [])
     .option('--firstboot <script>', 'a script file to run once at the next boot (repeatable)', collect, [])
-    .option('--sysprep', 'remove machine-specific state (machine-id, SSH host keys, logs…)')
+    .option('--sysprep', 'remove machine-specific state (machine-id, SSH host keys, logs…)'))
     .action(async (flags: CustomizeFlags) => {
       // Every operation is read and checked before the first write, so a bad one changes nothing:
       // the files and what can be checked alone before the image is opened, the rest on the guest.
@@ -95,7 +99,7 @@ export function addJobCommands(program: Command, io: ShellIo): void {
       }
     });
 
-  program
+  addModeOptions(program
     .command('fix')
     .description('make a guest from VMware, Hyper-V or a cloud boot on KVM: shows the plan, --apply applies it')
     .requiredOption('-a, --add <image>', 'disk image (repeat for several drives)', collect, [])
@@ -103,7 +107,7 @@ export function addJobCommands(program: Command, io: ShellIo): void {
     .option('--fixer <name>', 'run only these fixers (repeatable)', collect, [])
     .option('--apply', 'apply the plan (backups of every file changed go to /var/lib/vmcraft/backups in the guest)')
     .option('--regenerate-grub', "regenerate grub.cfg with the guest's grub-mkconfig")
-    .option('--json', 'print the plan (and report) as JSON')
+    .option('--json', 'print the plan (and report) as JSON'))
     .action(async (flags: { add: string[]; key: string[]; fixer: string[]; apply?: boolean; regenerateGrub?: boolean; json?: boolean }) => {
       const g = await openMounted(flags.add, !flags.apply, flags.key);
       try {
@@ -126,13 +130,13 @@ export function addWindowsCommands(program: Command, io: ShellIo): void {
       const b = x as { type?: string; data?: number[] };
       return b && b.type === 'Buffer' && Array.isArray(b.data) ? Buffer.from(b.data).toString('hex') : x;
     }, 2);
-  program
+  addModeOptions(program
     .command('reg-read')
     .description('read a registry key (or one value) of a Windows guest, read-only')
     .requiredOption('-a, --add <image>', 'disk image (repeatable)', collect, [])
     .argument('<hive>', 'hive guest path, e.g. /Windows/System32/config/SOFTWARE')
     .argument('<key>', 'key path, e.g. "\\Microsoft\\Windows NT\\CurrentVersion"')
-    .argument('[value]', 'value name')
+    .argument('[value]', 'value name'))
     .action(async (hive: string, key: string, name: string | undefined, flags: { add: string[] }) => {
       const g = await openMounted(flags.add, true, []);
       try {
@@ -142,12 +146,12 @@ export function addWindowsCommands(program: Command, io: ShellIo): void {
         await closeSession(g);
       }
     });
-  program
+  addModeOptions(program
     .command('reg-write')
     .description('merge a .reg file into a hive of a Windows guest (the hive is backed up first)')
     .requiredOption('-a, --add <image>', 'disk image (repeatable)', collect, [])
     .argument('<hive>', 'hive guest path')
-    .argument('<regfile>', '.reg file (hivexregedit format: keys relative to the hive root)')
+    .argument('<regfile>', '.reg file (hivexregedit format: keys relative to the hive root)'))
     .action(async (hive: string, regFile: string, flags: { add: string[] }) => {
       const g = await openMounted(flags.add, false, []);
       try {
@@ -156,14 +160,14 @@ export function addWindowsCommands(program: Command, io: ShellIo): void {
         await closeSession(g);
       }
     });
-  program
+  addModeOptions(program
     .command('inject-driver')
     .description('inject VirtIO drivers from a virtio-win tree into a Windows guest')
     .requiredOption('-a, --add <image>', 'disk image (repeatable)', collect, [])
     .argument('<driverdir>', 'virtio-win tree (mounted ISO or extracted)')
     .option('--driver <name>', 'driver directory name (repeatable; default viostor, vioscsi, netkvm)', collect, [])
     .option('--dry-run', 'show the plan only')
-    .option('--json', 'print the report as JSON')
+    .option('--json', 'print the report as JSON'))
     .action(async (driverDir: string, flags: { add: string[]; driver: string[]; dryRun?: boolean; json?: boolean }) => {
       const g = await openMounted(flags.add, flags.dryRun ?? false, []);
       try {

@@ -10,7 +10,8 @@
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
  *   vmcraft doctor [--json]                           what this host can do in host mode and VM mode (doctor.ts)
  * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
- * on stderr, see output.ts) and -q/--quiet, before or after its name.
+ * on stderr, see output.ts) and -q/--quiet, before or after its name; every command that opens
+ * images takes --vm, --host or --mode auto|host|vm (where the session runs, see mode.ts).
  * Exit codes: 0 ok, 1 a command failed, 2 bad usage (found before any image was opened);
  * interrupted by SIGINT/SIGTERM/SIGHUP it dies of the signal once everything is released, and
  * when the reader of its output leaves (`| head`) it stops and exits quietly with 141 (interrupt.ts).
@@ -26,6 +27,7 @@ import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addPipelineCommands } from './pipeline.js';
 import { addDoctorCommand } from './doctor.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressBars, reportFatal, reportingRunner, sessionLaunched } from './output.js';
+import { addModeOptions, modeHook } from './mode.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
 import { readCliFile } from './read.js';
 
@@ -94,7 +96,7 @@ async function sessionMain(flags: SessionFlags): Promise<number> {
   }
 }
 
-const program = new Command('vmcraft')
+const program = addModeOptions(new Command('vmcraft')
   // Options after a subcommand belong to it (customize and fix have their own -a).
   .enablePositionalOptions()
   .description('open VM disk images and inspect or change what is inside')
@@ -110,8 +112,9 @@ const program = new Command('vmcraft')
   .option('--script <file>', 'run the commands in a file (- for standard input) and exit')
   .option('-v, --verbose', 'show every external command with its time')
   .option('--trace', 'JSON lines on stderr: every external command (argv, exit code, duration), phase and session event')
-  .option('-q, --quiet', 'no warnings or progress')
+  .option('-q, --quiet', 'no warnings or progress'))
   .hook('preAction', outputHook)
+  .hook('preAction', modeHook)
   .showHelpAfterError()
   // Usage errors (unknown option, bad choice) exit 2, so scripts can tell them from failed commands.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
@@ -119,14 +122,14 @@ const program = new Command('vmcraft')
     process.exitCode = await sessionMain(flags);
   });
 
-program
+addModeOptions(program
   .command('inspect')
   .description('inspect the operating systems in disk images (read-only), like virt-inspector')
   .argument('<images...>', 'disk images (drives of one VM, in order)')
   .option('--json', 'print JSON')
   .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
   .option('--live', 'also open images that another program (a running VM) may be writing; what is read may be inconsistent')
-  .option('--chain-dir <dir>', CHAIN_DIR_HELP)
+  .option('--chain-dir <dir>', CHAIN_DIR_HELP))
   .action(async (images: string[], opts: { json?: boolean; key: string[]; live?: boolean; chainDir?: string }) => {
     const g = await openSession(images, { ro: true, key: opts.key, quiet: true, ...(opts.live ? { live: true } : {}), ...(opts.chainDir ? { chainDir: opts.chainDir } : {}) });
     try {

@@ -1,6 +1,8 @@
 /**
  * What the CLI tells besides its results, on standard error:
- * - `--verbose`: one human line per external command (`[  12 ms] losetup …`);
+ * - warnings (`warn: …`) unless `--quiet`;
+ * - `--verbose`: one human line per external command (`[  12 ms] losetup …`),
+ *   and the sessions' notes (`info: mode vm: <why>`: where a session runs and why);
  * - `--trace`: one JSON object per line for every event: external commands
  *   (argv with secrets redacted, exit code, duration), session lifecycle,
  *   timed phases, warnings and the final error. In trace mode every line
@@ -16,10 +18,12 @@ import { Runner, type TraceEvent } from '../core/exec.js';
 import { lazy } from '../core/lazy.js';
 import type { ImageFormat } from '../attach/detect.js';
 import type { ChainPolicy } from '../attach/references.js';
+import type { SessionMode } from '../api/options.js';
 import { GuestFS } from '../guestfs.js';
 import type { ShellIo } from './shell.js';
 import { cliMessage, withCode } from './hints.js';
 import { readerLeft } from './interrupt.js';
+import { requestedMode } from './mode.js';
 
 /** The output flags every command understands. */
 export interface OutputFlags {
@@ -128,37 +132,43 @@ export interface LaunchOptions {
   keys?: string[];
   backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
   format?: ImageFormat;
+  /** Where the session runs (GuestFSOptions.mode); by default what `--vm`, `--host` or `--mode` asked (mode.ts), else the session's default, `auto`. */
+  mode?: SessionMode;
   /** No warnings, whatever the flags say (inspect prints a report, not a log). */
   quiet?: boolean;
 }
 
 /**
  * Creates a session on `images`, wires its events to the output flags and
- * launches it. In trace mode: `session` events (`launching`, `launched`), then
- * a `command` event per external command, a `phase` event per timed phase
- * and `log` events for warnings.
+ * launches it. In trace mode: `session` events (`launching` with the mode
+ * asked, `launched` with the mode the session runs in), then a `command` event
+ * per external command, a `phase` event per timed phase and `log` events for
+ * warnings and notes (in `auto` mode, `mode vm: <reason>` when the session
+ * went to a VM).
  */
 export async function launchSession(images: string[], options: LaunchOptions = {}): Promise<GuestFS> {
   launched = true;
   const readonly = options.readonly ?? false;
-  const g = new GuestFS({ readonly, keys: options.keys ?? [], ...(options.backend ? { backend: options.backend } : {}) });
+  const mode = options.mode ?? requestedMode();
+  const g = new GuestFS({ readonly, keys: options.keys ?? [], ...(options.backend ? { backend: options.backend } : {}), ...(mode ? { mode } : {}) });
   g.on('trace', reportCommand);
   if (flags.trace) {
     g.on('phase', (p) => traceEvent('phase', { ...p }));
     g.on('log', (l) => traceEvent('log', { ...l }));
   } else if (!flags.quiet && !options.quiet) {
-    g.on('log', (l) => io.err(`${l.level}: ${l.message}`));
+    // Warnings always; notes (where the session runs and why, how the VM came up) with --verbose.
+    g.on('log', (l) => (l.level === 'info' && !flags.verbose ? undefined : io.err(`${l.level}: ${l.message}`)));
   }
   for (const image of images) g.addDrive(image, { ...(options.format ? { format: options.format } : {}), ...(options.live ? { live: true } : {}), ...(options.chain ? { chain: options.chain } : {}) });
   const started = performance.now();
-  if (flags.trace) traceEvent('session', { state: 'launching', drives: images, readonly, backend: options.backend ?? 'auto' });
+  if (flags.trace) traceEvent('session', { state: 'launching', drives: images, readonly, backend: options.backend ?? 'auto', mode: mode ?? 'auto' });
   try {
     await g.launch();
   } catch (err) {
     if (flags.trace) traceEvent('session', { state: 'failed', durationMs: Math.round(performance.now() - started) });
     throw err;
   }
-  if (flags.trace) traceEvent('session', { state: 'launched', durationMs: Math.round(performance.now() - started), devices: g.listDevices() });
+  if (flags.trace) traceEvent('session', { state: 'launched', durationMs: Math.round(performance.now() - started), mode: g.mode, devices: g.listDevices() });
   return g;
 }
 

@@ -9,6 +9,10 @@ import { scratchDir } from '../../helpers/images.js';
 import { buildWindowsImage } from '../../helpers/windows-image.js';
 import { GuestFS } from '../../../src/index.js';
 
+async function sha256(file: string): Promise<string> {
+  return String((await execa('sha256sum', [file])).stdout).split(' ')[0]!;
+}
+
 let fx: FixtureManifest;
 let dir: string;
 let remove: () => Promise<void>;
@@ -71,6 +75,7 @@ describe('one-shot mode', () => {
   it('exits 2 on bad usage of the command line, 1 on a bad shell command', async () => {
     expect((await vmcraft(['--backend', 'warp'])).exitCode).toBe(2);
     expect((await vmcraft(['--no-such-option'])).exitCode).toBe(2);
+    expect((await vmcraft(['--vm', '--host', '-a', fx.debian12!.path])).exitCode).toBe(2);
     const r = await vmcraft(['-a', fx.debian12!.path, '--ro', '--run', 'mount-ro']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('error: EINVAL: mount-ro needs arguments; usage: mount-ro mountable mountpoint');
@@ -82,6 +87,18 @@ describe('subcommands', () => {
     const r = await vmcraft(['inspect', '--json', fx['gpt-vmdk']!.path]);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject([{ root: '/dev/sda1', distro: 'fedora', majorVersion: 39, hostname: 'vmcraft-fedora' }]);
+  });
+
+  it('inspect --vm answers what inspect --host answers, the session in a VM, the image unchanged and nothing left', async () => {
+    const image = fx.debian12!.path;
+    const before = await sha256(image);
+    const [vm, host] = await Promise.all([vmcraft(['--trace', 'inspect', '--vm', '--json', image]), vmcraft(['inspect', '--host', '--json', image])]);
+    expect([vm.exitCode, host.exitCode], vm.stderr).toEqual([0, 0]);
+    expect(JSON.parse(vm.stdout)).toEqual(JSON.parse(host.stdout));
+    const sessions = vm.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === 'session');
+    expect(sessions.map((e) => [e.state, e.mode])).toEqual([['launching', 'vm'], ['launched', 'vm'], ['closed', undefined]]);
+    expect(await sha256(image)).toBe(before);
+    expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   });
 
   it('convert --json prints ordered progress events and the result', async () => {

@@ -98,8 +98,9 @@ describe('--trace', () => {
 
     const sessions = events.filter((e) => e.event === 'session');
     expect(sessions.map((s) => s.state)).toEqual(['launching', 'launched', 'closed']);
-    expect(sessions[0]).toMatchObject({ drives: [fx.debian12!.path], readonly: true });
-    expect(sessions[1]).toMatchObject({ devices: ['/dev/sda'] });
+    expect(sessions[0]).toMatchObject({ drives: [fx.debian12!.path], readonly: true, mode: 'auto' });
+    expect(events.filter((e) => e.event === 'log')).toEqual([expect.objectContaining({ level: 'info', message: expect.stringMatching(/^mode host: /) })]);
+    expect(sessions[1]).toMatchObject({ devices: ['/dev/sda'], mode: 'host' });
     expect(events[0]).toBe(sessions[0]);
     expect(events.at(-1)).toBe(sessions[2]);
     expect(Object.keys(sessions[2]!.metrics as object)).toEqual(expect.arrayContaining(['launch', 'attach', 'scan', 'inspect', 'mount', 'shutdown']));
@@ -119,8 +120,10 @@ describe('--trace', () => {
     expect(r.stdout).toBe('vmcraft-debian');
     const lines = r.stderr.split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThan(4);
-    for (const line of lines) expect(line).toMatch(/^\[ *\d+ ms\] [\w.+-]+( |$)/);
+    // Commands, and the session's notes: where it runs (auto: the host here) and why.
+    for (const line of lines) expect(line).toMatch(/^(\[ *\d+ ms\] [\w.+-]+( |$)|info: )/);
     expect(lines.some((l) => /^\[ *\d+ ms\] umount /.test(l))).toBe(true);
+    expect(lines.filter((l) => l.startsWith('info: '))).toEqual([expect.stringMatching(/^info: mode host: /)]);
   });
 
   it('turns errors into events: a failed shell command is a message, the end of the program an error with its code', async () => {
@@ -162,19 +165,25 @@ describe('secrets under --trace', () => {
     await writeFile(image, '');
     await truncate(image, 32 * 2 ** 20);
     await execa('cryptsetup', ['luksFormat', '-q', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--key-file=-', image], { input: secret });
-    const r = await vmcraft(['--trace', '-a', image, '--format', 'raw', '--ro', '--key', secret, '--run', 'list-filesystems']);
+    const args = ['--trace', '-a', image, '--format', 'raw', '--ro', '--key', secret, '--run', 'list-filesystems'];
+    const deviceMapper = (await probeHost()).kernel.deviceMapper;
+    // auto: on the host when it has device-mapper, else in the VM; either way the key reaches cryptsetup on stdin
+    // and opens the volume (an empty one).
+    const r = await vmcraft(args);
     expect(`${r.stdout}\n${r.stderr}`).not.toContain(secret);
     const events = parseTrace(r.stderr);
     const open = commands(events).find((c) => c.argv[0] === 'cryptsetup' && c.argv[1] === 'open');
-    if ((await probeHost()).kernel.deviceMapper) {
-      // A host with device-mapper: the key reached cryptsetup on stdin and opened the volume (an empty one).
-      expect(open).toMatchObject({ ok: true, argv: expect.arrayContaining(['--key-file=-']) });
-      expect(r.exitCode).toBe(0);
-    } else {
-      // No device-mapper here: refused before cryptsetup runs, the key handed to nothing.
-      expect(open).toBeUndefined();
-      expect(r.exitCode).toBe(1);
-      expect(events.at(-1)).toMatchObject({ event: 'error', code: 'EUNSUPPORTED', message: expect.stringContaining('device-mapper') });
+    expect(open).toMatchObject({ ok: true, argv: expect.arrayContaining(['--key-file=-']) });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(events.find((e) => e.event === 'session' && e.state === 'launched')).toMatchObject({ mode: deviceMapper ? 'host' : 'vm' });
+    if (!deviceMapper) {
+      // --host without device-mapper: refused before cryptsetup runs, the key handed to nothing.
+      const host = await vmcraft(['--host', ...args]);
+      expect(`${host.stdout}\n${host.stderr}`).not.toContain(secret);
+      const hostEvents = parseTrace(host.stderr);
+      expect(commands(hostEvents).find((c) => c.argv[0] === 'cryptsetup' && c.argv[1] === 'open')).toBeUndefined();
+      expect(host.exitCode).toBe(1);
+      expect(hostEvents.at(-1)).toMatchObject({ event: 'error', code: 'EUNSUPPORTED', message: expect.stringContaining('device-mapper') });
     }
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   });
