@@ -7,10 +7,11 @@
  * mirrors, and the session's events as they happen. When the port closes or
  * the session is closed, it exits and the VM powers off.
  */
+import { existsSync } from 'node:fs';
 import { open, readdir, readFile } from 'node:fs/promises';
 import { API } from './api/table.js';
 import { GuestFS } from './guestfs.js';
-import { AGENT_PORT } from './vm/appliance.js';
+import { AGENT_PORT, MODULES_LOADED } from './vm/appliance.js';
 import { decodeMessage, encodeMessage, readMessages, toWire, type AgentMessage, type HostMessage, type MirroredState } from './vm/protocol.js';
 
 const CALLS = new Set(API.filter((e) => e.impl).map((e) => e.name));
@@ -74,7 +75,13 @@ function withState(): { state?: MirroredState } {
   return state ? { state } : {};
 }
 
+/** Waits (up to 30 s) for the second stage to have loaded the storage modules, which the session's host probe looks for. */
+async function modulesLoaded(): Promise<void> {
+  for (let waited = 0; waited < 30_000 && !existsSync(MODULES_LOADED); waited += 20) await new Promise((r) => setTimeout(r, 20));
+}
+
 async function launch(message: Extract<HostMessage, { t: 'launch' }>): Promise<void> {
+  await modulesLoaded();
   const session = new GuestFS({ ...message.options, mode: 'host', backend: 'device', handleSignals: false });
   for (const event of ['trace', 'log', 'progress', 'phase'] as const) session.on(event, (data: unknown) => send({ t: 'event', event, data }));
   for (const drive of message.drives) session.addDrive(await diskBySerial(drive.serial), { format: 'raw', readonly: drive.readonly });

@@ -19,6 +19,8 @@ export interface TraceEvent {
   durationMs: number;
   /** Whether the command succeeded (exit code accepted). */
   ok: boolean;
+  /** The command ran inside the VM of a VM-mode session (not on this host). */
+  inVm?: boolean;
 }
 
 /** Options of one {@link Runner.run} call. */

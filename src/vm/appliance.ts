@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { VmcraftError } from '../core/errors.js';
 import type { InitramfsFile, InitramfsRecipe } from './initramfs.js';
 
+/** Made by the second stage once the storage layers' modules are loaded. */
+export const MODULES_LOADED = '/run/vmcraft-modules';
+
 /** The virtio-serial port the agent talks on. */
 export const AGENT_PORT = 'org.vmcraft.agent';
 
@@ -66,6 +69,8 @@ if [ "$(arg vmcraft.net)" = 1 ]; then
   echo nameserver 10.0.2.3 > /etc/resolv.conf
 fi
 $B ip link set lo up 2>/dev/null
+# The storage layers' modules load while node starts; the agent waits for the mark before it launches.
+( modprobe -a dm-mod dm-crypt raid1 md-mod loop fuse 2>/dev/null; : > /run/vmcraft-modules ) &
 mark 'agent starts'
 "\${NODE:-/usr/bin/node}" /vmcraft/agent.js
 echo "vmcraft-vm: agent exited with $?"

@@ -35,6 +35,7 @@ export interface WireError {
   message: string;
   path?: string;
   command?: VmcraftError['command'];
+  feature?: string;
 }
 
 /** What the agent sends. */
@@ -76,7 +77,7 @@ export function decodeMessage(line: string, signal?: AbortSignal): HostMessage |
 /** An error for the wire: its code, message, path and failed command. */
 export function toWire(err: unknown): WireError {
   if (err instanceof VmcraftError) {
-    return { code: err.code, message: err.message, ...(err.path !== undefined ? { path: err.path } : {}), ...(err.command ? { command: err.command } : {}) };
+    return { code: err.code, message: err.message, ...(err.path !== undefined ? { path: err.path } : {}), ...(err.command ? { command: err.command } : {}), ...(err.feature ? { feature: err.feature } : {}) };
   }
   return { message: err instanceof Error ? err.message : String(err) };
 }
@@ -84,7 +85,7 @@ export function toWire(err: unknown): WireError {
 /** The error the caller sees for a wire error: the same code, message, path and command. */
 export function fromWire(wire: WireError): Error {
   if (!wire.code) return new Error(wire.message);
-  return new VmcraftError(wire.code, wire.message, { ...(wire.path !== undefined ? { path: wire.path } : {}), ...(wire.command ? { command: wire.command } : {}) });
+  return new VmcraftError(wire.code, wire.message, { ...(wire.path !== undefined ? { path: wire.path } : {}), ...(wire.command ? { command: wire.command } : {}), ...(wire.feature ? { feature: wire.feature } : {}) });
 }
 
 /**

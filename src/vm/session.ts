@@ -21,7 +21,7 @@ function relay(session: Session, event: 'trace' | 'log' | 'progress' | 'phase', 
     const name = GUEST_PHASE[phase.phase] ?? phase.phase;
     session.timings.add(name, phase.durationMs);
     session.emit('phase', { ...phase, phase: name });
-  } else if (event === 'trace') session.emit('trace', data as TraceEvent);
+  } else if (event === 'trace') session.emit('trace', { ...(data as TraceEvent), inVm: true });
   else if (event === 'log') session.emit('log', data as { level: 'info' | 'warn'; message: string });
   else session.emit('progress', data as { operation: string; percent: number });
 }

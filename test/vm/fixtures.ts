@@ -237,6 +237,12 @@ export async function ensureVmFixtures(): Promise<VmFixtures> {
   };
 }
 
+/** Where the fixtures this host's tests open in VM mode are (built in the harness VM by scripts/test.sh when missing). */
+export function vmFixturePaths(): { lvm: string; luks: string; raid: [string, string]; passphrase: string } {
+  const f = (n: string) => path.join(VM_FIXTURES, n);
+  return { lvm: f(`lvm-${VERSION}.vmdk`), luks: f(`luks-${LUKS_VERSION}.qcow2`), raid: [f(`raid-a-${VERSION}.qcow2`), f(`raid-b-${VERSION}.qcow2`)], passphrase: LUKS_PASSPHRASE };
+}
+
 const FACTS = '/tmp/vmcraft-vm-fixtures.json';
 
 /**
