@@ -35,9 +35,13 @@ function program(t: TraceEvent): string {
   return path.basename(argv[0] ?? '');
 }
 
-/** Opens `images` with `options`, inspects, mounts the first root, reads `file`, closes. */
-export async function viewSession(images: string[], file: string, options: GuestFSOptions & { tmpDir: string }): Promise<SessionView> {
-  const g = new GuestFS({ readonly: true, ...options });
+/**
+ * Opens `images` with `options`, inspects, mounts the first root, reads
+ * `file`, closes. `make` creates the session (the built package's GuestFS in
+ * a child process).
+ */
+export async function viewSession(images: string[], file: string, options: GuestFSOptions & { tmpDir: string }, make = (o: GuestFSOptions) => new GuestFS(o)): Promise<SessionView> {
+  const g = make({ readonly: true, ...options });
   const logs: string[] = [];
   const traces: TraceEvent[] = [];
   g.on('log', (l) => logs.push(l.message));
