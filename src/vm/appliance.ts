@@ -67,6 +67,8 @@ if [ "$(arg vmcraft.net)" = 1 ]; then
   $B ip link set lo up; $B ip link set eth0 up
   $B ip addr add 10.0.2.15/24 dev eth0; $B ip route add default via 10.0.2.2
   echo nameserver 10.0.2.3 > /etc/resolv.conf
+else
+  echo '# vmcraft VM: no network (the session was opened without vm.network)' > /etc/resolv.conf
 fi
 $B ip link set lo up 2>/dev/null
 # The storage layers' modules load while node starts; the agent waits for the mark before it launches.

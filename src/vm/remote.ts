@@ -17,13 +17,13 @@ import type { RemoteSession } from '../api/session.js';
 import { GUEST_SHARE, type VmConnection } from './launch.js';
 
 /** A host file a call writes: where the VM writes it, where it goes after. */
-interface Outgoing {
+export interface Outgoing {
   staged: string;
   target: string;
 }
 
 /** Copies a file the VM wrote in the share to `target`: a regular file only, read without following links. */
-async function deliver({ staged, target }: Outgoing): Promise<void> {
+export async function deliver({ staged, target }: Outgoing): Promise<void> {
   const source = await open(staged, constants.O_RDONLY | constants.O_NOFOLLOW).catch((err: NodeJS.ErrnoException) => {
     throw new VmcraftError('EVM', `the VM did not leave a file for ${target} (${err.code})`, { path: target });
   });

@@ -1,11 +1,12 @@
 /**
  * Child process for the signal tests: opens a session on argv[2] with tmpDir
- * argv[3], mounts the root, prints "ready" and waits to be killed.
+ * argv[3] (in mode argv[4], default auto), mounts the root, prints "ready"
+ * and waits to be killed.
  */
-import { GuestFS } from '../../src/index.js';
+import { GuestFS, type SessionMode } from '../../src/index.js';
 
-const [image, tmpDir] = process.argv.slice(2);
-const g = await GuestFS.open(image!, { tmpDir: tmpDir!, readonly: true });
+const [image, tmpDir, mode = 'auto'] = process.argv.slice(2);
+const g = await GuestFS.open(image!, { tmpDir: tmpDir!, readonly: true, mode: mode as SessionMode });
 const [root] = await g.inspectOs();
 await g.mountRoot(root!);
 process.stdout.write('ready\n');
