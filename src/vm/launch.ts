@@ -7,7 +7,7 @@
  * errors) and the agent's virtio-serial port on a socket (fd 3). QEMU dies
  * with this process, even on SIGKILL.
  */
-import { mkdir } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import type { CleanupStack } from '../core/cleanup.js';
@@ -65,11 +65,15 @@ export interface VmStart {
 type Pending = { resolve: (value: unknown) => void; reject: (err: unknown) => void };
 
 /** The QEMU arguments of the appliance for `drives`. */
-export function applianceArgs(o: { kernel: string; initramfs: string; accel: 'kvm' | 'tcg'; settings: Required<VmSettings>; drives: readonly VerifiedDrive[]; share: string; nodePrefix?: string }): string[] {
+export function applianceArgs(o: { kernel: string; initramfs: string; accel: 'kvm' | 'tcg'; settings: Required<VmSettings>; drives: readonly VerifiedDrive[]; share: string; nodePrefix?: string; runAs?: QemuUser }): string[] {
   const append = [`console=ttyS0 ${SHOW_CONSOLE ? 'printk.time=1 vmcraft.debug=1' : 'quiet loglevel=3'} ${FAST_BOOT} vmcraft.share=1`, o.settings.network ? 'vmcraft.net=1' : '', o.nodePrefix ? `vmcraft.nodeprefix=${o.nodePrefix} vmcraft.node=${process.execPath}` : ''].filter(Boolean).join(' ');
   const virtfs = (dir: string, tag: string, extra: string) => ['-virtfs', `local,path=${dir},mount_tag=${tag},multidevs=remap,${extra}`];
   return [
-    '-nodefaults', '-no-user-config', '-accel', o.accel, '-m', String(o.settings.memoryMiB), '-smp', String(o.settings.cpus),
+    '-nodefaults', '-no-user-config',
+    // QEMU's own seccomp filter (no exec, no obsolete system calls), and no root: started by root it
+    // opens the images and then becomes nobody; otherwise it may not change its privileges at all.
+    ...(o.runAs ? ['-sandbox', 'on,obsolete=deny,spawn=deny,resourcecontrol=deny', '-runas', o.runAs.name] : ['-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny']),
+    '-accel', o.accel, '-m', String(o.settings.memoryMiB), '-smp', String(o.settings.cpus),
     '-kernel', o.kernel, '-initrd', o.initramfs, '-append', append,
     '-display', 'none', '-monitor', 'none', '-serial', 'stdio', '-no-reboot',
     // Entropy from the host: without it the VM's kernel takes seconds to seed its random pool, and node waits for it.
@@ -87,6 +91,23 @@ export function applianceArgs(o: { kernel: string; initramfs: string; accel: 'kv
   ];
 }
 
+/** The user QEMU becomes once it has opened the images, and who owns the share it writes. */
+export interface QemuUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/**
+ * Who QEMU runs as: started by root, `nobody` (it needs nothing of root once
+ * the images are open: it reads /usr and writes the share); otherwise the
+ * caller. Not when node lives outside /usr (its directory, under a home,
+ * may be closed to nobody).
+ */
+export function qemuUser(nodeOutsideUsr: boolean): QemuUser | undefined {
+  return process.getuid?.() === 0 && !nodeOutsideUsr ? { name: 'nobody', uid: 65534, gid: 65534 } : undefined;
+}
+
 /** A running VM and its agent. */
 export class VmConnection {
   readonly #pending = new Map<number, Pending>();
@@ -99,6 +120,9 @@ export class VmConnection {
   readonly #kill = new AbortController();
   #exited!: Promise<void>;
   #watchdog?: NodeJS.Timeout;
+
+  /** Who must be able to write what is staged in the share (QEMU's user, when it is not this process's). */
+  shareOwner?: QemuUser;
 
   constructor(private readonly start: VmStart) {}
 
@@ -230,13 +254,16 @@ export async function startVm(start: VmStart): Promise<VmConnection> {
   const [recipe, accel, bootable] = await Promise.all([applianceRecipe(), chooseAccel(start.settings.accel, kernel), bootableKernel(kernel)]);
   const initramfs = await ensureInitramfs(kernel.version, recipe);
   const share = path.join(start.workDir, 'share');
-  await mkdir(share, { mode: 0o700 });
   const prefix = nodePrefix();
   if (prefix && /\s/.test(prefix)) throw new VmcraftError('EUNSUPPORTED', `node is installed under ${prefix}: VM mode cannot share a path with spaces`);
-  const args = applianceArgs({ kernel: bootable, initramfs, accel: accel.accel, settings: start.settings, drives: start.drives, share, ...(prefix ? { nodePrefix: prefix } : {}) });
+  const runAs = qemuUser(prefix !== undefined);
+  await mkdir(share, { mode: 0o700 });
+  if (runAs) await chown(share, runAs.uid, runAs.gid);
+  const args = applianceArgs({ kernel: bootable, initramfs, accel: accel.accel, settings: start.settings, drives: start.drives, share, ...(prefix ? { nodePrefix: prefix } : {}), ...(runAs ? { runAs } : {}) });
   const vm = new VmConnection(start);
   start.cleanup.push('VM of the session', () => vm.shutdown());
   const bootMs = await vm.boot(args, start.settings.bootTimeoutMs);
   start.onStarted({ accel: accel.accel, accelReason: accel.reason, bootMs });
+  vm.shareOwner = runAs;
   return vm;
 }

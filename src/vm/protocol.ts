@@ -44,8 +44,8 @@ export type AgentMessage =
   | { t: 'event'; event: 'trace' | 'log' | 'progress' | 'phase'; data: unknown }
   | { t: 'done'; id: number; value?: unknown; error?: WireError; state?: MirroredState };
 
-/** Longest line either end accepts (a `read()` of a large file travels as one line). */
-export const MAX_LINE = 512 * 1024 * 1024;
+/** Longest line either end accepts (a `read()` of a large file travels as one line); below V8's longest string. */
+export const MAX_LINE = 256 * 1024 * 1024;
 
 /** One message as a line. */
 export function encodeMessage(message: HostMessage | AgentMessage): string {
@@ -89,35 +89,35 @@ export function fromWire(wire: WireError): Error {
 }
 
 /**
- * Reads lines from `input` and hands each decoded message to `onMessage`; a
- * line over {@link MAX_LINE} or one that is not JSON ends the reading with
- * `onError` (the peer broke the protocol).
+ * Reads lines from `input` and hands each to `onLine`; a line over
+ * {@link MAX_LINE} bytes, or an `onLine` that throws (a line that is not a
+ * message), ends the reading with `onError` (the peer broke the protocol).
  */
-export function readMessages(input: Readable, onMessage: (line: string) => void, onError: (err: Error) => void): void {
+export function readMessages(input: Readable, onLine: (line: string) => void, onError: (err: Error) => void): void {
   let pending: Buffer[] = [];
   let pendingLength = 0;
+  const fail = (err: Error): void => {
+    onError(err);
+    input.destroy();
+  };
   input.on('data', (chunk: Buffer) => {
     let start = 0;
     for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      if (pendingLength + nl - start > MAX_LINE) return fail(new Error(`a message longer than ${MAX_LINE} bytes`));
       const line = Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8');
       pending = [];
       pendingLength = 0;
       start = nl + 1;
       try {
-        onMessage(line);
+        onLine(line);
       } catch (err) {
-        onError(err as Error);
-        input.destroy();
-        return;
+        return fail(err as Error);
       }
     }
     if (start < chunk.length) {
       pending.push(chunk.subarray(start));
       pendingLength += chunk.length - start;
-      if (pendingLength > MAX_LINE) {
-        onError(new Error(`a message longer than ${MAX_LINE} bytes`));
-        input.destroy();
-      }
+      if (pendingLength > MAX_LINE) fail(new Error(`a message longer than ${MAX_LINE} bytes`));
     }
   });
 }

@@ -7,7 +7,7 @@
  * special file the VM made).
  */
 import { constants } from 'node:fs';
-import { cp, mkdir, open, rm } from 'node:fs/promises';
+import { chown, cp, mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
@@ -46,7 +46,10 @@ export class VmRemote implements RemoteSession {
     const outgoing: Outgoing[] = [];
     let made = false;
     const stage = async (name: string): Promise<{ host: string; guest: string }> => {
-      if (!made) await mkdir(dir, { mode: 0o700 });
+      if (!made) {
+        await mkdir(dir, { mode: 0o700 });
+        if (this.vm.shareOwner) await chown(dir, this.vm.shareOwner.uid, this.vm.shareOwner.gid);
+      }
       made = true;
       return { host: path.join(dir, name), guest: path.posix.join(GUEST_SHARE, path.basename(dir), name) };
     };

@@ -150,6 +150,9 @@ describe('failures are typed, with the console, and leave nothing', () => {
     try {
       const [pid] = await qemuUnder(tmpDir);
       expect(pid).toBeGreaterThan(0);
+      // Started by root, QEMU runs as nobody once the images are open.
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      expect(status).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
       process.kill(pid!, 'SIGKILL');
       const err = await g.inspectOs().then(() => undefined, (e: unknown) => e);
       expect(isVmcraftError(err) && err.code).toBe('EVM');
