@@ -35,6 +35,16 @@ export async function deliver({ staged, target }: Outgoing): Promise<void> {
   }
 }
 
+/** An error of the VM that names staged paths, naming the caller's host paths instead. */
+function inHostTerms(err: VmcraftError, renamed: readonly [string, string][]): VmcraftError {
+  const swap = (text: string) => renamed.reduce((t, [guest, host]) => t.split(guest).join(host), text);
+  return new VmcraftError(err.code, swap(err.message), {
+    ...(err.path !== undefined ? { path: swap(err.path) } : {}),
+    ...(err.command ? { command: err.command } : {}),
+    ...(err.feature ? { feature: err.feature } : {}),
+  });
+}
+
 /** The calls of one VM-mode session, sent to its agent. */
 export class VmRemote implements RemoteSession {
   #staged = 0;
@@ -44,6 +54,8 @@ export class VmRemote implements RemoteSession {
   async call(entry: ApiEntry, args: readonly unknown[]): Promise<unknown> {
     const dir = path.join(this.share, `call${++this.#staged}`);
     const outgoing: Outgoing[] = [];
+    /** Staged paths and the host paths they stand for, for errors. */
+    const renamed: [string, string][] = [];
     let made = false;
     const stage = async (name: string): Promise<{ host: string; guest: string }> => {
       if (!made) {
@@ -58,11 +70,13 @@ export class VmRemote implements RemoteSession {
         const spec = entry.args[i];
         if (typeof value !== 'string' || (spec?.kind !== 'hostPathIn' && spec?.kind !== 'hostPathOut')) return value;
         const { host, guest } = await stage(`arg${i}`);
+        // A file that is not there is not staged: the call in the VM then fails on it as it fails here.
         if (spec.kind === 'hostPathIn') {
           await cp(value, host, { recursive: true, dereference: true }).catch((err: NodeJS.ErrnoException) => {
-            throw new VmcraftError(err.code === 'ENOENT' ? 'ENOENT' : 'EIO', `cannot read ${value}: ${err.message}`, { path: value });
+            if (err.code !== 'ENOENT') throw new VmcraftError(err.code === 'EACCES' ? 'EACCES' : 'EIO', `cannot read ${value}: ${err.message}`, { path: value });
           });
         } else outgoing.push({ staged: host, target: value });
+        renamed.push([guest, value]);
         return guest;
       }));
       const signal = sent.flatMap((v) => (v && typeof v === 'object' ? Object.values(v) : [])).find((v): v is AbortSignal => v instanceof AbortSignal);
@@ -70,7 +84,9 @@ export class VmRemote implements RemoteSession {
       const onAbort = () => this.vm.abort(id);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const value = await this.vm.request({ t: 'call', name: entry.name, args: sent }, (n) => (id = n));
+        const value = await this.vm.request({ t: 'call', name: entry.name, args: sent }, (n) => (id = n)).catch((err: unknown) => {
+          throw renamed.length && err instanceof VmcraftError ? inHostTerms(err, renamed) : err;
+        });
         for (const out of outgoing) await deliver(out);
         return value;
       } finally {
