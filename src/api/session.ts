@@ -17,6 +17,7 @@ import { createWorkDir } from '../core/workdir.js';
 import { reapStaleSessions, registerSession } from '../attach/reaper.js';
 import { attachDrive, verifyDrive } from '../attach/index.js';
 import type { AttachedDrive, DriveSpec, VerifiedDrive } from '../attach/types.js';
+import { VM_MODE_HINT } from '../storage/kernel.js';
 import { createLayers, scanStorage } from '../storage/scan.js';
 import type { BlockDevice, LayerContext } from '../storage/types.js';
 import type { FileContext } from '../fs/files/context.js';
@@ -175,7 +176,7 @@ export class Session extends EventEmitter<GuestFSEvents> {
           await this.cleanup.releaseAll();
           this.attached = [];
           this.devices = [];
-          await this.#launchInVm(`the host's kernel lacks ${err.feature} (${err.message.split(':')[0]})`, decided);
+          await this.#launchInVm(err.message.replace(VM_MODE_HINT, ''), decided);
         }
       });
       if (this.state === 'launching') this.state = 'launched';
@@ -194,7 +195,7 @@ export class Session extends EventEmitter<GuestFSEvents> {
 
   /** Host mode: attach every drive to this host and find the block devices on them. */
   async #launchOnHost(host: HostCapabilities): Promise<void> {
-    if (!host.root) throw new VmcraftError('EUNSUPPORTED', 'vmcraft needs root to attach loop devices and mount filesystems (or run it in VM mode: mode \'vm\' or \'auto\')', { feature: 'root' });
+    if (!host.root) throw new VmcraftError('EUNSUPPORTED', `vmcraft needs root to attach loop devices and mount filesystems${VM_MODE_HINT}`, { feature: 'root' });
     await this.#prepareWorkDir();
     const ctx = { runner: this.runner, cleanup: this.cleanup, workDir: this.workDir };
     await this.timings.time('attach', async () => {

@@ -6,7 +6,7 @@ export interface PhaseMetric {
   count: number;
   /** Total milliseconds spent in it. */
   totalMs: number;
-  /** What was decided, for a phase that decides (`mode`: `vm: the host's kernel lacks device-mapper…`). */
+  /** What was decided, for a phase that decides (`mode`: `vm: this host's kernel has no device-mapper, needed for…`). */
   note?: string;
 }
 

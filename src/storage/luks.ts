@@ -7,7 +7,7 @@ import { VmcraftError } from '../core/errors.js';
 import { pushTeardown } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import { requireKernel, type BlockDevice, type LayerContext, type LuksKey, type StorageLayer } from './types.js';
+import type { BlockDevice, LayerContext, LuksKey, StorageLayer } from './types.js';
 
 /** Exit code cryptsetup uses for a wrong passphrase. */
 const WRONG_KEY = 2;
@@ -21,7 +21,7 @@ export function keysFor(device: BlockDevice, keys: readonly LuksKey[]): string[]
 /** Opens a LUKS device with the first key that works; EBADKEY when none does. */
 export async function openLuks(device: BlockDevice, keys: string[], ctx: LayerContext, mapName?: string): Promise<BlockDevice> {
   const name = mapName ?? `luks-${device.probe.uuid ?? device.name.replace(/\W/g, '')}`;
-  await requireKernelFeature('deviceMapper', `the LUKS device ${device.name}${device.probe.uuid ? ` (UUID ${device.probe.uuid})` : ''}`);
+  requireKernelFeature(ctx, 'deviceMapper', `the LUKS device ${device.name}${device.probe.uuid ? ` (UUID ${device.probe.uuid})` : ''}`);
   for (const key of keys) {
     try {
       await ctx.runner.run('cryptsetup', ['open', '--type', 'luks', '--key-file=-', ...(ctx.readonly ? ['--readonly'] : []), device.hostPath, name], {
@@ -53,7 +53,6 @@ export class LuksLayer implements StorageLayer {
       ctx.warn(`${device.name} is LUKS-encrypted and no key was given: it stays locked (pass keys, or call luksOpen)`);
       return [];
     }
-    requireKernel(ctx, 'deviceMapper', device, 'is LUKS-encrypted');
     return [await openLuks(device, keys, ctx)];
   }
 }

@@ -12,7 +12,7 @@ import type { RunOptions } from '../core/exec.js';
 import { pushTeardown, type TeardownCommand } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import { requireKernel, type BlockDevice, type LayerContext, type StorageLayer } from './types.js';
+import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
 /** A logical volume as `lvs` reports it. */
 export interface LvInfo { vg: string; lv: string; dmPath: string; size: number; attr: string }
@@ -83,7 +83,6 @@ export class LvmLayer implements StorageLayer {
   }
 
   async activate(pv: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
-    requireKernel(ctx, 'deviceMapper', pv, 'is an LVM physical volume');
     this.#pvs.push(pv);
     return this.#activateReady(ctx, false);
   }
@@ -136,7 +135,7 @@ export class LvmLayer implements StorageLayer {
     if (clash) {
       throw new VmcraftError('EATTACH', `a volume group named ${vg} is already active on this host (/dev/mapper/${clash.name}); vmcraft will not rename the guest's VG, since that writes to the image`);
     }
-    await requireKernelFeature('deviceMapper', `the LVM volume group ${vg}`);
+    requireKernelFeature(ctx, 'deviceMapper', `the LVM volume group ${vg}`);
     const ro = ctx.readonly ? [vg] : [];
     await this.#lvm(ctx, ['vgchange', '-a', 'y', ...(complete ? [] : ['--activationmode', 'partial']), vg], ro);
     await pushTeardown(ctx, `volume group ${vg}`, await this.#lvmCommand(ctx, ['vgchange', '-a', 'n', vg], ro));

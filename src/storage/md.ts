@@ -8,7 +8,7 @@ import type { Runner } from '../core/exec.js';
 import { pushTeardown } from '../core/teardown.js';
 import { newDevice } from './device.js';
 import { requireKernelFeature } from './kernel.js';
-import { requireKernel, type BlockDevice, type LayerContext, type StorageLayer } from './types.js';
+import type { BlockDevice, LayerContext, StorageLayer } from './types.js';
 
 /** What `mdadm --examine --export` says of a member. */
 export interface MdMember { uuid: string; devices: number; name?: string; level?: string }
@@ -44,7 +44,6 @@ export class MdLayer implements StorageLayer {
   }
 
   async activate(member: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
-    requireKernel(ctx, 'md', member, 'is a RAID member');
     const info = await examine(member, ctx.runner);
     if (!info) return [];
     // A member found once its array runs (a spare, a late disk after a degraded assembly) cannot join it
@@ -69,7 +68,7 @@ export class MdLayer implements StorageLayer {
   async #assemble(uuid: string, ctx: LayerContext, degraded: boolean): Promise<BlockDevice> {
     const group = this.#members.get(uuid)!;
     this.#assembled.add(uuid);
-    await requireKernelFeature('md', `the RAID array ${group.info.name ?? uuid} (${group.devices.map((d) => d.name).join(', ')})`);
+    requireKernelFeature(ctx, 'md', `the RAID array ${group.info.name ?? uuid} (${group.devices.map((d) => d.name).join(', ')})`);
     if (degraded) ctx.warn(`RAID array ${group.info.name ?? uuid} has ${group.devices.length} of its ${group.info.devices} members: assembling it degraded`);
     const md = await freeMdDevice();
     await ctx.runner.run('mdadm', ['--assemble', md, '--config=none', '--run', ...(ctx.readonly ? ['--readonly'] : []), ...group.devices.map((d) => d.hostPath)]);

@@ -1,5 +1,4 @@
 /** Types of the storage layers that sit between attached drives and filesystems. */
-import { VmcraftError } from '../core/errors.js';
 import type { CleanupStack } from '../core/cleanup.js';
 import type { Runner } from '../core/exec.js';
 import type { ProbeInfo } from './blkid.js';
@@ -39,7 +38,7 @@ export interface LayerContext {
   workDir: string;
   /** Keys to try on LUKS devices. */
   keys: readonly LuksKey[];
-  /** What this host's kernel has for the layers that need it. */
+  /** What the session's kernel has for the layers that need it (in VM mode, the VM's). */
   kernel: { deviceMapper: boolean; md: boolean };
   /** Tells the user something went less than perfectly (a degraded array, a locked volume). */
   warn(message: string): void;
@@ -61,15 +60,4 @@ export interface StorageLayer {
    * incomplete, degraded, and returns the new devices.
    */
   finish?(ctx: LayerContext): Promise<BlockDevice[]>;
-}
-
-/**
- * Refuses to activate a layer whose kernel support this host lacks, with
- * `EUNSUPPORTED` naming the feature (a VM-mode session has it; `auto` mode
- * moves there on this error), instead of the tool's own failure.
- */
-export function requireKernel(ctx: LayerContext, feature: 'deviceMapper' | 'md', device: BlockDevice, what: string): void {
-  if (ctx.kernel[feature]) return;
-  const name = feature === 'md' ? 'md' : 'device-mapper';
-  throw new VmcraftError('EUNSUPPORTED', `${device.name} ${what}: that needs ${name} in the kernel, which this host lacks (open the image in VM mode: mode 'vm' or 'auto')`, { feature: name });
 }

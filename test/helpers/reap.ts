@@ -1,7 +1,7 @@
 /** The reaper's side of the kill tests: a launch that releases what dead sessions registered. */
 import { GuestFS } from '../../src/index.js';
 
-/** A launched read-only session and the `log` messages its launch emitted. */
+/** A launched read-only session and the warnings (`log` events of level warn) its launch emitted. */
 export interface ReapingLaunch {
   g: GuestFS;
   warnings: string[];
@@ -16,7 +16,7 @@ export interface ReapingLaunch {
 export async function launchReaping(image: string, tmpDir: string, registry: string): Promise<ReapingLaunch> {
   const g = new GuestFS({ readonly: true, tmpDir });
   const warnings: string[] = [];
-  g.on('log', (l) => warnings.push(l.message));
+  g.on('log', (l) => l.level === 'warn' && warnings.push(l.message));
   g.addDrive(image);
   process.env.VMCRAFT_SESSION_DIR = registry;
   try {

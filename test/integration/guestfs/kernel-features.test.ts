@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS, isVmcraftError } from '../../../src/index.js';
 import { Runner } from '../../../src/core/exec.js';
 import { probeHost } from '../../../src/core/probe.js';
+import { VM_MODE_HINT } from '../../../src/storage/kernel.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
 
@@ -93,15 +94,16 @@ async function mdImage(): Promise<string> {
   return file;
 }
 
-async function launchError(image: string, keys: string[] = []): Promise<{ code: string; message: string }> {
-  const g = new GuestFS({ tmpDir: dir, readonly: true, keys });
+async function launchError(image: string, keys: string[] = []): Promise<{ code: string; feature?: string; message: string }> {
+  // Host mode: these are the host path's own refusals (auto would move the session to a VM).
+  const g = new GuestFS({ tmpDir: dir, readonly: true, keys, mode: 'host' });
   g.addDrive(image, { format: 'raw' });
   try {
     await g.launch();
   } catch (err) {
     expect(g.resources()).toEqual([]);
     if (!isVmcraftError(err)) throw err;
-    return { code: err.code, message: err.message };
+    return { code: err.code, message: err.message, ...(err.feature ? { feature: err.feature } : {}) };
   }
   await g.close();
   return { code: 'launched', message: '' };
@@ -109,18 +111,22 @@ async function launchError(image: string, keys: string[] = []): Promise<{ code: 
 
 describe.skipIf(host.kernel.deviceMapper)('a host kernel without device-mapper', () => {
   it('refuses an LVM image with EUNSUPPORTED naming the VG, before running vgchange', async () => {
-    expect(await launchError(await lvmImage())).toEqual({ code: 'EUNSUPPORTED', message: "this host's kernel has no device-mapper, needed for the LVM volume group accvg" });
+    expect(await launchError(await lvmImage())).toEqual({ code: 'EUNSUPPORTED', feature: 'device-mapper', message: `this host's kernel has no device-mapper, needed for the LVM volume group accvg${VM_MODE_HINT}` });
   });
 
   it('refuses to open a LUKS device it has a key for with EUNSUPPORTED naming it', async () => {
     const image = await luksImage();
-    expect(await launchError(image, ['secret'])).toMatchObject({ code: 'EUNSUPPORTED', message: expect.stringMatching(/^this host's kernel has no device-mapper, needed for the LUKS device \/dev\/sda \(UUID [0-9a-f-]{36}\)$/) });
+    expect(await launchError(image, ['secret'])).toMatchObject({
+      code: 'EUNSUPPORTED',
+      feature: 'device-mapper',
+      message: expect.stringMatching(/^this host's kernel has no device-mapper, needed for the LUKS device \/dev\/sda \(UUID [0-9a-f-]{36}\) \(mode 'vm' or 'auto'/),
+    });
     expect(await launchError(image)).toEqual({ code: 'launched', message: '' });
   });
 });
 
 describe.skipIf(host.kernel.md)('a host kernel without md', () => {
   it('refuses a RAID member with EUNSUPPORTED naming the array, before running mdadm --assemble', async () => {
-    expect(await launchError(await mdImage())).toEqual({ code: 'EUNSUPPORTED', message: "this host's kernel has no md (software RAID) driver, needed for the RAID array host:accmd (/dev/sda)" });
+    expect(await launchError(await mdImage())).toEqual({ code: 'EUNSUPPORTED', feature: 'md', message: `this host's kernel has no md (software RAID) driver, needed for the RAID array host:accmd (/dev/sda)${VM_MODE_HINT}` });
   });
 });

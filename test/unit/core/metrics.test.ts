@@ -5,8 +5,8 @@ import { Metrics, type PhaseEvent } from '../../../src/core/metrics.js';
 describe('Metrics', () => {
   it('note(): the snapshot carries the note beside the count and time', () => {
     const m = new Metrics();
-    m.note('mode', 12.34, "vm: the host's kernel lacks device-mapper");
-    expect(m.snapshot()).toEqual({ mode: { count: 1, totalMs: 12.3, note: "vm: the host's kernel lacks device-mapper" } });
+    m.note('mode', 12.34, "vm: this host's kernel has no device-mapper");
+    expect(m.snapshot()).toEqual({ mode: { count: 1, totalMs: 12.3, note: "vm: this host's kernel has no device-mapper" } });
   });
 
   it('note(): the last note wins and the time adds up', () => {

@@ -1,35 +1,21 @@
 /**
  * The argv vmcraft builds for LUKS, LVM and md, asserted through a recording
- * runner (nothing runs). The host probe is replaced so the layers see a kernel
- * with device-mapper and md (this host has neither), and, in one test each,
- * without them: then no tool that needs them must run.
+ * runner (nothing runs). The layers' context has a kernel with device-mapper
+ * and md (this host has neither), and, in one test each, one without them:
+ * then no tool that needs them must run.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { VmcraftError } from '../../../src/core/errors.js';
-import type { HostCapabilities } from '../../../src/core/probe.js';
 import { parseBlkidUdev } from '../../../src/storage/blkid.js';
+import { VM_MODE_HINT } from '../../../src/storage/kernel.js';
 import { LuksLayer, keysFor } from '../../../src/storage/luks.js';
 import { LvmLayer, lvmConfig } from '../../../src/storage/lvm.js';
 import { MdLayer } from '../../../src/storage/md.js';
 import { recordedTeardowns } from '../../../src/core/teardown.js';
 import type { BlockDevice, DeviceKind } from '../../../src/storage/types.js';
 import { RecordingRunner, fakeContext, sample, type RecordedCall, type Reply } from './fakes.js';
-
-const kernel = vi.hoisted(() => ({ deviceMapper: true, md: true }));
-vi.mock('../../../src/core/probe.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../src/core/probe.js')>();
-  return {
-    ...real,
-    probeHost: async (): Promise<HostCapabilities> => ({ root: true, tools: {}, kernelFilesystems: [], kernel: { nbd: false, fuse: true, loop: true, ...kernel } }),
-  };
-});
-
-beforeEach(() => {
-  kernel.deviceMapper = true;
-  kernel.md = true;
-});
 
 let ctx: Awaited<ReturnType<typeof fakeContext>>;
 afterEach(async () => ctx?.dispose());
@@ -103,10 +89,11 @@ describe('LUKS', () => {
   });
 
   it('on a kernel without device-mapper: EUNSUPPORTED, and cryptsetup never sees the key', async () => {
-    kernel.deviceMapper = false;
     const runner = new RecordingRunner();
-    ctx = await fakeContext(runner, { keys: [{ key: 'secret' }] });
-    await expect(new LuksLayer().activate(dev('/dev/sda', '/dev/loop7', 'blkid-udev-luks2.txt'), ctx)).rejects.toMatchObject({ code: 'EUNSUPPORTED' });
+    ctx = await fakeContext(runner, { keys: [{ key: 'secret' }], kernel: { deviceMapper: false, md: true } });
+    const refused = new LuksLayer().activate(dev('/dev/sda', '/dev/loop7', 'blkid-udev-luks2.txt'), ctx);
+    await expect(refused).rejects.toMatchObject({ code: 'EUNSUPPORTED', feature: 'device-mapper', message: expect.stringMatching(/^this host's kernel has no device-mapper, needed for the LUKS device \/dev\/sda \(UUID [0-9a-f-]{36}\)/) });
+    await expect(refused).rejects.not.toMatchObject({ message: expect.stringContaining('secret') });
     expect(runner.calls).toEqual([]);
   });
 });
@@ -228,12 +215,11 @@ describe('LVM', () => {
   });
 
   it('on a kernel without device-mapper: EUNSUPPORTED naming the VG, and vgchange never runs', async () => {
-    kernel.deviceMapper = false;
     const runner = new RecordingRunner(lvmReplies());
-    ctx = await fakeContext(runner);
+    ctx = await fakeContext(runner, { kernel: { deviceMapper: false, md: true } });
     const lvm = new LvmLayer();
     await lvm.activate(pv0(), ctx);
-    await expect(lvm.activate(pv1(), ctx)).rejects.toMatchObject({ code: 'EUNSUPPORTED', message: "this host's kernel has no device-mapper, needed for the LVM volume group guest-vg" });
+    await expect(lvm.activate(pv1(), ctx)).rejects.toMatchObject({ code: 'EUNSUPPORTED', feature: 'device-mapper', message: `this host's kernel has no device-mapper, needed for the LVM volume group guest-vg${VM_MODE_HINT}` });
     expect(runner.argvs('lvm').map((a) => a[1])).toEqual(['pvs', 'vgs', 'pvs', 'vgs']);
     expect(ctx.cleanup.size).toBe(0);
   });
@@ -311,14 +297,14 @@ describe('md', () => {
   });
 
   it('on a kernel without md: EUNSUPPORTED naming the array, and mdadm --assemble never runs', async () => {
-    kernel.md = false;
     const runner = new RecordingRunner(examineReplies);
-    ctx = await fakeContext(runner);
+    ctx = await fakeContext(runner, { kernel: { deviceMapper: true, md: false } });
     const md = new MdLayer();
     await md.activate(member('/dev/sda', '/dev/loop4'), ctx);
     await expect(md.activate(member('/dev/sdb', '/dev/loop5'), ctx)).rejects.toMatchObject({
       code: 'EUNSUPPORTED',
-      message: "this host's kernel has no md (software RAID) driver, needed for the RAID array guesthost:root (/dev/sda, /dev/sdb)",
+      feature: 'md',
+      message: `this host's kernel has no md (software RAID) driver, needed for the RAID array guesthost:root (/dev/sda, /dev/sdb)${VM_MODE_HINT}`,
     });
     expect(runner.argvs('mdadm').map((a) => a[1])).toEqual(['--examine', '--examine']);
   });
