@@ -10,7 +10,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VmcraftError } from '../core/errors.js';
-import type { InitramfsFile, InitramfsRecipe } from './initramfs.js';
+import { INIT_PRELUDE, type InitramfsFile, type InitramfsRecipe } from './initramfs.js';
 
 /** Made by the second stage once the storage layers' modules are loaded. */
 export const MODULES_LOADED = '/run/vmcraft-modules';
@@ -25,14 +25,7 @@ const APPLIANCE_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_console', 'virtio
  * First stage: a root on tmpfs with the host's /usr (read-only) and the
  * initramfs's /etc, agent and second stage, then switch into it.
  */
-const INIT = `#!/bin/busybox sh
-/bin/busybox mkdir -p /proc /sys /dev /sbin /usr/bin /usr/sbin
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-for m in $(cat /modules.list); do insmod "/modules/$m" || echo "vmcraft-vm: insmod $m failed"; done
-R=/newroot
+const INIT = `${INIT_PRELUDE}R=/newroot
 mkdir -p $R && mount -t tmpfs -o mode=0755 tmpfs $R
 mkdir -p $R/usr $R/proc $R/sys $R/dev $R/tmp $R/run $R/root $R/mnt $R/var/tmp $R/var/lib $R/vmcraft/share
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 usr $R/usr || { echo "vmcraft-vm: cannot mount /usr"; poweroff -f; }

@@ -34,6 +34,19 @@ export interface InitramfsRecipe {
   files?: readonly InitramfsFile[];
 }
 
+/**
+ * How every recipe's /init starts: busybox's applets, /proc, /sys and /dev,
+ * then the recipe's modules (the image's /modules.list, in order).
+ */
+export const INIT_PRELUDE = `#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in $(cat /modules.list); do insmod "/modules/$m" || echo "vmcraft-vm: insmod $m failed"; done
+`;
+
 const runner = new Runner();
 
 /** The modules to insmod, in dependency order (from modprobe --show-depends). */

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VmcraftError } from '../../src/core/errors.js';
 import { Runner } from '../../src/core/exec.js';
-import { ensureInitramfs, type InitramfsRecipe } from '../../src/vm/initramfs.js';
+import { ensureInitramfs, INIT_PRELUDE, type InitramfsRecipe } from '../../src/vm/initramfs.js';
 import { findKernel } from '../../src/vm/kernel.js';
 import { QEMU_SYSTEM, qemuArgs } from '../../src/vm/qemu.js';
 import { BOOT_MARKER, bootMarkerFilter } from './console.js';
@@ -57,14 +57,7 @@ export const VM_RESULTS_DIR = '/vmcraft-results';
 const DEFAULT_TIMEOUT_MS = 20 * 60_000;
 
 /** The harness's first stage: load modules, overlay the host's whole root (9p, read-only) with tmpfs, mount the shares, switch into it. */
-const HARNESS_INIT = `#!/bin/busybox sh
-/bin/busybox mkdir -p /proc /sys /dev /usr/bin /usr/sbin /sbin
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-for m in $(cat /modules.list); do insmod "/modules/$m" || echo "vmcraft-vm: insmod $m failed"; done
-arg() { sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
+const HARNESS_INIT = `${INIT_PRELUDE}arg() { sed -n "s/.*$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 PROJECT=$(arg vmcraft.project)
 opts=trans=virtio,version=9p2000.L,msize=512000
 mkdir -p /ro /rw /newroot

@@ -94,28 +94,20 @@ describe('a writable VM-mode session', () => {
   it('writes land in the image: seen again by a host-mode session after close', async () => {
     await g.write('/etc/vm-mode-was-here', 'written in a VM\n');
     await g.close();
-    const host = await GuestFS.open(image, { tmpDir: dir, mode: 'host', readonly: true });
-    try {
-      await host.mountRoot((await host.inspectOs())[0]!);
-      expect(await host.cat('/etc/vm-mode-was-here')).toBe('written in a VM\n');
-    } finally {
-      await host.close();
-    }
+    await using host = await GuestFS.open(image, { tmpDir: dir, mode: 'host', readonly: true });
+    await host.mountRoot((await host.inspectOs())[0]!);
+    expect(await host.cat('/etc/vm-mode-was-here')).toBe('written in a VM\n');
   }, VM_TIMEOUT);
 });
 
 describe('a network only when asked', () => {
   it('vm.network gives the VM a card (user-mode networking) that a command asking for the network sees', async () => {
     const tmpDir = await mkdtemp(path.join(dir, 'net-'));
-    const g = await GuestFS.open(plain, { tmpDir, readonly: true, mode: 'vm', vm: { network: true } });
-    try {
-      await g.mountRoot((await g.inspectOs())[0]!);
-      const devices = (await g.sh('tail -n +3 /proc/net/dev', { network: true })).split('\n').filter(Boolean).map((l) => l.split(':')[0]!.trim());
-      expect(devices.sort()).toEqual(['eth0', 'lo']);
-      expect(await g.sh('cat /etc/resolv.conf', { network: true })).toContain('nameserver 10.0.2.3');
-    } finally {
-      await g.close();
-    }
+    await using g = await GuestFS.open(plain, { tmpDir, readonly: true, mode: 'vm', vm: { network: true } });
+    await g.mountRoot((await g.inspectOs())[0]!);
+    const devices = (await g.sh('tail -n +3 /proc/net/dev', { network: true })).split('\n').filter(Boolean).map((l) => l.split(':')[0]!.trim());
+    expect(devices.sort()).toEqual(['eth0', 'lo']);
+    expect(await g.sh('cat /etc/resolv.conf', { network: true })).toContain('nameserver 10.0.2.3');
   }, VM_TIMEOUT);
 });
 
@@ -146,8 +138,8 @@ describe('failures are typed, with the console, and leave nothing', () => {
 
   it('a VM that dies under a session: the next call fails with EVM and the console tail; close works', async () => {
     const tmpDir = await mkdtemp(path.join(dir, 'die-'));
-    const g = await GuestFS.open(plain, { tmpDir, readonly: true, mode: 'vm' });
-    try {
+    {
+      await using g = await GuestFS.open(plain, { tmpDir, readonly: true, mode: 'vm' });
       const [pid] = await qemuUnder(tmpDir);
       expect(pid).toBeGreaterThan(0);
       // Started by root, QEMU runs as nobody once the images are open.
@@ -157,20 +149,14 @@ describe('failures are typed, with the console, and leave nothing', () => {
       const err = await g.inspectOs().then(() => undefined, (e: unknown) => e);
       expect(isVmcraftError(err) && err.code).toBe('EVM');
       expect((err as Error).message).toMatch(/the VM stopped/);
-    } finally {
-      await g.close();
-    }
+    } // disposed: closed
     expect(await findLeftovers(tmpDir)).toEqual(NOTHING_LEFT);
   }, VM_TIMEOUT);
 
   it('a read-only VM-mode session refuses writes before the VM sees them (EREADONLY)', async () => {
     const tmpDir = await mkdtemp(path.join(dir, 'ro-'));
-    const g = await GuestFS.open(plain, { tmpDir, readonly: true, mode: 'vm' });
-    try {
-      await expect(g.write('/x', 'y')).rejects.toMatchObject({ code: 'EREADONLY' });
-    } finally {
-      await g.close();
-    }
+    await using g = await GuestFS.open(plain, { tmpDir, readonly: true, mode: 'vm' });
+    await expect(g.write('/x', 'y')).rejects.toMatchObject({ code: 'EREADONLY' });
   }, VM_TIMEOUT);
 });
 

@@ -9,29 +9,26 @@ import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lookForKernel, type VmKernel } from '../../../src/vm/kernel.js';
+import { privateVmCache } from '../../helpers/vm-cache.js';
 
 const kernel: VmKernel | undefined = await lookForKernel();
 const readable = kernel !== undefined && (await access(kernel.image, constants.R_OK).then(() => true, () => false));
 
 describe.skipIf(!readable)("bootableKernel on this host's kernel", () => {
   let cache: string;
-  const saved = process.env.VMCRAFT_VM_CACHE;
+  const vmCache = privateVmCache();
   let vmlinux: typeof import('../../../src/vm/vmlinux.js');
 
   beforeAll(async () => {
     cache = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vmlinux-cache-'));
     await mkdir(cache, { recursive: true });
-    process.env.VMCRAFT_VM_CACHE = cache;
-    vi.resetModules();
-    vmlinux = await import('../../../src/vm/vmlinux.js');
+    vmlinux = await vmCache.load(cache, () => import('../../../src/vm/vmlinux.js'));
   });
 
   afterAll(async () => {
-    if (saved === undefined) delete process.env.VMCRAFT_VM_CACHE;
-    else process.env.VMCRAFT_VM_CACHE = saved;
-    vi.resetModules();
+    vmCache.restore();
     await rm(cache, { recursive: true, force: true });
   });
 

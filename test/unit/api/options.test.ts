@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { VmcraftError } from '../../../src/core/errors.js';
 import { normalizeDriveOptions, normalizeOptions } from '../../../src/api/options.js';
+import { thrown } from '../../helpers/thrown.js';
 
 describe('normalizeOptions', () => {
   it('applies the defaults', () => {
@@ -45,17 +45,6 @@ describe('normalizeOptions', () => {
     expect(normalizeOptions(raw).backend).toBe('auto');
   });
 });
-
-/** The error `fn` throws (it must throw). */
-function thrown(fn: () => unknown): VmcraftError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(VmcraftError);
-    return err as VmcraftError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('normalizeOptions: mode and vm', () => {
   it('takes each mode, auto by default', () => {

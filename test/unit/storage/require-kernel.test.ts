@@ -5,20 +5,9 @@
  * each layer asking it before its tool runs).
  */
 import { describe, expect, it } from 'vitest';
-import { VmcraftError } from '../../../src/core/errors.js';
 import { requireKernelFeature, VM_MODE_HINT } from '../../../src/storage/kernel.js';
 import type { LayerContext } from '../../../src/storage/types.js';
-
-/** The error `fn` throws (it must throw a VmcraftError). */
-function thrown(fn: () => unknown): VmcraftError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(VmcraftError);
-    return err as VmcraftError;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../../helpers/thrown.js';
 
 describe('requireKernelFeature', () => {
   const context = (kernel: LayerContext['kernel']) => ({ kernel });

@@ -8,8 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasPvhEntry } from '../../../src/vm/vmlinux.js';
+import { privateVmCache } from '../../helpers/vm-cache.js';
 
 /** An ELF-looking buffer: the magic, `pad` bytes, then one ELF note (name, desc, type) and some trailing bytes. */
 function elfWithNote(o: { type: number; name?: string; namesz?: number; magic?: string; pad?: number; before?: Buffer }): Buffer {
@@ -56,7 +57,7 @@ describe('bootableKernel (hand-made kernels, cache in a temporary directory)', (
   let dir: string;
   let cache: string;
   let bootableKernel: typeof import('../../../src/vm/vmlinux.js').bootableKernel;
-  const saved = process.env.VMCRAFT_VM_CACHE;
+  const vmCache = privateVmCache();
 
   /** A fake bzImage: setup bytes, then `elf` gzip-compressed, then trailing bytes (as in a real one). */
   function bzImage(elf: Buffer): Buffer {
@@ -68,16 +69,11 @@ describe('bootableKernel (hand-made kernels, cache in a temporary directory)', (
     cache = path.join(dir, 'cache');
     // Made here, so that it is writable and taken as the cache by root and other users alike.
     await mkdir(cache);
-    // The cache module reads VMCRAFT_VM_CACHE when it is loaded.
-    process.env.VMCRAFT_VM_CACHE = cache;
-    vi.resetModules();
-    ({ bootableKernel } = await import('../../../src/vm/vmlinux.js'));
+    ({ bootableKernel } = await vmCache.load(cache, () => import('../../../src/vm/vmlinux.js')));
   });
 
   afterAll(async () => {
-    if (saved === undefined) delete process.env.VMCRAFT_VM_CACHE;
-    else process.env.VMCRAFT_VM_CACHE = saved;
-    vi.resetModules();
+    vmCache.restore();
     await rm(dir, { recursive: true, force: true });
   });
 
