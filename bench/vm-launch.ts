@@ -6,7 +6,9 @@
  *   session's `vm.boot` / `vm.launch` / `launch` / `inspect` phases from
  *   `g.metrics()`, and the VM's memory: peak RSS (VmHWM) of the
  *   qemu-system-x86_64 descendant of the node process, read while the session
- *   is still open, beside the memory it was given (`-m`, `vm.memoryMiB`);
+ *   is still open, beside the memory it was given (`-m`, `vm.memoryMiB`), and
+ *   the cost of one call: CALLS × `stat('/etc/hostname')` on the mounted
+ *   root, each a round trip to the VM's agent;
  * - host mode: the same script with `mode: 'host'` (baseline);
  * - libguestfs, where installed: `guestfish --ro -a IMG -i cat /etc/hostname`
  *   (direct backend, TCG forced), the same job in its appliance VM.
@@ -26,11 +28,15 @@ const DIST = path.join(import.meta.dirname, '../dist/index.js');
 const AGENT = path.join(import.meta.dirname, '../dist/vm-agent.js');
 /** The phases reported, in the order a VM launch goes through them. */
 const PHASES = ['vm.boot', 'vm.launch', 'launch', 'inspect', 'mount'] as const;
+/** How many small calls in a row measure the per-call cost. */
+const CALLS = 200;
 
 /** What the child script prints on its last line of stdout. */
 interface ChildReport {
   mode: string;
   phases: Record<string, { count: number; totalMs: number }>;
+  /** Milliseconds per `stat` call, the mean of CALLS in a row. */
+  callMs: number;
   /** The VM's QEMU while the session was open (VM mode only). */
   qemu?: { pid: number; hwmKiB: number; memoryArg: string };
 }
@@ -54,11 +60,14 @@ function openReadClose(image: string, mode: 'vm' | 'host'): string {
     };
     const descendants = (pid) => children(pid).flatMap((c) => [c, ...descendants(c)]);
     const g = await GuestFS.open(${JSON.stringify(image)}, { readonly: true, mode: ${JSON.stringify(mode)} });
-    let qemu, phases, runMode;
+    let qemu, phases, runMode, callMs;
     try {
       const [root] = await g.inspectOs();
       await g.mountRoot(root);
       await g.read('/etc/hostname', 'utf8');
+      const calls = performance.now();
+      for (let i = 0; i < ${CALLS}; i++) await g.stat('/etc/hostname');
+      callMs = (performance.now() - calls) / ${CALLS};
       for (const pid of descendants(process.pid)) {
         let exe = '';
         try { exe = readFileSync(\`/proc/\${pid}/comm\`, 'utf8').trim(); } catch { continue; }
@@ -72,7 +81,7 @@ function openReadClose(image: string, mode: 'vm' | 'host'): string {
       runMode = g.mode;
       await g.close();
     }
-    console.log('\\n' + JSON.stringify({ mode: runMode, phases, qemu }));
+    console.log('\\n' + JSON.stringify({ mode: runMode, phases, callMs, qemu }));
   `;
 }
 
@@ -139,6 +148,8 @@ async function main(): Promise<void> {
       if (times.length) row(`  ${mode} mode phase ${phase}${note}`, times);
     }
   }
+
+  console.log(`\nper call (stat, ${CALLS} in a row, ms): VM mode ${median(runs.vm.map((r) => r.report.callMs)).toFixed(3)}, host mode ${median(runs.host.map((r) => r.report.callMs)).toFixed(3)}`);
 
   const qemu = runs.vm.flatMap((r) => (r.report.qemu ? [r.report.qemu] : []));
   if (qemu.length) {

@@ -17,6 +17,7 @@ import type { PipelineEvent, PipelinePlan } from '../pipeline/types.js';
 import { outputFlags, progressBars, reportCommand, traceEvent } from './output.js';
 import type { ShellIo } from './shell.js';
 import { commandReportsInterruption } from './interrupt.js';
+import { addModeOptions, requestedMode } from './mode.js';
 
 /** The plan as shown: passphrases replaced by `***`. */
 function shownPlan(p: PipelinePlan): PipelinePlan {
@@ -89,13 +90,13 @@ export function addPipelineCommands(program: Command, io: ShellIo): void {
       }
     });
 
-  pipeline
+  addModeOptions(pipeline
     .command('run')
     .description('run the pipeline (resumes where an earlier run stopped); --dry-run plans every stage and the fixes without writing')
     .argument('<configs...>', 'YAML files, merged in order')
     .option('--dry-run', 'plan every stage and fix; write nothing')
     .option('--json', 'print events and the report as JSON lines')
-    .option('--concurrency <n>', 'VMs at once (overrides the configuration)')
+    .option('--concurrency <n>', 'VMs at once (overrides the configuration)'))
     .action(async (files: string[], opts: { dryRun?: boolean; json?: boolean; concurrency?: string }) => {
       const p = await planFromFiles(files, opts.concurrency);
       const bars = opts.json ? undefined : await stageBars();
@@ -115,6 +116,7 @@ export function addPipelineCommands(program: Command, io: ShellIo): void {
         const report = await run(p, {
           dryRun: opts.dryRun ?? false,
           signal: controller.signal,
+          ...(requestedMode() ? { mode: requestedMode() } : {}),
           ...(flags.verbose || flags.trace ? { onTrace: reportCommand } : {}),
           onEvent: (e) => {
             if (opts.json) return io.out(JSON.stringify(e));

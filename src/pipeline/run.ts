@@ -16,6 +16,7 @@ import { BUILTIN_STAGE_TABLE } from './stages/index.js';
 import { sha256File } from '../core/hash.js';
 import { disksHold, hashOf, loadState, sameDisks, saveState, stampFile, type VmState } from './state.js';
 import type { DiskRef, PipelineEvent, PipelinePlan, PipelineReport, StageReport, VmPlan, VmReport } from './types.js';
+import type { SessionMode } from '../api/options.js';
 
 const loadPLimit = lazy(() => import('p-limit'));
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   stages?: Stage[];
   /** Called after every external command of the run (argv with secrets redacted, exit code, duration). */
   onTrace?: (event: TraceEvent) => void;
+  /** Where the stages' sessions run (GuestFSOptions.mode): `vm` keeps every source image off this host's kernel. @default 'auto' */
+  mode?: SessionMode;
 }
 
 /**
@@ -98,6 +101,7 @@ class VmRun {
     return {
       plan: vm, workDir, disks: this.#disks, results: this.#results, signal: this.options.signal, runner: this.options.runner,
       ...(this.options.onTrace ? { onTrace: this.options.onTrace } : {}),
+      ...(this.options.mode ? { mode: this.options.mode } : {}),
       ...(state.stages[stage.name] ? { previous: state.stages[stage.name] } : {}),
       note: (message) => this.#emit({ type: 'note', vm: vm.name, stage: stage.name, message }),
       progress: (progress) => this.#emit({ type: 'progress', vm: vm.name, stage: stage.name, progress }),

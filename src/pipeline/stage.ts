@@ -5,6 +5,7 @@
  */
 import { VmcraftError } from '../core/errors.js';
 import type { Runner, TraceEvent } from '../core/exec.js';
+import type { SessionMode } from '../api/options.js';
 import type { ProgressEvent } from '../convert/progress.js';
 import type { StageRecord } from './state.js';
 import type { BuiltinStageName, DiskRef, VmPlan } from './types.js';
@@ -25,6 +26,8 @@ export interface StageContext {
   runner: Runner;
   /** Receives the external commands of the sessions a stage opens. */
   onTrace?: (event: TraceEvent) => void;
+  /** Where the sessions a stage opens run (the run's `mode`; auto when absent). */
+  mode?: SessionMode;
   /** Reports something noticed (it goes to the events and the report). */
   note(message: string): void;
   /** Reports progress of a long copy. */

@@ -11,7 +11,7 @@ export type OpenableDisk = Pick<DiskRef, 'path' | 'format'> & { files: readonly 
 /** Opens `disks` (formats given, never probed; each reads exactly the chain its `files` list), runs `fn`, and closes the session whatever happens. */
 export async function withDisks<T>(ctx: StageContext, disks: readonly OpenableDisk[], readonly: boolean, fn: (g: GuestFS) => Promise<T>): Promise<T> {
   // No signal handlers of its own: the run's AbortSignal stops a pipeline (a session torn down under a running stage would not).
-  const g = new GuestFS({ readonly, tmpDir: ctx.workDir, keys: ctx.plan.keys, handleSignals: false });
+  const g = new GuestFS({ readonly, tmpDir: ctx.workDir, keys: ctx.plan.keys, handleSignals: false, ...(ctx.mode ? { mode: ctx.mode } : {}) });
   if (ctx.onTrace) g.on('trace', ctx.onTrace);
   for (const disk of disks) g.addDrive(disk.path, { format: disk.format, chain: disk.files });
   let result: T;

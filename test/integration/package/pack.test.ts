@@ -79,6 +79,25 @@ describe('the packed package', () => {
     expect(out).toBe('qcow2 debian vmcraft-debian\ntrue ENOENT');
   });
 
+  it('runs a session in VM mode from ESM and from CommonJS: each build finds the packed VM agent', async () => {
+    expect(files).toContain('dist/vm-agent.js');
+    const body = `
+        const [root] = await g.inspectOs();
+        await g.mountRoot(root);
+        console.log(g.mode, g.inspectOsInfo(root).distro, (await g.sh('cat /etc/hostname')).trim());`;
+    const esm = await runScript('vm.mjs', `
+      import { GuestFS } from 'vmcraft';
+      await GuestFS.with(process.argv[2], { readonly: true, mode: 'vm' }, async (g) => {${body}
+      });
+    `);
+    const cjs = await runScript('vm.cjs', `
+      const { GuestFS } = require('vmcraft');
+      GuestFS.with(process.argv[2], { readonly: true, mode: 'vm' }, async (g) => {${body}
+      }).catch((e) => { console.error(e); process.exit(1); });
+    `);
+    expect([esm, cjs]).toEqual(['vm debian vmcraft-debian', 'vm debian vmcraft-debian']);
+  }, 300_000);
+
   it('loads no dependency when imported: each is loaded by the first call that needs it', async () => {
     const dist = path.join(PROJECT, 'node_modules/vmcraft/dist');
     const read = new Set<string>();

@@ -76,6 +76,20 @@ describe('pipeline on a Debian vmdk', () => {
     expect(await sha256File(input)).toBe(inputSha);
   });
 
+  it('dry run with mode vm: the same plans, every command of the stages\' sessions run inside the VM', async () => {
+    const p = await plan(await loadPipelineConfig([path.join(dir, 'base.yaml'), path.join(dir, 'web01.yaml')]));
+    const fixPlans = (report: Awaited<ReturnType<typeof run>>) => report.vms[0]!.stages.find((s) => s.name === 'fix')!.result;
+    const onHost = await run(p, { dryRun: true, mode: 'host' });
+    const traces: { argv: string[]; inVm?: boolean }[] = [];
+    const inVm = await run(p, { dryRun: true, mode: 'vm', onTrace: (t) => traces.push(t) });
+    expect(statuses(inVm)).toEqual(every('planned'));
+    expect(fixPlans(inVm)).toEqual(fixPlans(onHost));
+    // The session's own commands (blkid, mount…) ran in the VM; on the host only QEMU's image checks ran.
+    expect(traces.filter((t) => t.inVm).map((t) => t.argv[0])).toContain('mount');
+    expect(traces.filter((t) => !t.inVm).map((t) => t.argv[0])).not.toContain('mount');
+    expect(await sha256File(input)).toBe(inputSha);
+  }, 180_000);
+
   it('full run: vmdk in, fixed standalone qcow2 out, checked and re-inspected; report and state beside it', async () => {
     const config = await loadPipelineConfig([path.join(dir, 'base.yaml'), path.join(dir, 'web01.yaml')]);
     const events: PipelineEvent[] = [];

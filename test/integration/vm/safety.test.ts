@@ -7,8 +7,7 @@
  * nothing is left; a process killed with SIGKILL takes its VM with it and
  * the next launch removes its files.
  */
-import { copyFile, mkdtemp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
-import { readdir, readlink } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,7 +163,9 @@ describe('SIGKILL of the process that owns a VM-mode session', () => {
   it('its VM dies with it, and the next launch removes its files', async () => {
     const tmpDir = await mkdtemp(path.join(dir, 'kill-'));
     const holder = path.join(import.meta.dirname, '../../helpers/hold-session.ts');
-    const child = execa('node', ['--import', 'tsx', holder, plain, tmpDir, 'vm'], { reject: false });
+    // A private registry: launches of other test files meanwhile must not reap this session first.
+    const registry = path.join(tmpDir, 'sessions');
+    const child = execa('node', ['--import', 'tsx', holder, plain, tmpDir, 'vm'], { reject: false, env: { VMCRAFT_SESSION_DIR: registry } });
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
       child.on('exit', () => reject(new Error('child exited before it was ready')));
@@ -176,7 +177,13 @@ describe('SIGKILL of the process that owns a VM-mode session', () => {
     for (let i = 0; i < 50 && (await qemuUnder(tmpDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await qemuUnder(tmpDir)).toEqual([]);
     expect((await findLeftovers(tmpDir)).workDirs).toHaveLength(1);
-    await reapStaleSessions(new Runner());
+    process.env.VMCRAFT_SESSION_DIR = registry;
+    try {
+      expect(await reapStaleSessions(new Runner())).toEqual([expect.stringMatching(/^released what process \d+ \(gone\) left in /)]);
+    } finally {
+      delete process.env.VMCRAFT_SESSION_DIR;
+    }
     expect(await findLeftovers(tmpDir)).toEqual(NOTHING_LEFT);
+    expect(await readdir(registry)).toEqual([]);
   }, VM_TIMEOUT);
 });
