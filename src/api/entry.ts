@@ -42,6 +42,13 @@ export interface ApiEntry {
   /** Not a shell command (lifecycle, and calls whose arguments words cannot carry). */
   readonly noShell?: boolean;
   /**
+   * Runs in the caller's process even in VM mode, made of other calls of the
+   * table (which are proxied): for a call whose host-side argument the VM's
+   * share cannot carry as one file (a host directory: `copyIn` tars it on
+   * the host and calls `tarIn`).
+   */
+  readonly composed?: boolean;
+  /**
    * The implementation; absent for the lifecycle calls, which are the
    * session's own methods.
    */

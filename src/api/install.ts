@@ -13,8 +13,9 @@ function guarded(entry: ApiEntry, session: Session, args: unknown[]): unknown {
   if (!entry.anytime) session.assertLaunched();
   checkArgs(entry.name, entry.args, args, session);
   if (entry.writes && session.readonly) throw new VmcraftError('EREADONLY', `${entry.name} writes to the guest: the session is read-only`);
-  // VM mode: what does I/O runs in the VM; the synchronous calls answer from the state it sent back.
-  if (session.remote && entry.ts.startsWith('Promise<')) return session.remote.call(entry, args);
+  // VM mode: what does I/O runs in the VM; the synchronous calls answer from the state it sent back,
+  // and a composed call runs here, its parts in the VM.
+  if (session.remote && !entry.composed && entry.ts.startsWith('Promise<')) return session.remote.call(entry, args);
   return (entry.impl as (g: Guest, ...a: unknown[]) => unknown)(session as Guest, ...args);
 }
 
