@@ -7,6 +7,9 @@
  * and are installed on GuestFS from the API table.
  */
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { CleanupStack, releaseOnSignals, signalHandled, stopReleasingOnSignals } from '../core/cleanup.js';
 import { VmcraftError } from '../core/errors.js';
@@ -147,6 +150,25 @@ export class Session extends EventEmitter<GuestFSEvents> {
     const { format, readonly = this.options.readonly, live, chain } = normalizeDriveOptions(options, this.options.readonly);
     this.drives.push({ path: path.resolve(imagePath), readonly, ...(format ? { format } : {}), ...(live ? { live } : {}), ...(chain ? { chain } : {}) });
     return this;
+  }
+
+  /**
+   * Adds a new, empty, writable drive of `size` bytes (libguestfs
+   * `add_drive_scratch`): a sparse raw file in a private temporary directory,
+   * removed when the session is closed. Partition it and make filesystems on
+   * it after launch.
+   * @throws VmcraftError as {@link Session.addDrive}, `EINVAL` for a bad size
+   */
+  addDriveScratch(size: number): this {
+    if (this.state === 'closed') throw new VmcraftError('ECLOSED', 'the session is closed');
+    if (this.state !== 'config') throw new VmcraftError('ELAUNCHED', 'drives can only be added before launch()');
+    if (!Number.isSafeInteger(size) || size <= 0) throw new VmcraftError('EINVAL', `Expected the scratch drive's size to be a positive number of bytes, got \`${String(size)}\``);
+    const dir = mkdtempSync(path.join(this.options.tmpDir ?? os.tmpdir(), 'vmcraft-scratch-'));
+    this.cleanup.push(`scratch drive ${dir}`, () => rm(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'scratch.img');
+    writeFileSync(file, '', { mode: 0o600 });
+    truncateSync(file, size);
+    return this.addDrive(file, { format: 'raw', readonly: false });
   }
 
   /**

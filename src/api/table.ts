@@ -8,6 +8,8 @@
  */
 import { CUSTOMIZE_CALLS } from './calls/customize.js';
 import { DEVICE_CALLS } from './calls/devices.js';
+import { DISK_CALLS } from './calls/disks.js';
+import { FILESYSTEM_CALLS } from './calls/filesystems.js';
 import { FILES_CALLS } from './calls/files.js';
 import { FIX_CALLS } from './calls/fix.js';
 import { GUEST_CALLS } from './calls/guest.js';
@@ -15,6 +17,7 @@ import { HIVEX_CALLS } from './calls/hivex.js';
 import { INSPECT_CALLS } from './calls/inspect.js';
 import { LIFECYCLE_CALLS } from './calls/lifecycle.js';
 import { MOUNTS_CALLS } from './calls/mounts.js';
+import { PARTITION_CALLS } from './calls/partitions.js';
 import { REGISTRY_CALLS } from './calls/registry.js';
 import { WINDOWS_CALLS } from './calls/windows.js';
 import type { ApiEntry } from './entry.js';
@@ -25,7 +28,10 @@ export type { ArgKind, ArgSpec, ReturnKind } from './args.js';
 /** Every public call of GuestFS. */
 export const API: readonly ApiEntry[] = [
   ...LIFECYCLE_CALLS,
+  ...DISK_CALLS,
   ...DEVICE_CALLS,
+  ...PARTITION_CALLS,
+  ...FILESYSTEM_CALLS,
   ...MOUNTS_CALLS,
   ...FILES_CALLS,
   ...INSPECT_CALLS,

@@ -22,6 +22,28 @@ export type { RegEdit, RegValue } from '../registry/reg-format.js';
 export type { PartitionEntry } from '../storage/partitions.js';
 export type { GlobOptions, IsTypeOptions } from '../fs/files/types.js';
 export type { MountEntry } from './mount-table.js';
+export type { MkfsOptions } from '../fs/mkfs.js';
+export type { DiskCreateOptions, CreateFormat } from '../convert/disk-create.js';
+
+/** Options of {@link GuestFS.xfsGrowfs}, as libguestfs' xfs_growfs optargs. */
+export interface XfsGrowfsOptions {
+  /** Grow the data section (the default when no section is named). */
+  datasec?: boolean;
+  /** Grow the log section. */
+  logsec?: boolean;
+  /** Grow the realtime section. */
+  rtsec?: boolean;
+  /** New data section size, in filesystem blocks. */
+  datasize?: number;
+  /** New log section size, in filesystem blocks. */
+  logsize?: number;
+  /** New realtime section size, in filesystem blocks. */
+  rtsize?: number;
+  /** Realtime extent size, in filesystem blocks. */
+  rtextsize?: number;
+  /** Maximum share of the space for inodes, in percent. */
+  maxpct?: number;
+}
 
 /** A filesystem found on a device, as listed by `listFilesystems()`. */
 export interface FilesystemEntry {

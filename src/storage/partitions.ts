@@ -91,8 +91,14 @@ export const partitionLayer: StorageLayer = {
       await ctx.runner.run('partx', ['-d', disk.hostPath]);
     }
     if ((await hostPartitions(disk.hostPath)).length === 0) await addPartitionNodes(disk, ctx);
-    const parts = await hostPartitions(disk.hostPath);
-    return Promise.all(
+    return partitionDevices(disk, ctx);
+  },
+};
+
+/** The partitions the kernel has for a disk now, probed, under their session names. */
+async function partitionDevices(disk: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
+  const parts = await hostPartitions(disk.hostPath);
+  return Promise.all(
       parts.map(async (p) => ({
         name: `${disk.name}${p.number}`,
         hostPath: p.node,
@@ -102,9 +108,33 @@ export const partitionLayer: StorageLayer = {
         parent: disk.name,
         probe: await probeDevice(p.node, ctx.runner),
       })),
-    );
-  },
-};
+  );
+}
+
+/**
+ * After the partition table of `disk` (now `table`) was changed: the
+ * kernel's partition nodes follow it with BLKPG (`partx -u` over every
+ * number either side has, which adds, resizes and removes; the one-by-one
+ * way of launch when the kernel refuses that), and the partitions come back
+ * probed again.
+ */
+export async function refreshPartitionNodes(disk: BlockDevice, table: PartitionTable, ctx: LayerContext): Promise<BlockDevice[]> {
+  const inKernel = (await hostPartitions(disk.hostPath)).map((p) => p.number);
+  const range = `1:${Math.max(1, ...inKernel, ...table.partitions.map((p) => p.number))}`;
+  if (table.partitions.length === 0) {
+    // partx -u fails on a table without partitions.
+    if (inKernel.length > 0) await ctx.runner.run('partx', ['-d', '--nr', range, disk.hostPath]);
+  } else {
+    try {
+      await ctx.runner.run('partx', ['-u', '--nr', range, disk.hostPath]);
+    } catch (err) {
+      if (!(err instanceof VmcraftError && err.code === 'ECOMMAND')) throw err;
+      await ctx.runner.run('partx', ['-d', '--nr', range, disk.hostPath]);
+      await addPartitionNodes(disk, ctx);
+    }
+  }
+  return partitionDevices(disk, ctx);
+}
 
 /** One entry of a partition table. */
 export interface PartitionEntry {

@@ -44,14 +44,14 @@ function partition(g: Guest, name: string): BlockDevice {
   return d;
 }
 
-async function table(g: Guest, device: string): Promise<PartitionTable> {
+export async function diskTable(g: Guest, device: string): Promise<PartitionTable> {
   const d = g.device(device);
   if (d.kind !== 'disk') throw new VmcraftError('EINVAL', `${device} is not a whole device`);
   return readPartitionTable(d.hostPath, d.name, g.runner);
 }
 
 async function tableEntry(g: Guest, device: string, partnum: number, want: 'gpt' | 'msdos'): Promise<PartitionEntry> {
-  const t = await table(g, device);
+  const t = await diskTable(g, device);
   if (t.type !== want) throw new VmcraftError('EINVAL', `${device} has a ${t.type} partition table, not ${want}`);
   const entry = t.partitions.find((p) => p.number === partnum);
   if (!entry) throw new VmcraftError('ENOENT', `${device} has no partition ${partnum}`);
@@ -162,13 +162,13 @@ export const DEVICE_CALLS = [
     name: 'partGetParttype', libguestfs: 'part_get_parttype', group: 'partitions', since: v,
     summary: 'get the partition table type', doc: '`msdos` or `gpt`.',
     args: [device], returns: 'string', ts: "Promise<'msdos' | 'gpt'>",
-    impl: async (g, name) => (await table(g, name)).type,
+    impl: async (g, name) => (await diskTable(g, name)).type,
   }),
   defineCall({
     name: 'partList', libguestfs: 'part_list', group: 'partitions', since: v,
     summary: 'list the partitions of a partition table', doc: 'With start, size, type ids and names.',
     args: [device], returns: 'structList', ts: 'Promise<PartitionEntry[]>',
-    impl: async (g, name) => (await table(g, name)).partitions,
+    impl: async (g, name) => (await diskTable(g, name)).partitions,
   }),
   defineCall({
     name: 'partGetGptType', libguestfs: 'part_get_gpt_type', group: 'partitions', since: v,

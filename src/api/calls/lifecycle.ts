@@ -10,6 +10,7 @@ const v = '0.1.0';
 /** The calls of this module, in table order. */
 export const LIFECYCLE_CALLS = [
   sessionCall({ name: 'addDrive', libguestfs: 'add_drive', group: 'lifecycle', summary: 'add a disk image to the session', since: v, args: [a.hostPathIn('imagePath'), a.options('options', [])], returns: 'self', ts: 'this' }),
+  sessionCall({ name: 'addDriveScratch', libguestfs: 'add_drive_scratch', group: 'lifecycle', summary: 'add a temporary scratch drive', since: '0.2.0', doc: 'A new, empty, writable raw drive of `size` bytes, in a private temporary file removed when the session closes. libguestfs\' `name`/`label` optargs are not taken.', args: [a.int64('size', { doc: 'bytes' })], returns: 'self', ts: 'this' }),
   sessionCall({ name: 'launch', libguestfs: 'launch', group: 'lifecycle', summary: 'attach the drives and find their block devices', since: v, args: [], returns: 'void', ts: 'Promise<void>' }),
   sessionCall({ name: 'shutdown', libguestfs: 'shutdown', group: 'lifecycle', summary: 'unmount, detach and remove everything the session set up', since: v, args: [], returns: 'void', ts: 'Promise<void>' }),
   sessionCall({ name: 'close', libguestfs: 'close', group: 'lifecycle', summary: 'shut down and end the session', since: v, args: [], returns: 'void', ts: 'Promise<void>' }),
