@@ -78,7 +78,8 @@ export function requireTable(table: PartitionTable, device: string, want: 'gpt' 
 
 /** Writes a new, empty partition table (and wipes the signatures the old one or a whole-disk filesystem left). */
 export async function initTable(runner: Runner, hostDisk: string, label: 'dos' | 'gpt'): Promise<void> {
-  await runner.run('sfdisk', [...WRITE, '--wipe', 'always', hostDisk], { input: `label: ${label}\n` });
+  // first-lba 34 on GPT, as parted (libguestfs' tool) makes it: sfdisk would reserve up to 2048.
+  await runner.run('sfdisk', [...WRITE, '--wipe', 'always', hostDisk], { input: `label: ${label}\n${label === 'gpt' ? 'first-lba: 34\n' : ''}` });
 }
 
 /** Appends a partition described by {@link addLine}. */

@@ -69,13 +69,16 @@ async function addPartitionNodes(disk: BlockDevice, ctx: LayerContext): Promise<
   }
   if ((await hostPartitions(disk.hostPath)).length > 0) await ctx.runner.run('partx', ['-d', disk.hostPath]);
   const entries = parsePartxList((await ctx.runner.run('partx', ['-g', '-r', '-o', 'NR,START,SECTORS,TYPE', disk.hostPath])).stdout);
-  for (const e of blkpgLayout(entries)) {
-    try {
-      await ctx.runner.run('addpart', [disk.hostPath, String(e.number), String(e.start), String(e.sectors)]);
-    } catch (err) {
-      if (!(err instanceof VmcraftError && err.code === 'ECOMMAND')) throw err;
-      ctx.warn(`${disk.name}${e.number} (sectors ${e.start}-${e.start + e.sectors - 1}) overlaps another partition: the kernel refuses it, so it is not available`);
-    }
+  for (const e of blkpgLayout(entries)) await addNode(disk, e, ctx);
+}
+
+/** Adds one partition node with `addpart` (BLKPG), warning when the kernel refuses it (an overlap). */
+async function addNode(disk: BlockDevice, e: PartxEntry, ctx: LayerContext): Promise<void> {
+  try {
+    await ctx.runner.run('addpart', [disk.hostPath, String(e.number), String(e.start), String(e.sectors)]);
+  } catch (err) {
+    if (!(err instanceof VmcraftError && err.code === 'ECOMMAND')) throw err;
+    ctx.warn(`${disk.name}${e.number} (sectors ${e.start}-${e.start + e.sectors - 1}) overlaps another partition: the kernel refuses it, so it is not available`);
   }
 }
 
@@ -111,27 +114,34 @@ async function partitionDevices(disk: BlockDevice, ctx: LayerContext): Promise<B
   );
 }
 
+/** Start and size (512-byte sectors) of the kernel's partition node `node`, from sysfs. */
+async function nodeExtent(node: string): Promise<{ start: number; sectors: number }> {
+  const dir = path.join('/sys/class/block', path.basename(node));
+  const [start, sectors] = await Promise.all(['start', 'size'].map(async (f) => Number((await readFile(path.join(dir, f), 'utf8')).trim())));
+  return { start: start!, sectors: sectors! };
+}
+
 /**
  * After the partition table of `disk` (now `table`) was changed: the
- * kernel's partition nodes follow it with BLKPG (`partx -u` over every
- * number either side has, which adds, resizes and removes; the one-by-one
- * way of launch when the kernel refuses that), and the partitions come back
- * probed again.
+ * kernel's partition nodes follow it with BLKPG, one by one (partx -u works
+ * in number order, so a renumbered logical partition would overlap its own
+ * old node): nodes that moved or went are deleted, nodes that only changed
+ * size are resized, new ones added. The partitions come back probed again.
  */
 export async function refreshPartitionNodes(disk: BlockDevice, table: PartitionTable, ctx: LayerContext): Promise<BlockDevice[]> {
-  const inKernel = (await hostPartitions(disk.hostPath)).map((p) => p.number);
-  const range = `1:${Math.max(1, ...inKernel, ...table.partitions.map((p) => p.number))}`;
-  if (table.partitions.length === 0) {
-    // partx -u fails on a table without partitions.
-    if (inKernel.length > 0) await ctx.runner.run('partx', ['-d', '--nr', range, disk.hostPath]);
-  } else {
-    try {
-      await ctx.runner.run('partx', ['-u', '--nr', range, disk.hostPath]);
-    } catch (err) {
-      if (!(err instanceof VmcraftError && err.code === 'ECOMMAND')) throw err;
-      await ctx.runner.run('partx', ['-d', '--nr', range, disk.hostPath]);
-      await addPartitionNodes(disk, ctx);
-    }
+  const scale = table.sectorSize / 512;
+  const want = blkpgLayout(table.partitions.map((p) => ({ number: p.number, start: p.start * scale, sectors: p.size * scale, type: table.type === 'msdos' ? `0x${p.type.toLowerCase()}` : p.type })));
+  const kept = new Map<number, number>();
+  for (const node of await hostPartitions(disk.hostPath)) {
+    const have = await nodeExtent(node.node);
+    const wanted = want.find((e) => e.number === node.number);
+    if (wanted && wanted.start === have.start) kept.set(node.number, have.sectors);
+    else await ctx.runner.run('delpart', [disk.hostPath, String(node.number)]);
+  }
+  for (const e of want) {
+    const sectors = kept.get(e.number);
+    if (sectors === undefined) await addNode(disk, e, ctx);
+    else if (sectors !== e.sectors) await ctx.runner.run('resizepart', [disk.hostPath, String(e.number), String(e.sectors)]);
   }
   return partitionDevices(disk, ctx);
 }
