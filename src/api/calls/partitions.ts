@@ -46,6 +46,15 @@ function notMounted(g: Guest, disk: BlockDevice, partnum: number, call: string):
   if (part) assertNotMounted(g, part, call);
 }
 
+/** Sets one sfdisk field of partition `partnum` on a table of type `want`; `value` checks and gives it. */
+function setEntryField(g: Guest, device: string, partnum: number, want: 'gpt' | 'msdos', call: string, field: 'label' | 'type' | 'uuid', value: () => string): Promise<void> {
+  return editTable(g, device, async (host, table) => {
+    requireTable(table, device, want, call);
+    entryOf(table, device, partnum);
+    await setPartitionField(g.runner, host, field, partnum, value());
+  });
+}
+
 async function addPartition(g: Guest, device: string, prlogex: string, startsect: number, endsect: number): Promise<void> {
   const kind = partKind(prlogex);
   await editTable(g, device, async (host, table) => {
@@ -131,11 +140,9 @@ export const PARTITION_CALLS = [
     summary: 'set the gpt name of a partition', doc: 'GPT only (`EINVAL` for an MBR table, which has no names).',
     args: [device, partnum, a.string('name')], returns: 'void', ts: 'Promise<void>',
     impl: (g, name, n, label) =>
-      editTable(g, name, async (host, table) => {
-        requireTable(table, name, 'gpt', 'partSetName');
-        entryOf(table, name, n);
+      setEntryField(g, name, n, 'gpt', 'partSetName', 'label', () => {
         if (label.includes('\n') || label.length > 36) throw new VmcraftError('EINVAL', `partSetName: a GPT name is at most 36 characters on one line, got ${JSON.stringify(label)}`);
-        await setPartitionField(g.runner, host, 'label', n, label);
+        return label;
       }),
   }),
   defineCall({
@@ -155,34 +162,22 @@ export const PARTITION_CALLS = [
     name: 'partSetGptType', libguestfs: 'part_set_gpt_type', group: 'partitions', since: v, writes: true,
     summary: 'set the type guid of a gpt partition', doc: 'ESP: `C12A7328-F81F-11D2-BA4B-00A0C93EC93B`.',
     args: [device, partnum, a.string('guid')], returns: 'void', ts: 'Promise<void>',
-    impl: (g, name, n, guid) =>
-      editTable(g, name, async (host, table) => {
-        requireTable(table, name, 'gpt', 'partSetGptType');
-        entryOf(table, name, n);
-        await setPartitionField(g.runner, host, 'type', n, checkGuid(guid));
-      }),
+    impl: (g, name, n, guid) => setEntryField(g, name, n, 'gpt', 'partSetGptType', 'type', () => checkGuid(guid)),
   }),
   defineCall({
     name: 'partSetGptGuid', libguestfs: 'part_set_gpt_guid', group: 'partitions', since: v, writes: true,
     summary: 'set the guid of a gpt partition',
     args: [device, partnum, a.string('guid')], returns: 'void', ts: 'Promise<void>',
-    impl: (g, name, n, guid) =>
-      editTable(g, name, async (host, table) => {
-        requireTable(table, name, 'gpt', 'partSetGptGuid');
-        entryOf(table, name, n);
-        await setPartitionField(g.runner, host, 'uuid', n, checkGuid(guid));
-      }),
+    impl: (g, name, n, guid) => setEntryField(g, name, n, 'gpt', 'partSetGptGuid', 'uuid', () => checkGuid(guid)),
   }),
   defineCall({
     name: 'partSetMbrId', libguestfs: 'part_set_mbr_id', group: 'partitions', since: v, writes: true,
     summary: 'set the mbr type byte of a partition', doc: '131 (0x83) Linux, 7 NTFS/exFAT, 0xef EFI…',
     args: [device, partnum, a.int('idbyte', { doc: '0 to 255' })], returns: 'void', ts: 'Promise<void>',
     impl: (g, name, n, id) =>
-      editTable(g, name, async (host, table) => {
-        requireTable(table, name, 'msdos', 'partSetMbrId');
-        entryOf(table, name, n);
+      setEntryField(g, name, n, 'msdos', 'partSetMbrId', 'type', () => {
         if (id < 0 || id > 255) throw new VmcraftError('EINVAL', `partSetMbrId: idbyte must be 0 to 255, got ${id}`);
-        await setPartitionField(g.runner, host, 'type', n, id.toString(16));
+        return id.toString(16);
       }),
   }),
 ];

@@ -24,6 +24,18 @@ afterAll(async () => {
   await remove();
 });
 
+/** A new qcow2 `name` in a read-write session, one partition on it (partDisk) holding ext4. */
+async function oneExt4Disk(name: string, size: number, parttype: 'gpt' | 'mbr'): Promise<{ g: GuestFS; image: string }> {
+  const image = path.join(dir, name);
+  const g = new GuestFS({ tmpDir: dir });
+  await g.diskCreate(image, 'qcow2', size);
+  g.addDrive(image, { format: 'qcow2' });
+  await g.launch();
+  await g.partDisk('/dev/sda', parttype);
+  await g.mkfs('ext4', '/dev/sda1');
+  return { g, image };
+}
+
 /** The session's view must match the kernel's: every partition's host node exists with the table's size. */
 async function kernelMatches(g: GuestFS, disk: string): Promise<void> {
   const table = await g.partList(disk);
@@ -88,14 +100,9 @@ describe('MBR', () => {
 
 describe('growing a GPT disk', () => {
   it('resizes the partition and the filesystem after qemu-img resize', async () => {
-    const image = path.join(dir, 'grow.qcow2');
-    const g1 = new GuestFS({ tmpDir: dir });
-    await g1.diskCreate(image, 'qcow2', 64 * MiB);
-    g1.addDrive(image, { format: 'qcow2' });
-    await g1.launch();
-    await g1.partDisk('/dev/sda', 'gpt');
+    const { g: g1, image } = await oneExt4Disk('grow.qcow2', 64 * MiB, 'gpt');
+    // libguestfs' part_disk: sectors 128 to 128 before the end.
     expect((await g1.partList('/dev/sda')).map((p) => [p.start, p.size])).toEqual([[128, 64 * 2048 - 128 - 128 + 1]]);
-    await g1.mkfs('ext4', '/dev/sda1');
     await g1.mount('/dev/sda1', '/');
     await g1.write('/keep', 'kept');
     await g1.close();
@@ -125,13 +132,7 @@ describe('growing a GPT disk', () => {
 
 describe('refusals', () => {
   it('refuses every writing call of the area in a read-only session, before anything is touched', async () => {
-    const image = path.join(dir, 'ro.qcow2');
-    const w = new GuestFS({ tmpDir: dir });
-    await w.diskCreate(image, 'qcow2', 32 * MiB);
-    w.addDrive(image, { format: 'qcow2' });
-    await w.launch();
-    await w.partDisk('/dev/sda', 'mbr');
-    await w.mkfs('ext4', '/dev/sda1');
+    const { g: w, image } = await oneExt4Disk('ro.qcow2', 32 * MiB, 'mbr');
     await w.close();
     const before = await sha256File(image);
     await using g = await GuestFS.open(image, { readonly: true, tmpDir: dir });
