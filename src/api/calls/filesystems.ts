@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../../core/errors.js';
-import { withWritable } from '../../fs/files/context.js';
+import { guarded, withWritable } from '../../fs/files/context.js';
 import type { GuestPath } from '../../fs/names.js';
 import { e2fsckArgv, mkfsArgv, mkswapArgv, MKFS_TYPES, setLabelArgv, setUuidArgv } from '../../fs/mkfs.js';
 import type { BlockDevice } from '../../storage/types.js';
@@ -85,7 +85,7 @@ async function logicalSectorSize(g: Guest, dev: BlockDevice): Promise<number> {
 
 /** Fills the free space of the filesystem holding `dir` with zeroes, in a file that is then removed (libguestfs zero_free_space). */
 async function zeroFreeSpace(g: Guest, dir: GuestPath): Promise<void> {
-  await withWritable(g.fileContext(), dir, true, async (host) => {
+  await withWritable(g.fileContext(), dir, true, (host) => guarded(dir, 'zeroFreeSpace', async () => {
     // A random 8.3 name, as libguestfs: no clash, and valid on FAT.
     const file = Buffer.concat([host, Buffer.from(`/${randomBytes(4).toString('hex').toUpperCase()}.${randomBytes(2).toString('hex').slice(0, 3).toUpperCase()}`)]);
     const handle = await open(file, 'wx', 0o600);
@@ -104,7 +104,7 @@ async function zeroFreeSpace(g: Guest, dir: GuestPath): Promise<void> {
       await handle.close();
       await unlink(file);
     }
-  });
+  }));
 }
 
 /** The calls of this module, in table order. */

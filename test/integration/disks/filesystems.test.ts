@@ -3,6 +3,7 @@
  * vfsLabel, listFilesystems) and by blkid on the image; labels and UUIDs
  * changed; the grow and zero calls on mounted filesystems.
  */
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
@@ -72,7 +73,14 @@ describe('mkfs', () => {
     await g.write('/data', 'x'.repeat(4096));
     await g.zeroFreeSpace('/');
     expect(await g.ls('/')).toEqual(['b', 'data', 'lost+found', 'x']);
+    expect((await g.statvfs('/')).bfree).toBeGreaterThan(0);
     await g.fstrim('/');
+    // A guest symlink to a host directory (this test's own) resolves inside the guest, where it does not exist.
+    await g.lnS(dir, '/up');
+    await g.lnS('../../../../..', '/dotdot');
+    await expect(g.zeroFreeSpace('/up')).rejects.toMatchObject({ name: 'VmcraftError', code: 'ENOENT' });
+    await g.zeroFreeSpace('/dotdot');
+    expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/^[0-9A-F]{8}\.[0-9A-F]{3}$/));
     await expect(g.xfsGrowfs('/nowhere')).rejects.toMatchObject({ code: 'ENOTMOUNTED' });
     await g.umountAll();
     await g.ntfsresize('/dev/sda7', { size: 200 * MiB });
