@@ -60,6 +60,9 @@ export function parseVmdkDescriptor(text: string): VmdkDescriptor {
   return desc;
 }
 
+/** The largest descriptor read, text file or embedded (VMware writes 10-20 sectors). */
+const MAX_DESCRIPTOR = 64 * 1024;
+
 /**
  * Reads the descriptor of a VMDK: a text descriptor file, or the one embedded
  * in a sparse extent (`embedded: true`). A sparse file with an embedded
@@ -72,7 +75,7 @@ export async function readVmdkDescriptor(file: string): Promise<VmdkDescriptor &
     const head = Buffer.alloc(512);
     await handle.read(head, 0, 512, 0);
     if (head.toString('latin1', 0, 4) !== 'KDMV') {
-      const text = Buffer.alloc(Math.min((await handle.stat()).size, 64 * 1024));
+      const text = Buffer.alloc(Math.min((await handle.stat()).size, MAX_DESCRIPTOR));
       await handle.read(text, 0, text.length, 0);
       return { ...parseVmdkDescriptor(text.toString('utf8')), embedded: false };
     }
@@ -80,6 +83,8 @@ export async function readVmdkDescriptor(file: string): Promise<VmdkDescriptor &
     const offset = Number(head.readBigUInt64LE(28)) * 512;
     const size = Number(head.readBigUInt64LE(36)) * 512;
     if (offset === 0 || size === 0) throw new VmcraftError('EFORMAT', `${file} is a VMDK extent without an embedded descriptor`);
+    // The header is the image's word: a descriptor is a few sectors of text, never megabytes.
+    if (size > MAX_DESCRIPTOR) throw new VmcraftError('EFORMAT', `${file} claims an embedded VMDK descriptor of ${size} bytes (more than ${MAX_DESCRIPTOR}): not a VMDK vmcraft will read`);
     const text = Buffer.alloc(size);
     await handle.read(text, 0, size, offset);
     return { ...parseVmdkDescriptor(text.toString('utf8')), embedded: true };

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseVmdkDescriptor } from '../../../src/attach/vmdk.js';
+import { parseVmdkDescriptor, readVmdkDescriptor } from '../../../src/attach/vmdk.js';
 
 const SAMPLES = path.join(import.meta.dirname, '../../fixtures/samples/convert');
 const sample = (name: string) => readFile(path.join(SAMPLES, name), 'utf8');
@@ -37,5 +38,20 @@ describe('parseVmdkDescriptor', () => {
     const embedded = '# Disk DescriptorFile\nversion=1\nCID=ABCDEF01\nparentCID=ffffffff\ncreateType="monolithicSparse"\nRW 131072 SPARSE "disk.vmdk"\n' + '\0'.repeat(300);
     expect(parseVmdkDescriptor(embedded)).toMatchObject({ cid: 'abcdef01', extents: [{ file: 'disk.vmdk' }] });
     expect(() => parseVmdkDescriptor('hello\nworld\n')).toThrow(expect.objectContaining({ code: 'EFORMAT' }));
+  });
+
+  it('refuses a sparse header that claims a huge embedded descriptor, without allocating it (EFORMAT)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-vmdk-'));
+    try {
+      const head = Buffer.alloc(512);
+      head.write('KDMV', 0, 'latin1');
+      head.writeBigUInt64LE(1n, 28); // descriptor at sector 1…
+      head.writeBigUInt64LE(2n ** 40n, 36); // …of 2^40 sectors (512 TiB)
+      const file = path.join(dir, 'huge-descriptor.vmdk');
+      await writeFile(file, head);
+      await expect(readVmdkDescriptor(file)).rejects.toMatchObject({ code: 'EFORMAT', message: expect.stringContaining('claims an embedded VMDK descriptor of') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
