@@ -3,7 +3,7 @@
  * root, read from the mounted guest (deb, rpm, apk, pacman) or from what
  * inspection read in the registry (Windows), sorted by name.
  */
-import { formatError, VmcraftError } from '../../core/errors.js';
+import { VmcraftError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import type { FileContext } from '../../fs/files/context.js';
 import { readHead } from '../../fs/files/read.js';
@@ -54,7 +54,7 @@ async function pacmanApplications(ctx: AppsContext): Promise<Application[]> {
       else ctx.warn(`${desc} left out: no %NAME%, %VERSION% (with a release) or %ARCH%`);
     } catch (err) {
       if (!(err instanceof VmcraftError)) throw err;
-      ctx.warn(`${desc} left out: ${formatError(err)}`);
+      ctx.warn(`package left out: ${err.message}`);
     }
   }
   return apps;
