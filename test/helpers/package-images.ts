@@ -69,7 +69,7 @@ export async function rpmQuery(root: string): Promise<string[][]> {
   return stdout.split('\x1e').filter(Boolean).map((r) => r.split('\x1f'));
 }
 
-/** One apk package as written to the database, and the stanza. */
+/** The apk packages written to the database. */
 export const APK_PACKAGES = [
   { P: 'musl', V: '1.2.4_git20230717-r4', A: 'x86_64', U: 'https://musl.libc.org/', T: 'the musl c library (libc) implementation' },
   { P: 'busybox', V: '1.36.1-r15', A: 'x86_64', U: 'https://busybox.net/', T: 'Size optimized toolbox of many common UNIX utilities' },
