@@ -34,7 +34,7 @@ export type { GuestStat, GuestStatvfs, GuestFileType, ChecksumAlgorithm, GlobOpt
 export type { GuestChecksum } from './fs/files/checksums.js';
 export type { GuestPath, NameEncoding, NameOptions } from './fs/names.js';
 export { detectFormat, type ImageFormat, type FormatDetection } from './attach/detect.js';
-export type { OsInfo, OsMountpoint, OsType, PackageFormat, PackageManagement, FstabEntry, WindowsDetails } from './inspect/types.js';
+export type { Application, OsInfo, OsMountpoint, OsType, PackageFormat, PackageManagement, FstabEntry, WindowsApplication, WindowsDetails } from './inspect/types.js';
 export type { CrypttabEntry } from './inspect/parsers/crypttab.js';
 export type { Guest } from './api/entry.js';
 export { API, type ApiEntry, type ApiGroup, type ArgKind, type ArgSpec, type ReturnKind } from './api/table.js';

@@ -16,7 +16,7 @@ export type { FixPlan, FixReport } from '../fix/types.js';
 export type { GuestChecksum } from '../fs/files/checksums.js';
 export type { ChecksumAlgorithm, GuestStat, GuestStatvfs } from '../fs/files/types.js';
 export type { GuestPath, NameOptions } from '../fs/names.js';
-export type { FstabEntry, OsInfo, OsMountpoint } from '../inspect/types.js';
+export type { Application, FstabEntry, OsInfo, OsMountpoint } from '../inspect/types.js';
 export type { RegKey } from '../registry/hive.js';
 export type { RegEdit, RegValue } from '../registry/reg-format.js';
 export type { PartitionEntry } from '../storage/partitions.js';

@@ -3,7 +3,7 @@
  * The vmcraft command:
  *   vmcraft -a disk.qcow2 [--ro [--live]] [--chain-dir DIR] [-i]   interactive shell (guestfish-like)
  *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
- *   vmcraft inspect disk… [--json] [--live] [--chain-dir DIR]   what virt-inspector tells
+ *   vmcraft inspect disk… [--json] [--live] [--chain-dir DIR]   what virt-inspector tells, installed applications too
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json] [--chain-dir DIR]   qemu-img convert with a progress bar
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
@@ -21,7 +21,6 @@ import type { GuestFS } from '../guestfs.js';
 import { isVmcraftError } from '../core/errors.js';
 import { convert, type OutputFormat } from '../convert/convert.js';
 import type { ImageFormat } from '../attach/detect.js';
-import type { OsInfo } from '../inspect/types.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addPipelineCommands } from './pipeline.js';
@@ -30,6 +29,7 @@ import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputH
 import { addModeOptions, modeHook } from './mode.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
 import { readCliFile } from './read.js';
+import { inspectReport, printReport } from './inspect-report.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const CHAIN_DIR_HELP = 'let the images read backing files and snapshot parents in this directory (by default an image is opened alone)';
@@ -45,16 +45,6 @@ interface SessionFlags {
   inspector?: boolean;
   run: string[];
   script?: string;
-}
-
-function printOs(info: OsInfo[]): void {
-  if (info.length === 0) io.out('no operating system found');
-  for (const os of info) {
-    io.out(`${os.root}: ${os.prettyName ?? os.productName}`);
-    io.out(`  type ${os.type}, distro ${os.distro} ${os.majorVersion}.${os.minorVersion}, arch ${os.arch}, osinfo ${os.osinfo}`);
-    io.out(`  hostname ${os.hostname}, packages ${os.packageFormat} (${os.packageManagement})`);
-    for (const m of os.mountpoints) io.out(`  ${m.mountpoint.padEnd(12)} ${m.device}`);
-  }
 }
 
 async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'live' | 'chainDir' | 'format' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
@@ -133,9 +123,9 @@ addModeOptions(program
   .action(async (images: string[], opts: { json?: boolean; key: string[]; live?: boolean; chainDir?: string }) => {
     const g = await openSession(images, { ro: true, key: opts.key, quiet: true, ...(opts.live ? { live: true } : {}), ...(opts.chainDir ? { chainDir: opts.chainDir } : {}) });
     try {
-      const info = (await g.inspectOs()).map((r) => g.inspectOsInfo(r));
-      if (opts.json) io.out(JSON.stringify(info, null, 2));
-      else printOs(info);
+      const report = await inspectReport(g);
+      if (opts.json) io.out(JSON.stringify(report, null, 2));
+      else printReport(report);
     } finally {
       await closeSession(g);
     }

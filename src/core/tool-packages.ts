@@ -36,6 +36,7 @@ const PACKAGES: Record<string, ToolPackages> = {
   bwrap: same('bubblewrap'),
   modprobe: same('kmod'),
   openssl: same('openssl'),
+  rpm: same('rpm'),
 };
 
 /** What to install for `tool`, as one sentence fragment: `the package qemu-utils (Debian/Ubuntu) or qemu-img (Fedora/RHEL)`. */

@@ -46,8 +46,65 @@ export interface WindowsDetails {
   softwareHive: string;
   /** Drive letters from MountedDevices, with this session's device where it is one of them. */
   drives: { drive: string; device?: string }[];
-  /** Installed applications (Uninstall keys, 64- and 32-bit views). */
-  applications: { name: string; version: string; publisher: string; installDate: string }[];
+  /** Installed applications (Uninstall keys with a DisplayName, 64- and 32-bit views; Microsoft Defender when its key says it is on). */
+  applications: WindowsApplication[];
+}
+
+/** One installed Windows application, from its Uninstall key. */
+export interface WindowsApplication {
+  /** DisplayName (what Programs and Features shows). */
+  name: string;
+  /** The Uninstall subkey's name: a product code `{…}` or a plain name (libguestfs' `app2_name`). */
+  key: string;
+  /** DisplayVersion, or empty. */
+  version: string;
+  /** Publisher, or empty. */
+  publisher: string;
+  /** InstallDate (`YYYYMMDD` as written), or empty. */
+  installDate: string;
+  /** InstallLocation, or empty. */
+  installLocation: string;
+  /** URLInfoAbout, or empty. */
+  url: string;
+  /** Comments, or empty. */
+  comments: string;
+}
+
+/**
+ * One installed package or application, as libguestfs'
+ * `inspect_list_applications2` gives it (its `application2` struct, the
+ * `app2_` prefix dropped, in camelCase). A field a package format does not
+ * have is empty (`epoch` 0).
+ */
+export interface Application {
+  /** Package name (deb, rpm, apk, pacman); the Uninstall key name on Windows. */
+  name: string;
+  /** Windows: DisplayName; empty elsewhere. */
+  displayName: string;
+  /** Epoch (0 when none). */
+  epoch: number;
+  /** Upstream version (deb/apk/pacman: before the last `-`; rpm: VERSION; Windows: DisplayVersion). */
+  version: string;
+  /** Release (deb: Debian revision; rpm: RELEASE; apk: without its `r`; pacman: pkgrel), or empty. */
+  release: string;
+  /** Architecture (`amd64`, `x86_64`, `noarch`…; rpm's `(none)` when the header has none), or empty. */
+  arch: string;
+  /** Windows: InstallLocation; empty elsewhere. */
+  installPath: string;
+  /** Always empty: libguestfs does not implement it either. */
+  transPath: string;
+  /** Windows: Publisher; empty elsewhere. */
+  publisher: string;
+  /** Home page (deb Homepage, rpm URL — `(none)` when the header has none —, apk U, pacman %URL%, Windows URLInfoAbout), or empty. */
+  url: string;
+  /** deb: the Source package name (without its version); empty elsewhere. */
+  sourcePackage: string;
+  /** One-line summary (deb: the Description's first line; rpm: SUMMARY), or empty. */
+  summary: string;
+  /** Long description (deb: the Description's continuation lines; rpm: DESCRIPTION; apk T; pacman %DESC%; Windows Comments), or empty. */
+  description: string;
+  /** libguestfs' `app2_class`: `antivirus` for Windows anti-virus software, else empty. */
+  class: string;
 }
 
 /** What the files of one root say about the installed OS (no device knowledge). */

@@ -10,7 +10,7 @@ import type { RegKey } from '../registry/hive.js';
 import { findValue, type RegSection, type RegValue } from '../registry/reg-format.js';
 import type { BlockDevice } from '../storage/types.js';
 import { inspectFiles, type InspectFiles, type Warn } from './guest-files.js';
-import type { OsFacts } from './types.js';
+import type { OsFacts, WindowsApplication } from './types.js';
 
 /** Reads a key from a hive at a guest path; `exportTree` gives its subtree as sections. */
 export type HiveKeyReader = (guestHive: string, key: string) => Promise<RegKey>;
@@ -73,6 +73,38 @@ export function windowsOsinfo(major: number, minor: number, productName: string,
   return 'unknown';
 }
 
+/** The Uninstall keys libguestfs lists: native, then 32-bit programs on 64-bit Windows. */
+const UNINSTALL_KEYS = ['\\Microsoft\\Windows\\CurrentVersion\\Uninstall', '\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall'];
+
+/**
+ * The installed applications, as libguestfs finds them: every Uninstall
+ * subkey with a string DisplayName (other values as strings, or empty when
+ * absent or not a string), plus Microsoft Defender, which has no Uninstall
+ * key, when its key exists and DisableAntiVirus is not 1.
+ */
+async function windowsApplications(software: string, readKey: HiveKeyReader, readTree: HiveTreeReader): Promise<WindowsApplication[]> {
+  const applications: WindowsApplication[] = [];
+  for (const key of UNINSTALL_KEYS) {
+    for (const section of (await readTree(software, key).catch(() => [])).slice(1)) {
+      const text = (n: string) => {
+        const data = findValue(section.values, n)?.data;
+        return typeof data === 'string' ? data : '';
+      };
+      const name = findValue(section.values, 'DisplayName')?.data;
+      if (typeof name !== 'string') continue;
+      applications.push({
+        name, key: section.path.slice(section.path.lastIndexOf('\\') + 1), version: text('DisplayVersion'), publisher: text('Publisher'), installDate: text('InstallDate'),
+        installLocation: text('InstallLocation'), url: text('URLInfoAbout'), comments: text('Comments'),
+      });
+    }
+  }
+  const defender = await readKey(software, '\\Microsoft\\Windows Defender').catch(() => undefined);
+  if (defender && value(defender, 'DisableAntiVirus') !== 1) {
+    applications.push({ name: 'Microsoft Defender Antivirus', key: 'WinDefend', version: '', publisher: 'Microsoft Corporation', installDate: '', installLocation: '', url: '', comments: '' });
+  }
+  return applications;
+}
+
 /**
  * Everything the hives say, or undefined when the tree is not a Windows system
  * volume. A directory that cannot be listed is absent, with a warning to `warn`.
@@ -113,15 +145,7 @@ export async function inspectWindowsRoot(
     .map((v) => ({ drive: v.name.slice(-2).toUpperCase(), device: mountedDevice(v.data as Buffer, devices)?.name }))
     .map((d) => (d.device ? d : { drive: d.drive }))
     .sort((a, b) => a.drive.localeCompare(b.drive));
-  const applications = [];
-  for (const key of ['\\Microsoft\\Windows\\CurrentVersion\\Uninstall', '\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall']) {
-    for (const section of (await readTree(software, key).catch(() => [])).slice(1)) {
-      const name = section.values.find((v) => v.name === 'DisplayName')?.data;
-      if (typeof name !== 'string') continue;
-      const text = (n: string) => String(section.values.find((v) => v.name === n)?.data ?? '');
-      applications.push({ name, version: text('DisplayVersion'), publisher: text('Publisher'), installDate: text('InstallDate') });
-    }
-  }
+  const applications = await windowsApplications(software, readKey, readTree);
   return {
     type: 'windows',
     distro: 'windows',

@@ -2,6 +2,7 @@
 import { VmcraftError } from '../../core/errors.js';
 import { resolveGuestPath } from '../../fs/paths.js';
 import { resolveFstabSpec } from '../../inspect/fstab-devices.js';
+import { listApplications } from '../../inspect/apps/index.js';
 import { inspectDevices } from '../../inspect/index.js';
 import type { OsInfo, WindowsDetails } from '../../inspect/types.js';
 import { parseRegExport } from '../../registry/reg-format.js';
@@ -113,4 +114,18 @@ export const INSPECT_CALLS = [
     impl: (g, r) => Object.fromEntries(osInfo(g, r).mountpoints.map((m) => [m.mountpoint, m.device])),
   }),
   defineCall({ ...rootGetter('inspectGetFilesystems', 'inspect_get_filesystems', 'get the filesystems of a root', 'Every device that belongs to the OS.'), returns: 'stringList', ts: 'string[]', impl: (g, r) => osInfo(g, r).filesystems }),
+  defineCall({
+    name: 'inspectListApplications2', libguestfs: 'inspect_list_applications2', group: 'inspect', since: '0.2.0',
+    summary: 'get list of applications installed in the operating system',
+    doc: [
+      "As libguestfs, the guest's filesystems must be mounted (`mountRoot(root)`): the packages are read from dpkg's status (deb), the rpm database (rpm: read by the host's `rpm` on a private copy of the database, under time and memory limits), apk's `installed` database or pacman's local database; Windows applications come from the Uninstall keys inspection read. Sorted by name; an empty list for other package formats.",
+      'Fields as libguestfs fills them for each format: `name`, `epoch`, `version`, `release`, `arch` for packages; `displayName`, `installPath`, `publisher` only on Windows (where `name` is the Uninstall key); `sourcePackage` and `summary` for deb (summary for rpm too); `transPath` always empty.',
+      'A package database larger than libguestfs allows (dpkg status or apk database over 50 MB, a pacman desc over 8 KiB, an rpm database over 512 MiB), or one rpm cannot read within its limits, is `EINSPECT`; entries without a name or version are left out with a warning.',
+    ].join('\n\n'),
+    args: [root], returns: 'structList', ts: 'Promise<Application[]>',
+    impl: (g, r) => {
+      const info = osInfo(g, r);
+      return g.timings.time('inspect', () => listApplications({ files: g.fileContext(), runner: g.runner, workDir: g.workDir, warn: (m) => g.warn(`inspectListApplications2 ${r}: ${m}`) }, info));
+    },
+  }),
 ];

@@ -24,6 +24,26 @@ export async function read(ctx: FileContext, p: GuestPath): Promise<Buffer> {
 }
 
 /**
+ * The first `length` bytes of a regular file (symlinks followed inside the
+ * guest), or all of it when it is shorter: a bounded read of a file the guest
+ * may have made huge (read `limit + 1` bytes to tell a file over `limit`).
+ */
+export async function readHead(ctx: FileContext, p: GuestPath, length: number): Promise<Buffer> {
+  return guarded(p, 'read', () => withHost(ctx, p, true, async (file) => {
+    const handle = await openRegularForRead(file, 'read', p);
+    try {
+      // Sized by the file, not by the bound: a small file under a large bound allocates little.
+      const buf = Buffer.alloc(Math.min(length, (await handle.stat()).size + 1));
+      let filled = 0;
+      for (let n = -1; n !== 0 && filled < buf.length; filled += n) n = (await handle.read(buf, filled, buf.length - filled, filled)).bytesRead;
+      return buf.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  }));
+}
+
+/**
  * Lines of a text file, without their LF or CRLF endings (libguestfs `read_lines`).
  *
  * `"a\r\nb\n\nc"` → `['a', 'b', '', 'c']`; an empty file → `[]`.

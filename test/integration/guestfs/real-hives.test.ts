@@ -70,6 +70,22 @@ describe('Windows 8.1 from its real hives', () => {
       const uninstall = (await execa('hivexregedit', ['--export', '--max-depth', '2', hives.SOFTWARE!, '\\Microsoft\\Windows\\CurrentVersion\\Uninstall'])).stdout;
       const named = parseRegExport(uninstall).filter((s) => s.values.some((v) => v.name === 'DisplayName'));
       for (const s of named) expect(info.windows!.applications.map((a) => a.name)).toContain(s.values.find((v) => v.name === 'DisplayName')!.data);
+      // libguestfs' list: the key name as name, the values hivexregedit shows, Defender when its key does not disable it.
+      const apps = await g.inspectListApplications2('/dev/sda2');
+      const text = (s: (typeof named)[number], name: string) => {
+        const data = s.values.find((v) => v.name === name)?.data;
+        return typeof data === 'string' ? data : '';
+      };
+      for (const s of named) {
+        expect(apps).toContainEqual(expect.objectContaining({
+          name: s.path.slice(s.path.lastIndexOf('\\') + 1), displayName: text(s, 'DisplayName'), version: text(s, 'DisplayVersion'), publisher: text(s, 'Publisher'),
+          installPath: text(s, 'InstallLocation'), url: text(s, 'URLInfoAbout'), description: text(s, 'Comments'),
+        }));
+      }
+      const defender = await execa('hivexget', [hives.SOFTWARE!, '\\Microsoft\\Windows Defender', 'DisableAntiVirus'], { reject: false });
+      const defenderKey = (await execa('hivexget', [hives.SOFTWARE!, '\\Microsoft\\Windows Defender'], { reject: false })).exitCode === 0;
+      expect(apps.some((a) => a.name === 'WinDefend')).toBe(defenderKey && defender.stdout.trim() !== '1');
+      expect(apps).toHaveLength(info.windows!.applications.length);
     }
     expect(await sha256File(image)).toBe(before);
   });

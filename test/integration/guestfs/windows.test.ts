@@ -36,8 +36,8 @@ describe('Windows inspection', () => {
           systemHive: '/Windows/System32/config/SYSTEM', softwareHive: '/Windows/System32/config/SOFTWARE',
           drives: [{ drive: 'C:', device: '/dev/sda1' }, { drive: 'D:' }],
           applications: [
-            { name: '7-Zip 23.01 (x64)', version: '23.01', publisher: 'Igor Pavlov', installDate: '' },
-            { name: 'Notepad++ (32-bit x86)', version: '8.6.2', publisher: 'Notepad++ Team', installDate: '20240115' },
+            { name: '7-Zip 23.01 (x64)', key: '7-Zip', version: '23.01', publisher: 'Igor Pavlov', installDate: '', installLocation: '', url: '', comments: '' },
+            { name: 'Notepad++ (32-bit x86)', key: 'Notepad++', version: '8.6.2', publisher: 'Notepad++ Team', installDate: '20240115', installLocation: '', url: '', comments: '' },
           ],
         },
       });

@@ -1,0 +1,53 @@
+/**
+ * What `vmcraft inspect` reports about each root: inspection's facts plus the
+ * installed applications (each root mounted read-only while they are read,
+ * as libguestfs' inspect_list_applications2 wants, then unmounted).
+ */
+import { isVmcraftError } from '../core/errors.js';
+import type { GuestFS } from '../guestfs.js';
+import type { Application, OsInfo } from '../inspect/types.js';
+import { io } from './output.js';
+
+/** One root's report: an application list, or why there is none (a damaged database, an unmountable filesystem). */
+export type RootReport = OsInfo & ({ applications: Application[] } | { applicationsError: string });
+
+/** Inspects the session's disks and lists each root's applications. */
+export async function inspectReport(g: GuestFS): Promise<RootReport[]> {
+  const reports: RootReport[] = [];
+  for (const root of await g.inspectOs()) {
+    const info = g.inspectOsInfo(root);
+    try {
+      await g.mountRoot(root, { readonly: true });
+      reports.push({ ...info, applications: await g.inspectListApplications2(root) });
+    } catch (err) {
+      // A hostile or broken package database must not hide the rest of the report.
+      if (!isVmcraftError(err)) throw err;
+      reports.push({ ...info, applicationsError: `${err.code}: ${err.message}` });
+    } finally {
+      await g.umountAll();
+    }
+  }
+  return reports;
+}
+
+/** `name [epoch:]version[-release] (arch)`; the display name on Windows. */
+function applicationLine(app: Application): string {
+  const version = `${app.epoch ? `${app.epoch}:` : ''}${app.version}${app.release ? `-${app.release}` : ''}`;
+  return [app.displayName || app.name, version, app.arch && `(${app.arch})`].filter(Boolean).join(' ');
+}
+
+/** The human form of the report. */
+export function printReport(reports: RootReport[]): void {
+  if (reports.length === 0) io.out('no operating system found');
+  for (const os of reports) {
+    io.out(`${os.root}: ${os.prettyName ?? os.productName}`);
+    io.out(`  type ${os.type}, distro ${os.distro} ${os.majorVersion}.${os.minorVersion}, arch ${os.arch}, osinfo ${os.osinfo}`);
+    io.out(`  hostname ${os.hostname}, packages ${os.packageFormat} (${os.packageManagement})`);
+    for (const m of os.mountpoints) io.out(`  ${m.mountpoint.padEnd(12)} ${m.device}`);
+    if ('applicationsError' in os) io.out(`  applications not listed: ${os.applicationsError}`);
+    else {
+      io.out(`  ${os.applications.length} application${os.applications.length === 1 ? '' : 's'}${os.applications.length ? ':' : ''}`);
+      for (const app of os.applications) io.out(`    ${applicationLine(app)}`);
+    }
+  }
+}
