@@ -166,7 +166,7 @@ export class AugeasHandle {
    * empty node set instead, which matches nothing as an undefined one would.
    */
   async defvar(name: string, expr: string | null): Promise<number> {
-    await this.tool.command(`defvar ${q(name)} ${q(expr ?? '/vmcraft_undefined[false()]')}`, `augDefvar ${name}`);
+    await this.tool.command(`defvar ${q(name)} ${q(expr ?? '/*[1 = 0]')}`, `augDefvar ${name}`);
     return expr === null ? 0 : this.#count(name);
   }
 

@@ -3,9 +3,17 @@
  * fixtures: a few real config files (fstab, ifcfg, interfaces, sshd_config,
  * grub defaults, hosts) put into an ext4 image with `mkfs.ext4 -d`.
  */
-import { chmod, chown, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { processesWithPathUnder } from '../../src/core/processes.js';
+
+/** The augtool processes with an argument below `dir` (a session's tmpDir). */
+export async function augtoolsUnder(dir: string): Promise<number[]> {
+  const pids = await processesWithPathUnder(dir);
+  const exes = await Promise.all(pids.map((pid) => readlink(`/proc/${pid}/exe`).catch(() => '')));
+  return pids.filter((_, i) => exes[i]!.endsWith('/augtool'));
+}
 
 /** The config files of the plain tree, by guest path. */
 export const AUGEAS_FILES: Record<string, string> = {
