@@ -1468,13 +1468,35 @@ export interface GuestFSCalls {
   /**
    * Set Augeas path to value.
    *
-   * Sets the value of the node `augpath` matches, creating it when it matches none. The change is in memory until {@link GuestFS.augSave}, so a read-only session may make it. A value cannot hold a line break (augtool reads one command a line): `EINVAL`.
+   * Sets the value of the node `augpath` matches, creating it when it matches none. The change is in memory until {@link GuestFS.augSave}, so a read-only session may make it. A value cannot hold control characters other than tab and line break (augtool reads its commands through readline): `EINVAL`.
    *
    * libguestfs: `aug_set`
    *
    * @param augpath - an Augeas path expression (`/files/etc/fstab/1/spec`)
    */
   augSet(augpath: string, val: string): Promise<void>;
+
+  /**
+   * Set multiple Augeas nodes.
+   *
+   * Sets the node `sub` (a path relative to each base node; `null` or `.` for the base node itself) below every node `base` matches to `val`, creating it where it is missing. @returns how many nodes were set
+   *
+   * libguestfs: `aug_setm`
+   *
+   * @param sub - relative path below each base node, or null
+   */
+  augSetm(base: string, sub: string | null, val: string): Promise<number>;
+
+  /**
+   * Return the label from an Augeas path expression.
+   *
+   * The label (name) of the one node `augpath` matches: `ENOENT` when it matches none, `EAUGEAS` when it matches several.
+   *
+   * libguestfs: `aug_label`
+   *
+   * @param augpath - an Augeas path expression (`/files/etc/fstab/1/spec`)
+   */
+  augLabel(augpath: string): Promise<string>;
 
   /**
    * Insert a sibling Augeas node.
@@ -2117,6 +2139,18 @@ export interface LibguestfsCalls {
    * @group libguestfs names
    */
   aug_set: GuestFSCalls['augSet'];
+
+  /**
+   * libguestfs `aug_setm`: the same function as {@link GuestFS.augSetm}.
+   * @group libguestfs names
+   */
+  aug_setm: GuestFSCalls['augSetm'];
+
+  /**
+   * libguestfs `aug_label`: the same function as {@link GuestFS.augLabel}.
+   * @group libguestfs names
+   */
+  aug_label: GuestFSCalls['augLabel'];
 
   /**
    * libguestfs `aug_insert`: the same function as {@link GuestFS.augInsert}.

@@ -17,26 +17,36 @@ import { toolMissingMessage } from '../core/tool-packages.js';
 const COMMAND_LIMIT_MS = 120_000;
 /** How long augtool gets to exit once its input is closed. */
 const EXIT_LIMIT_MS = 5_000;
+/**
+ * augtool's address space (4 GiB; the lenses take about 100 MiB): parsing
+ * crafted content stops there with an error instead of taking the host's
+ * memory. No core file either.
+ */
+const ADDRESS_SPACE_KIB = 4 * 1024 * 1024;
 /** At most this much output is kept for one command. */
 const MAX_OUTPUT = 64 * 1024 * 1024;
 
+/** Control characters augtool's readline would act on (TAB completes, CR ends the line…), which it has no escape for. */
+const UNPASSABLE = /[\0-\x08\x0b-\x1f\x7f]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\t': '\\t', '\n': '\\n' };
+
 /**
- * An augtool argument, quoted for augtool's line parser (which takes `\"`
- * and `\\` inside double quotes). A line break cannot be passed: augtool
- * reads one command a line.
+ * An augtool argument, quoted for augtool's line parser: inside double
+ * quotes it takes `\"`, `\\`, and `\t` / `\n` for a tab / line break. augtool
+ * reads its commands through readline, which acts on other control characters.
  *
- * @throws VmcraftError `EINVAL` for text with a line break or a NUL.
+ * @throws VmcraftError `EINVAL` for text with a control character other than tab and line break.
  */
 export function quoteArg(text: string): string {
-  if (/[\n\r\0]/.test(text)) throw new VmcraftError('EINVAL', `an Augeas path or value cannot hold a line break or NUL: ${JSON.stringify(text.slice(0, 80))}`);
-  return `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  if (UNPASSABLE.test(text)) throw new VmcraftError('EINVAL', `an Augeas path or value cannot hold control characters other than tab and line break: ${JSON.stringify(text.slice(0, 80))}`);
+  return `"${text.replace(/[\\"\t\n]/g, (c) => ESCAPES[c]!)}"`;
 }
 
-/** Why augtool ended: missing (the shell's 127), timed out, killed. */
+/** Why augtool ended: `ETOOLMISSING` (the shell's 127), else `EAUGEAS` (killed, crashed, out of memory). */
 function stopError(err: unknown): VmcraftError {
-  if (!(err instanceof VmcraftError)) return new VmcraftError('EAUGEAS', `augtool stopped: ${String(err)}`, { cause: err });
-  if (err.command?.exitCode === 127) return new VmcraftError('ETOOLMISSING', toolMissingMessage('augtool'), { cause: err });
-  return err;
+  if (err instanceof VmcraftError && err.command?.exitCode === 127) return new VmcraftError('ETOOLMISSING', toolMissingMessage('augtool'), { cause: err });
+  const how = err instanceof VmcraftError && err.command ? (err.command.signal ?? `exit code ${err.command.exitCode}`) : String(err);
+  return new VmcraftError('EAUGEAS', `augtool stopped (${how}): close the handle and open another`, { cause: err });
 }
 
 interface Pending {
@@ -64,8 +74,10 @@ export class Augtool {
     const tool = new Augtool();
     const started = new Promise<Duplex>((resolve) => {
       tool.#exited = runner
-        .run('sh', ['-c', 'command -v augtool >/dev/null || exit 127; exec stdbuf -o0 -e0 augtool "$@" <&3 2>&1', 'augtool', ...args], {
+        .run('sh', ['-c', `command -v augtool >/dev/null || exit 127; ulimit -c 0 && ulimit -v ${ADDRESS_SPACE_KIB} || exit 1; exec stdbuf -o0 -e0 augtool "$@" <&3 2>&1`, 'augtool', ...args], {
           timeoutMs: 0,
+          // readline: no user key bindings, and UTF-8 text taken as text rather than meta keys
+          env: { INPUTRC: '/dev/null', LC_ALL: 'C.UTF-8' },
           dieWithParent: true,
           signal: tool.#kill.signal,
           streamOnly: true,
@@ -79,6 +91,8 @@ export class Augtool {
         );
     });
     tool.#input = await Promise.race([started, tool.#exited.then(() => Promise.reject(tool.#stopped))]);
+    // A write after augtool died fails with EPIPE: the command then fails with why augtool stopped.
+    tool.#input.on('error', () => undefined);
     return tool;
   }
 

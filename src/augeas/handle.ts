@@ -50,7 +50,7 @@ export interface AugeasSetup {
   warn(message: string): void;
 }
 
-/** `PATH = VALUE` lines of augtool's `match`, as paths. */
+/** `PATH = VALUE` lines of augtool's `match`, as paths (a line of a value holding a line break may look like one too). */
 function matchedPaths(output: string): string[] {
   return output
     .split('\n')
@@ -59,6 +59,14 @@ function matchedPaths(output: string): string[] {
       const at = line.indexOf(' = ');
       return at < 0 ? line : line.slice(0, at);
     });
+}
+
+/** The number in augtool's `count` answer (`  3 matches`, `  no matches`). */
+function countOf(output: string, what: string): number {
+  if (/^\s*no matches\s*$/.test(output)) return 0;
+  const found = /^\s*(\d+) match(es)?\s*$/.exec(output);
+  if (!found) throw new VmcraftError('EAUGEAS', `${what}: unexpected augtool answer ${JSON.stringify(output.slice(0, 200))}`);
+  return Number(found[1]);
 }
 
 /** Checks augInit's flags: an integer made of the known bits. */
@@ -114,16 +122,29 @@ export class AugeasHandle {
   /** `aug_load`: stages the guest files again (they may have changed) and loads them. */
   async load(): Promise<void> {
     await this.#stage();
+    // Augeas skips a file whose mtime it has seen; a guest file changed within the same second keeps it.
+    await this.tool.command('rm /augeas/files//mtime', 'augLoad');
     await this.tool.command('load', 'augLoad');
   }
 
   /** `aug_get`: the value of the one node `augpath` matches. */
   async get(augpath: string): Promise<string> {
-    const out = await this.tool.command(`get ${q(augpath)}`, `augGet ${augpath}`);
-    if (out === `${augpath} (o)\n`) throw new VmcraftError('ENOENT', `augGet ${augpath}: no matching node`, { path: augpath });
-    if (out === `${augpath} (none)\n`) throw new VmcraftError('EAUGEAS', `augGet ${augpath}: Augeas returned NULL match (the node has no value)`, { path: augpath });
+    return this.#single('get', 'augGet', augpath, 'no matching node');
+  }
+
+  /** `aug_label`: the label of the one node `augpath` matches. */
+  async label(augpath: string): Promise<string> {
+    return this.#single('label', 'augLabel', augpath, 'no matching nodes found');
+  }
+
+  /** An augtool command that answers `PATH = TEXT` for one node (`PATH (o)` for none, `PATH (none)` for a NULL value). */
+  async #single(command: string, call: string, augpath: string, none: string): Promise<string> {
+    const what = `${call} ${augpath}`;
+    const out = await this.tool.command(`${command} ${q(augpath)}`, what);
+    if (out === `${augpath} (o)\n`) throw new VmcraftError('ENOENT', `${what}: ${none}`, { path: augpath });
+    if (out === `${augpath} (none)\n`) throw new VmcraftError('EAUGEAS', `${what}: Augeas returned NULL match (the node has no value)`, { path: augpath });
     const prefix = `${augpath} = `;
-    if (!out.startsWith(prefix) || !out.endsWith('\n')) throw new VmcraftError('EAUGEAS', `augGet ${augpath}: unexpected augtool answer ${JSON.stringify(out.slice(0, 200))}`);
+    if (!out.startsWith(prefix) || !out.endsWith('\n')) throw new VmcraftError('EAUGEAS', `${what}: unexpected augtool answer ${JSON.stringify(out.slice(0, 200))}`);
     return out.slice(prefix.length, -1);
   }
 
@@ -150,14 +171,34 @@ export class AugeasHandle {
     await this.tool.command(`mv ${q(src)} ${q(dest)}`, `augMv ${src} ${dest}`);
   }
 
-  /** `aug_match`: the paths of the nodes an expression matches, in tree order. */
+  /**
+   * `aug_match`: the paths of the nodes an expression matches, in tree order.
+   * augtool prints each with its value; when a value's lines look like
+   * matches too, the count tells, and the answer is `EAUGEAS` rather than wrong.
+   */
   async match(augpath: string): Promise<string[]> {
-    return matchedPaths(await this.tool.command(`match ${q(augpath)}`, `augMatch ${augpath}`));
+    const what = `augMatch ${augpath}`;
+    const paths = matchedPaths(await this.tool.command(`match ${q(augpath)}`, what));
+    const count = await this.count(augpath, what);
+    if (paths.length !== count) throw new VmcraftError('EAUGEAS', `${what}: a matched node's value holds a line break and a path-like line, so augtool's answer cannot be read`);
+    return paths;
+  }
+
+  /** How many nodes an expression matches. */
+  async count(augpath: string, what = `count ${augpath}`): Promise<number> {
+    return countOf(await this.tool.command(`count ${q(augpath)}`, what), what);
   }
 
   /** How many nodes a variable holds; 0 when its value is not a node set. */
   async #count(variable: string): Promise<number> {
-    return this.match(`$${variable}`).then((paths) => paths.length, () => 0);
+    return this.count(`$${variable}`).catch(() => 0);
+  }
+
+  /** `aug_setm`: sets `sub` (null: the node itself) below every node `base` matches; how many nodes were set. */
+  async setm(base: string, sub: string | null, value: string): Promise<number> {
+    const what = `augSetm ${base}`;
+    await this.tool.command(`setm ${q(base)} ${q(sub ?? '.')} ${q(value)}`, what);
+    return this.count(sub === null || sub === '.' ? base : `${base}/${sub}`, what);
   }
 
   /**
@@ -172,7 +213,7 @@ export class AugeasHandle {
 
   /** `aug_defnode`: a variable for `expr`, creating a node with `value` when it matches nothing. */
   async defnode(name: string, expr: string, value: string): Promise<AugIntBool> {
-    const before = (await this.match(expr)).length;
+    const before = await this.count(expr, `augDefnode ${name}`);
     await this.tool.command(`defnode ${q(name)} ${q(expr)} ${q(value)}`, `augDefnode ${name}`);
     return { i: await this.#count(name), b: before === 0 ? 1 : 0 };
   }

@@ -47,15 +47,15 @@ function stagedPathOf(guestRoot: string, guestPath: string): string | undefined 
   return rel;
 }
 
-/** Content of a guest regular file, or undefined when it is not one, is unreadable, or is over `limit` bytes. */
-async function readSmall(ctx: FileContext, guestPath: string, limit: number): Promise<{ data: Buffer; mode: number; mtime: Date } | undefined> {
+/** Content of a guest regular file; 'big' when it is over `limit` bytes, undefined when it is not a regular file or is unreadable. */
+async function readSmall(ctx: FileContext, guestPath: string, limit: number): Promise<{ data: Buffer; mode: number; mtime: Date } | 'big' | undefined> {
   return guarded(guestPath, 'augeas staging', () => withHost(ctx, guestPath, true, async (file) => {
     const handle = await openRegularForRead(file, 'augeas staging', guestPath);
     try {
       const info = await handle.stat();
-      if (info.size > limit) return undefined;
+      if (info.size > limit) return 'big';
       const data = await handle.readFile();
-      return data.length > limit ? undefined : { data, mode: info.mode & 0o777, mtime: info.mtime };
+      return data.length > limit ? 'big' : { data, mode: info.mode & 0o777, mtime: info.mtime };
     } finally {
       await handle.close();
     }
@@ -86,7 +86,8 @@ export async function stageFiles(ctx: FileContext, guestRoot: string, patterns: 
       break;
     }
     const file = await readSmall(ctx, guestPath, Math.min(STAGE_LIMITS.fileBytes, STAGE_LIMITS.totalBytes - total));
-    if (!file) continue;
+    if (file === 'big') warn(`augeas: ${guestPath} is left out: over ${STAGE_LIMITS.fileBytes} bytes, or past the ${STAGE_LIMITS.totalBytes} bytes of all files`);
+    if (!file || file === 'big') continue;
     const target = path.join(stagingRoot, rel);
     // A path staged earlier may be a prefix of this one (a file where a directory is wanted): keep the first.
     const placed = await mkdir(path.dirname(target), { recursive: true, mode: 0o700 }).then(() => writeFile(target, file.data, { mode: file.mode, flag: 'wx' })).then(() => true, () => false);

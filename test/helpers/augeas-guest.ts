@@ -60,7 +60,8 @@ export async function augeasImage(dir: string): Promise<string> {
 
 /**
  * The hostile tree: /etc/fstab is a symlink to /etc/shadow (absolute), /etc/ssh
- * a symlink to /etc, and the guest has its own /etc/shadow and /etc/sshd_config.
+ * a symlink to /etc, and the guest has its own /etc/shadow and /etc/sshd_config;
+ * /etc/sysconfig/network-scripts/ifcfg-big is over the size a staged file may have.
  */
 export async function hostileAugeasImage(dir: string): Promise<string> {
   const tree = path.join(dir, 'hostile-tree');
@@ -68,7 +69,10 @@ export async function hostileAugeasImage(dir: string): Promise<string> {
     '/etc/shadow': `root:${HOSTILE.guestShadowHash}:19000:0:99999:7:::\n`,
     '/etc/sshd_config': `Port ${HOSTILE.guestSshdPort}\n`,
     '/etc/hosts': '127.0.0.1 localhost\n',
+    '/etc/sysconfig/network-scripts/ifcfg-eth1': 'DEVICE=eth1\n',
   });
+  // over the 16 MiB a staged file may have: left out, with a warning
+  await writeFile(path.join(tree, 'etc/sysconfig/network-scripts/ifcfg-big'), Buffer.alloc(17 * 1024 * 1024, 'A=b\n'));
   await symlink('/etc/shadow', path.join(tree, 'etc/fstab'));
   await symlink('/etc', path.join(tree, 'etc/ssh'));
   return ext4Of(tree, path.join(dir, 'hostile.img'));

@@ -13,7 +13,7 @@ import { guarded, withHost } from '../../fs/files/context.js';
 import { AugeasHandle, checkFlags } from '../../augeas/handle.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
-import type { Session } from '../session.js';
+import { perSession } from '../session-state.js';
 
 const v = '0.2.0';
 
@@ -24,13 +24,7 @@ interface AugeasState {
 }
 
 /** The Augeas state of each session. */
-const sessions = new WeakMap<Session, AugeasState>();
-
-function state(g: Guest): AugeasState {
-  let s = sessions.get(g);
-  if (!s) sessions.set(g, (s = { opened: 0 }));
-  return s;
-}
+const state = perSession<AugeasState>(() => ({ opened: 0 }));
 
 /** The open handle; libguestfs' error when there is none. */
 function handle(g: Guest): AugeasHandle {
@@ -130,9 +124,24 @@ export const AUGEAS_CALLS = [
   defineCall({
     name: 'augSet', libguestfs: 'aug_set', group: 'augeas', since: v,
     summary: 'set Augeas path to value',
-    doc: 'Sets the value of the node `augpath` matches, creating it when it matches none. The change is in memory until {@link GuestFS.augSave}, so a read-only session may make it. A value cannot hold a line break (augtool reads one command a line): `EINVAL`.',
+    doc: 'Sets the value of the node `augpath` matches, creating it when it matches none. The change is in memory until {@link GuestFS.augSave}, so a read-only session may make it. A value cannot hold control characters other than tab and line break (augtool reads its commands through readline): `EINVAL`.',
     args: [augpath, a.string('val')], returns: 'void', ts: 'Promise<void>',
     impl: (g, p, val) => handle(g).set(p, val),
+  }),
+  defineCall({
+    name: 'augSetm', libguestfs: 'aug_setm', group: 'augeas', since: v,
+    summary: 'set multiple Augeas nodes',
+    doc: 'Sets the node `sub` (a path relative to each base node; `null` or `.` for the base node itself) below every node `base` matches to `val`, creating it where it is missing. @returns how many nodes were set',
+    args: [a.string('base'), a.string('sub', { nullable: true, ts: 'string | null', doc: 'relative path below each base node, or null' }), a.string('val')],
+    returns: 'int', ts: 'Promise<number>',
+    impl: (g, base, sub, val) => handle(g).setm(base, sub, val),
+  }),
+  defineCall({
+    name: 'augLabel', libguestfs: 'aug_label', group: 'augeas', since: v,
+    summary: 'return the label from an Augeas path expression',
+    doc: 'The label (name) of the one node `augpath` matches: `ENOENT` when it matches none, `EAUGEAS` when it matches several.',
+    args: [augpath], returns: 'string', ts: 'Promise<string>',
+    impl: (g, p) => handle(g).label(p),
   }),
   defineCall({
     name: 'augInsert', libguestfs: 'aug_insert', group: 'augeas', since: v,

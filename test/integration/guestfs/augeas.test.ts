@@ -6,6 +6,8 @@
  * aim at host files (nothing of the host is read or written), and no augtool
  * left running.
  */
+import { stat, utimes } from 'node:fs/promises';
+import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuestFS } from '../../../src/index.js';
@@ -55,8 +57,18 @@ describe('reading', () => {
 
 describe('changing the tree', () => {
   it('augSet, augInsert, augClear, augMv, augRm and augDefvar/augDefnode change the in-memory tree', async () => {
+    // a value whose second line looks like a match cannot be told from one: an error, not a wrong answer
+    await g.augSet('/files/etc/hosts/1/alias', 'x\n/files/etc/bogus = y');
+    await expect(g.augMatch('/files/etc/hosts/*/alias')).rejects.toMatchObject({ code: 'EAUGEAS', message: expect.stringContaining('line break') });
     await g.augSet('/files/etc/hosts/1/alias', 'loopback');
     expect(await g.augGet('/files/etc/hosts/1/alias')).toBe('loopback');
+    // quotes, backslashes, tabs, line breaks and UTF-8 pass through augtool's line parser unchanged
+    const odd = `it's "quoted" \\ and\tspaced $x\non two lines, café 日本`;
+    await g.augSet('/files/etc/hosts/1/alias', odd);
+    expect(await g.augGet('/files/etc/hosts/1/alias')).toBe(odd);
+    // augtool prints matches with their values: a value's second line is not taken for a match
+    expect(await g.augMatch('/files/etc/hosts/*/alias')).toEqual(['/files/etc/hosts/1/alias', '/files/etc/hosts/2/alias']);
+    await g.augSet('/files/etc/hosts/1/alias', 'loopback');
 
     await g.augInsert('/files/etc/hosts/1', '3', true);
     expect(await g.augMatch('/files/etc/hosts/*[label() != "#comment"]')).toEqual(['/files/etc/hosts/3', '/files/etc/hosts/1', '/files/etc/hosts/2']);
@@ -80,6 +92,31 @@ describe('changing the tree', () => {
     expect(await g.augDefnode('new', '/files/etc/hosts/9/ipaddr', '10.0.0.9')).toEqual({ i: 1, b: 1 });
     expect(await g.augGet('$new')).toBe('10.0.0.9');
     await g.augRm('/files/etc/hosts/9');
+  });
+
+  it('augSetm sets a node below every base node; augLabel names a node', async () => {
+    expect(await g.augSetm('/files/etc/fstab/*[spec]', 'passno', '0')).toBe(3);
+    expect(await g.augMatch('/files/etc/fstab/*[passno="0"]')).toEqual(['/files/etc/fstab/1', '/files/etc/fstab/2', '/files/etc/fstab/3']);
+    expect(await g.augSetm('/files/etc/hosts/*[ipaddr="127.0.0.1"]/alias', null, 'lo')).toBe(1);
+    expect(await g.augGet('/files/etc/hosts/1/alias')).toBe('lo');
+    expect(await g.augLabel('/files/etc/fstab/1/vfstype')).toBe('vfstype');
+    expect(await g.aug_label('/files/etc/network/interfaces/iface[2]')).toBe('iface');
+    await expect(g.augLabel('/files/etc/nothing')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(g.augLabel('/files/etc/fstab/*')).rejects.toMatchObject({ code: 'EAUGEAS' });
+    await g.augLoad(); // drops these unsaved changes
+    expect(await g.augGet('/files/etc/fstab/1/passno')).toBe('1');
+  });
+
+  it('augLoad reads a guest file changed since, even with its mtime unchanged', async () => {
+    const host = path.join(g.mountTable.rootDir(), 'etc/hosts');
+    const { mtime } = await stat(host);
+    await g.write('/etc/hosts', '127.0.0.1 localhost\n192.0.2.11 db.example.org db\n');
+    await utimes(host, mtime, mtime);
+    await g.augLoad();
+    expect(await g.augGet('/files/etc/hosts/2/canonical')).toBe('db.example.org');
+    await g.write('/etc/hosts', AUGEAS_FILES['/etc/hosts']!);
+    await g.augLoad();
+    expect(await g.augGet('/files/etc/hosts/2/canonical')).toBe('web.example.org');
   });
 
   it('augTransform + augLoad load a file no lens includes by default', async () => {
@@ -150,7 +187,8 @@ describe('errors', () => {
     await g.augLoad();
     expect(await g.augGet('/augeas/load/No_such_lens/error')).toBe('Can not find lens No_such_lens.lns');
     await expect(g.augLs('/files/etc/')).rejects.toMatchObject({ code: 'EINVAL' });
-    await expect(g.augSet('/files/etc/hosts/1/alias', 'two\nlines')).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(g.augSet('/files/etc/hosts/1/alias', 'bell\u0007')).rejects.toMatchObject({ code: 'EINVAL' });
+    await expect(g.augGet('/files/etc/hosts/1/alias\r')).rejects.toMatchObject({ code: 'EINVAL' });
     await expect(g.augSet('/files/etc/hosts/1/alias', 42 as never)).rejects.toMatchObject({ code: 'EINVAL' });
     // the handle still works after its errors
     expect(await g.augGet('/files/etc/hosts/1/ipaddr')).toBe('127.0.0.1');
@@ -176,6 +214,7 @@ describe('guest symlinks that aim at host files', () => {
   const HOST_FILES = ['/etc/shadow', '/etc/fstab', '/etc/hosts', '/etc/ssh/sshd_config', '/etc/sshd_config'];
   let hostile: GuestFS;
   let hashes: Record<string, string>;
+  const warnings: string[] = [];
 
   /** sha256 of each host file, or 'absent'. */
   async function hostHashes(): Promise<Record<string, string>> {
@@ -185,6 +224,7 @@ describe('guest symlinks that aim at host files', () => {
   beforeAll(async () => {
     hashes = await hostHashes();
     ({ g: hostile } = await mountedPlain(await hostileAugeasImage(dir), { tmpDir: dir }));
+    hostile.on('log', (e: { message: string }) => warnings.push(e.message));
     await hostile.augInit('/', 0);
   }, 60_000);
   afterAll(async () => {
@@ -208,7 +248,9 @@ describe('guest symlinks that aim at host files', () => {
     expect(await hostile.augGet('/files/etc/ssh/sshd_config/Port')).toBe(HOSTILE.guestSshdPort);
     // only the guest's files: the host's /etc has many more that the lenses include
     expect(await hostile.augLs('/files')).toEqual(['/files/etc']);
-    expect(await hostile.augLs('/files/etc')).toEqual(['/files/etc/hosts', '/files/etc/shadow', '/files/etc/ssh']);
+    expect(await hostile.augLs('/files/etc')).toEqual(['/files/etc/hosts', '/files/etc/shadow', '/files/etc/ssh', '/files/etc/sysconfig']);
+    expect(await hostile.augLs('/files/etc/sysconfig/network-scripts')).toEqual(['/files/etc/sysconfig/network-scripts/ifcfg-eth1']);
+    expect(warnings.filter((w) => w.includes('ifcfg-big is left out'))).toHaveLength(1);
     expect(await hostile.augLs('/files/etc/ssh')).toEqual(['/files/etc/ssh/sshd_config']);
   });
 
@@ -221,5 +263,17 @@ describe('guest symlinks that aim at host files', () => {
     expect(await hostile.readlink('/etc/ssh')).toBe('/etc');
     expect(await hostile.readlink('/etc/fstab')).toBe('/etc/shadow');
     expect(await hostHashes()).toEqual(hashes);
+  });
+
+  it('an augtool that dies fails the calls with a typed error, and the handle can be closed and opened again', async () => {
+    const pids = await augtoolsUnder(hostile.workDir);
+    expect(pids).toHaveLength(1);
+    process.kill(pids[0]!, 'SIGKILL');
+    await expect(hostile.augGet('/files/etc/hosts/1/ipaddr')).rejects.toMatchObject({ code: 'EAUGEAS', message: expect.stringContaining('augtool stopped (SIGKILL)') });
+    await expect(hostile.augMatch('/files/*')).rejects.toMatchObject({ code: 'EAUGEAS' });
+    await hostile.augClose();
+    expect(await augtoolsUnder(hostile.workDir)).toEqual([]);
+    await hostile.augInit('/', 0);
+    expect(await hostile.augGet('/files/etc/hosts/1/ipaddr')).toBe('127.0.0.1');
   });
 });
