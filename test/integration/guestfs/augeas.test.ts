@@ -130,6 +130,28 @@ describe('changing the tree', () => {
     expect(await g.augMatch('/files/etc/myhosts')).toEqual([]);
   });
 
+  it('AUG_SAVE_NEWFILE writes a .augnew file beside the original; AUG_SAVE_BACKUP keeps a .augsave copy', async () => {
+    await g.augInit('/', 2);
+    await g.augSet('/files/etc/ssh/sshd_config/Port', '2022');
+    expect(await g.augSave()).toEqual({ written: ['/etc/ssh/sshd_config.augnew'], removed: [] });
+    expect(await g.cat('/etc/ssh/sshd_config')).toBe(AUGEAS_FILES['/etc/ssh/sshd_config']);
+    expect(await g.cat('/etc/ssh/sshd_config.augnew')).toBe(AUGEAS_FILES['/etc/ssh/sshd_config']!.replace('Port 22', 'Port 2022'));
+    await g.rm('/etc/ssh/sshd_config.augnew');
+
+    await g.augInit('/', 1);
+    await g.augSet('/files/etc/ssh/sshd_config/Port', '2022');
+    expect(await g.augSave()).toEqual({ written: ['/etc/ssh/sshd_config', '/etc/ssh/sshd_config.augsave'], removed: [] });
+    expect(await g.cat('/etc/ssh/sshd_config.augsave')).toBe(AUGEAS_FILES['/etc/ssh/sshd_config']);
+    await g.mv('/etc/ssh/sshd_config.augsave', '/etc/ssh/sshd_config');
+
+    // removing a file's whole tree deletes the file
+    await g.write('/etc/sysconfig/network-scripts/ifcfg-eth9', 'DEVICE=eth9\n');
+    await g.augInit('/', 0);
+    expect(await g.augRm('/files/etc/sysconfig/network-scripts/ifcfg-eth9')).toBe(2);
+    expect(await g.augSave()).toEqual({ written: [], removed: ['/etc/sysconfig/network-scripts/ifcfg-eth9'] });
+    expect(await g.exists('/etc/sysconfig/network-scripts/ifcfg-eth9')).toBe(false);
+  });
+
   it('augSave writes exactly the changed line into the guest, keeping mode and owner; a fresh session reads it back', async () => {
     await g.augSet('/files/etc/default/grub/GRUB_TIMEOUT', '10');
     expect(await g.augSave()).toEqual({ written: ['/etc/default/grub'], removed: [] });
