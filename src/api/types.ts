@@ -18,6 +18,7 @@ export type { ChecksumAlgorithm, GuestStat, GuestStatvfs } from '../fs/files/typ
 export type { GuestPath, NameOptions } from '../fs/names.js';
 export type { FstabEntry, OsInfo, OsMountpoint } from '../inspect/types.js';
 export type { RegKey } from '../registry/hive.js';
+export type { AugIntBool, AugSaveResult, AugTransformOptions } from '../augeas/types.js';
 export type { RegEdit, RegValue } from '../registry/reg-format.js';
 export type { PartitionEntry } from '../storage/partitions.js';
 export type { GlobOptions, IsTypeOptions } from '../fs/files/types.js';
@@ -66,28 +67,6 @@ export interface HivexCommit {
   path: string;
   /** Guest path of the backup of that file as it was before, when it existed. */
   backup?: string;
-}
-
-/** What {@link GuestFS.augDefnode} answers: libguestfs' `int_bool` struct. */
-export interface AugIntBool {
-  /** How many nodes the variable holds. */
-  i: number;
-  /** 1 when a node was created (the expression matched nothing), else 0. */
-  b: number;
-}
-
-/** Options of {@link GuestFS.augTransform}, as libguestfs' `aug_transform` optargs. */
-export interface AugTransformOptions {
-  /** Exclude the file from the lens instead of including it. @default false */
-  remove?: boolean;
-}
-
-/** What {@link GuestFS.augSave} wrote into the guest (libguestfs returns nothing). */
-export interface AugSaveResult {
-  /** Guest paths of the files written or created. */
-  written: string[];
-  /** Guest paths of the files Augeas deleted (their whole tree was removed). */
-  removed: string[];
 }
 
 /** Options of {@link GuestFS.injectVirtioDrivers}. */

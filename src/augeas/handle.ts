@@ -9,7 +9,7 @@ import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 import type { FileContext } from '../fs/files/context.js';
-import type { AugIntBool, AugSaveResult } from '../api/types.js';
+import type { AugIntBool, AugSaveResult } from './types.js';
 import { Augtool, quoteArg as q } from './augtool.js';
 import { stageChanges, stageFiles, writeBack, type StagedFiles } from './stage.js';
 
