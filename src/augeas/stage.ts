@@ -14,7 +14,8 @@ import path from 'node:path';
 import { guarded, withHost, type FileContext } from '../fs/files/context.js';
 import { globExpand } from '../fs/files/glob.js';
 import { openRegularForRead } from '../fs/files/regular.js';
-import { rmFile, write } from '../fs/files/write.js';
+import { statPath } from '../fs/files/stat.js';
+import { chmodPath, chownPath, rmFile, write } from '../fs/files/write.js';
 
 /** Limits on what is staged: a config file bigger than this is left out, as are files past the totals. */
 export const STAGE_LIMITS = { fileBytes: 16 * 1024 * 1024, totalBytes: 256 * 1024 * 1024, files: 20_000 };
@@ -119,10 +120,28 @@ export async function stageChanges(stagingRoot: string, staged: StagedFiles): Pr
 }
 
 /**
+ * Gives a file Augeas created the mode and owner it has in the staging root:
+ * a `.augnew` / `.augsave` copy those of the guest file it copies (a backup of
+ * /etc/shadow must not be readable by all), any other file Augeas's mode.
+ */
+async function settle(ctx: FileContext, guestRoot: string, stagingRoot: string, staged: StagedFiles, rel: string): Promise<void> {
+  const original = rel.replace(/\.aug(new|save)$/, '');
+  const target = guestPathOf(guestRoot, rel);
+  if (original !== rel && staged.has(original)) {
+    const from = await statPath(ctx, guestPathOf(guestRoot, original), true);
+    await chownPath(ctx, from.uid, from.gid, target);
+    await chmodPath(ctx, from.mode & 0o7777, target);
+  } else {
+    await chmodPath(ctx, (await lstat(path.join(stagingRoot, rel))).mode & 0o7777, target);
+  }
+}
+
+/**
  * Writes what a save changed back into the guest through the confined write
  * path (an existing file keeps its inode, mode and owner; a symlink is
- * followed inside the guest, as Augeas follows it), deletes what Augeas
- * deleted, and records the new content as staged.
+ * followed inside the guest, as Augeas follows it; a file Augeas created
+ * gets the mode and owner of the one it copies, see {@link settle}), deletes
+ * what Augeas deleted, and records the new content as staged.
  *
  * @returns the guest paths written and removed
  */
@@ -130,6 +149,7 @@ export async function writeBack(ctx: FileContext, guestRoot: string, stagingRoot
   for (const rel of changes.written) {
     const data = await readFile(path.join(stagingRoot, rel));
     await write(ctx, guestPathOf(guestRoot, rel), data);
+    if (!staged.has(rel)) await settle(ctx, guestRoot, stagingRoot, staged, rel);
     staged.set(rel, sha256(data));
   }
   for (const rel of changes.removed) {

@@ -144,6 +144,13 @@ describe('changing the tree', () => {
     expect(await g.cat('/etc/ssh/sshd_config.augsave')).toBe(AUGEAS_FILES['/etc/ssh/sshd_config']);
     await g.mv('/etc/ssh/sshd_config.augsave', '/etc/ssh/sshd_config');
 
+    // a copy Augeas makes has the mode and owner of the file it copies (grub: 0600, 1000:1000)
+    await g.augSet('/files/etc/default/grub/GRUB_DEFAULT', '1');
+    expect(await g.augSave()).toEqual({ written: ['/etc/default/grub', '/etc/default/grub.augsave'], removed: [] });
+    const backup = await g.stat('/etc/default/grub.augsave');
+    expect([backup.mode & 0o7777, backup.uid, backup.gid]).toEqual([0o600, 1000, 1000]);
+    await g.mv('/etc/default/grub.augsave', '/etc/default/grub');
+
     // removing a file's whole tree deletes the file
     await g.write('/etc/sysconfig/network-scripts/ifcfg-eth9', 'DEVICE=eth9\n');
     await g.augInit('/', 0);
