@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   qemu-utils qemu-system-common qemu-system-x86 fuse3 util-linux fdisk gdisk
   e2fsprogs xfsprogs btrfs-progs dosfstools ntfs-3g fusefat mtools exfatprogs exfat-fuse zerofree
-  lvm2 cryptsetup-bin mdadm libhivex-bin libwin-hivex-perl
+  lvm2 cryptsetup-bin mdadm libhivex-bin libwin-hivex-perl augeas-tools augeas-lenses
   bubblewrap rpm
   debootstrap busybox-static linux-image-amd64 kmod cpio file tmux gcc libc6-dev
 )

@@ -10,7 +10,7 @@ import type { GuestFSCalls } from './generated.js';
 import type { Session } from './session.js';
 
 /** Feature groups, like libguestfs' optgroups; each is backed by host tools. */
-export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm' | 'guest' | 'customize' | 'fix' | 'hivex';
+export type ApiGroup = 'lifecycle' | 'devices' | 'partitions' | 'filesystems' | 'mount' | 'files' | 'inspect' | 'lvm2' | 'luks' | 'mdadm' | 'guest' | 'customize' | 'fix' | 'hivex' | 'augeas';
 
 /** The session as the calls see it: its state plus every call of the table. */
 export type Guest = Session & GuestFSCalls;

@@ -6,6 +6,7 @@
  * their declarations (src/api/generated.ts), the shell's commands and help,
  * the compatibility page and the argument checks all come from it.
  */
+import { AUGEAS_CALLS } from './calls/augeas.js';
 import { CUSTOMIZE_CALLS } from './calls/customize.js';
 import { DEVICE_CALLS } from './calls/devices.js';
 import { DISK_CALLS } from './calls/disks.js';
@@ -40,5 +41,6 @@ export const API: readonly ApiEntry[] = [
   ...FIX_CALLS,
   ...REGISTRY_CALLS,
   ...HIVEX_CALLS,
+  ...AUGEAS_CALLS,
   ...WINDOWS_CALLS,
 ];

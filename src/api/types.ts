@@ -18,6 +18,7 @@ export type { ChecksumAlgorithm, GuestStat, GuestStatvfs } from '../fs/files/typ
 export type { GuestPath, NameOptions } from '../fs/names.js';
 export type { Application, FstabEntry, OsInfo, OsMountpoint } from '../inspect/types.js';
 export type { RegKey } from '../registry/hive.js';
+export type { AugIntBool, AugSaveResult, AugTransformOptions } from '../augeas/types.js';
 export type { RegEdit, RegValue } from '../registry/reg-format.js';
 export type { PartitionEntry } from '../storage/partitions.js';
 export type { GlobOptions, IsTypeOptions } from '../fs/files/types.js';

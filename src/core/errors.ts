@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   EBADKEY: 'the key or passphrase is wrong',
   EINSPECT: 'the guest operating system could not be inspected',
   EREGISTRY: 'a Windows registry hive could not be read or written',
+  EAUGEAS: 'an Augeas call failed: a bad path expression, a value its lens cannot write, a failed save (the message is Augeas\'s)',
   EVALIDATE: 'a pipeline output failed validation: qemu-img check, re-inspection or the boot test',
   EARCH: 'the guest is for another CPU architecture and this host cannot run its binaries',
   ETIMEOUT: 'an external command took longer than its time limit',

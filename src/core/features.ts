@@ -2,7 +2,7 @@
 import type { HostCapabilities } from './probe.js';
 
 /** A feature group a caller can ask about with `g.available()`. */
-export type FeatureGroup = 'fuse' | 'loop' | 'nbd' | 'lvm2' | 'luks' | 'mdadm' | 'xfs' | 'btrfs' | 'ntfs' | 'hivex' | 'convert';
+export type FeatureGroup = 'fuse' | 'loop' | 'nbd' | 'lvm2' | 'luks' | 'mdadm' | 'xfs' | 'btrfs' | 'ntfs' | 'hivex' | 'augeas' | 'convert';
 
 const RULES: Record<FeatureGroup, (h: HostCapabilities) => boolean> = {
   fuse: (h) => h.kernel.fuse && 'qemu-storage-daemon' in h.tools,
@@ -15,6 +15,7 @@ const RULES: Record<FeatureGroup, (h: HostCapabilities) => boolean> = {
   btrfs: (h) => h.kernelFilesystems.includes('btrfs'),
   ntfs: (h) => h.kernelFilesystems.includes('ntfs3') || ('ntfs-3g' in h.tools && h.kernel.fuse),
   hivex: (h) => 'hivexsh' in h.tools && 'hivexregedit' in h.tools && 'prlimit' in h.tools,
+  augeas: (h) => 'augtool' in h.tools,
   convert: (h) => 'qemu-img' in h.tools,
 };
 

@@ -27,7 +27,7 @@ export interface HostCapabilities {
 /** The tools vmcraft may call, probed on PATH. */
 export const KNOWN_TOOLS = [
   'qemu-img', 'qemu-nbd', 'qemu-storage-daemon', 'losetup', 'partx', 'blkid', 'sfdisk', 'mount', 'umount',
-  'blockdev', 'lvm', 'cryptsetup', 'mdadm', 'ntfs-3g', 'hivexsh', 'hivexget', 'hivexregedit', 'modprobe',
+  'blockdev', 'lvm', 'cryptsetup', 'mdadm', 'ntfs-3g', 'hivexsh', 'hivexget', 'hivexregedit', 'augtool', 'modprobe',
   'mkfs.ext4', 'mkfs.xfs', 'mkfs.btrfs', 'btrfs', 'xfs_info', 'dumpe2fs', 'fusermount3', 'bwrap', 'prlimit', 'setpriv',
 ] as const;
 

@@ -29,6 +29,7 @@ const PACKAGES: Record<string, ToolPackages> = {
   hivexsh: { debian: 'libhivex-bin', fedora: 'hivex' },
   hivexget: { debian: 'libhivex-bin', fedora: 'hivex' },
   hivexregedit: { debian: 'libwin-hivex-perl', fedora: 'hivex' },
+  augtool: { debian: 'augeas-tools', fedora: 'augeas' },
   'mkfs.ext4': same('e2fsprogs'), dumpe2fs: same('e2fsprogs'),
   'mkfs.xfs': same('xfsprogs'), xfs_info: same('xfsprogs'),
   'mkfs.btrfs': same('btrfs-progs'), btrfs: same('btrfs-progs'),

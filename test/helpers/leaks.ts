@@ -1,8 +1,9 @@
 /**
  * Finds what a session may have left behind under a directory: loop devices
- * backed by files there, mounts below it, qemu-storage-daemon processes naming
- * it, and vmcraft work directories in it. Tests give each session a private
- * tmpDir and images under it, so the checks cannot see other tests' sessions.
+ * backed by files there, mounts below it, qemu-storage-daemon and augtool
+ * processes naming it, and vmcraft work directories in it. Tests give each
+ * session a private tmpDir and images under it, so the checks cannot see
+ * other tests' sessions.
  */
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { execa } from 'execa';
@@ -29,7 +30,7 @@ async function daemonsNaming(dir: string): Promise<number[]> {
     try {
       const exe = await readlink(`/proc/${entry}/exe`);
       const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
-      if (exe.endsWith('qemu-storage-daemon') && cmdline.includes(dir)) pids.push(Number(entry));
+      if ((exe.endsWith('qemu-storage-daemon') || exe.endsWith('augtool')) && cmdline.includes(dir)) pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }

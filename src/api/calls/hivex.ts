@@ -22,7 +22,7 @@ import { decodeValue, findValue, type RegEdit, type RegValue } from '../../regis
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 import type { HivexCommit, HivexOpenOptions } from '../types.js';
-import type { Session } from '../session.js';
+import { perSession } from '../session-state.js';
 import { hives } from './registry.js';
 import { lazy } from '../../core/lazy.js';
 
@@ -54,13 +54,7 @@ const v = '0.1.0';
 const STRING_TYPES = new Set([1, 2, 6]);
 
 /** The hivex state of each session. */
-const sessions = new WeakMap<Session, HivexState>();
-
-function state(g: Guest): HivexState {
-  let s = sessions.get(g);
-  if (!s) sessions.set(g, (s = { opened: 0 }));
-  return s;
-}
+const state = perSession<HivexState>(() => ({ opened: 0 }));
 
 function openHive(g: Guest): OpenHive {
   g.assertLaunched();

@@ -30,7 +30,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['fix', 'customize', 'guest-target.ts'],
   ['convert'],
   ['inspect'],
-  ['registry'],
+  // augeas/: config files through augtool, beside the registry's hives.
+  ['registry', 'augeas'],
   ['chroot'],
   ['fs'],
   ['storage'],
