@@ -6,6 +6,7 @@
  * their declarations (src/api/generated.ts), the shell's commands and help,
  * the compatibility page and the argument checks all come from it.
  */
+import { CONTENT_CALLS } from './calls/content.js';
 import { CUSTOMIZE_CALLS } from './calls/customize.js';
 import { DEVICE_CALLS } from './calls/devices.js';
 import { FILES_CALLS } from './calls/files.js';
@@ -28,6 +29,7 @@ export const API: readonly ApiEntry[] = [
   ...DEVICE_CALLS,
   ...MOUNTS_CALLS,
   ...FILES_CALLS,
+  ...CONTENT_CALLS,
   ...INSPECT_CALLS,
   ...GUEST_CALLS,
   ...CUSTOMIZE_CALLS,

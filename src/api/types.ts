@@ -22,6 +22,9 @@ export type { RegEdit, RegValue } from '../registry/reg-format.js';
 export type { PartitionEntry } from '../storage/partitions.js';
 export type { GlobOptions, IsTypeOptions } from '../fs/files/types.js';
 export type { MountEntry } from './mount-table.js';
+export type { TarAttrOptions, TarCompression, TarOutOptions } from '../fs/files/tar.js';
+export type { GrepOptions } from '../fs/files/lines.js';
+export type { GuestXattr } from '../fs/files/xattrs.js';
 
 /** A filesystem found on a device, as listed by `listFilesystems()`. */
 export interface FilesystemEntry {
