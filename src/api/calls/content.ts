@@ -75,13 +75,13 @@ export const CONTENT_CALLS = [
     summary: 'unpack a host tar file into a guest directory',
     doc: [
       'Owners (as numbers), modes, times, links, and with the options xattrs, ACLs and SELinux contexts are kept',
-      '(libguestfs `tar_in`; `compress` says how the archive is compressed). The archive is unpacked on the host into',
-      'a private directory first and copied into the guest from there: a guest symlink where the archive has a',
-      'directory is replaced by a directory, as GNU tar does, so nothing is ever written through a guest symlink.',
+      '(libguestfs `tar_in`; `compress` says how the archive is compressed). The archive is unpacked into a fresh',
+      'private directory inside `directory` first and moved into place from there: a guest symlink where the archive',
+      'has a directory is replaced by a directory, as GNU tar does, so nothing is ever written through a guest symlink.',
     ].join('\n'),
     args: [a.hostPathIn('tarfile'), dir, a.options('options', attrFields, { ts: 'TarAttrOptions' })],
     returns: 'void', ts: 'Promise<void>',
-    impl: (g, tarfile, d, options) => tarIn(ctx(g), tarfile, d, g.workDir, options),
+    impl: (g, tarfile, d, options) => tarIn(ctx(g), tarfile, d, options),
   }),
   defineCall({
     name: 'copyIn', libguestfs: 'copy_in', group: 'files', since: v, writes: true, composed: true,

@@ -5,18 +5,19 @@
  * never follows a symlink it archives (no `-h`), and names come from the
  * guest's real directory tree, so they hold no `..` or absolute path.
  *
- * `tarIn` never lets tar write into the guest: a guest directory that is a
- * symlink to `/` would make tar put a member `x/etc/passwd` on the HOST. The
- * archive is extracted into a private staging directory first (GNU tar's own
- * guards there: no `..` members, links to outside made last), then every
- * directory the archive holds is checked in the guest top down, and a guest
- * entry there that is not a real directory (a symlink above all) is removed,
- * as GNU tar replaces one; only then does `cp -a` copy the staged tree, so
- * every directory it walks through in the guest is a real one.
+ * `tarIn` never lets tar write into the guest's existing tree: a guest
+ * directory that is a symlink to `/` would make tar put a member
+ * `x/etc/passwd` on the HOST. The archive is extracted into a fresh, empty
+ * private directory (GNU tar's own guards there: no `..` members, links to
+ * outside made last), made inside the target directory so it is on the
+ * guest's filesystem; its entries are then moved into place one level at a
+ * time, each guest directory descended into checked with lstat to be a real
+ * one, anything else there (a symlink above all) replaced, as GNU tar
+ * replaces a symlink where the archive has a directory.
  */
-import type { Dirent } from 'node:fs';
-import { lstat, mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { chmod, chown, lstat, mkdir, readdir, rename, rm, rmdir, unlink, utimes } from 'node:fs/promises';
 import { VmcraftError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import type { GuestPath } from '../names.js';
@@ -82,68 +83,70 @@ export async function tarOut(ctx: FileContext, dir: GuestPath, tarfile: string, 
   }));
 }
 
-/**
- * Extracts the caller's archive `tarfile` into a fresh private directory under
- * `workDir` and runs `fn` on it; the directory is removed afterwards. Owners
- * are kept as numbers (the host's user names mean nothing to the guest).
- */
-export async function withExtracted<T>(runner: Runner, tarfile: string, workDir: string, options: TarAttrOptions, fn: (staging: string) => Promise<T>): Promise<T> {
-  const staging = await mkdtemp(path.join(workDir, 'tar-'));
-  try {
-    await extractTar(runner, tarfile, staging, options);
-    return await fn(staging);
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
-}
-
-/** Extracts an archive into a host directory with GNU tar's guards and the owners and modes kept. */
+/** Extracts an archive into a host directory with GNU tar's guards and the owners (as numbers) and modes kept. */
 export async function extractTar(runner: Runner, tarfile: string, into: string, options: TarAttrOptions): Promise<void> {
   await runner.run('tar', ['-xf', tarfile, '-C', into, '--numeric-owner', '--same-owner', '--same-permissions', ...tarFlags(options)], { timeoutMs: TAR_TIMEOUT_MS });
 }
 
+const SLASH = Buffer.from('/');
+const join = (dir: Buffer, name: Buffer) => Buffer.concat([dir, SLASH, name]);
+
+/** lstat, or undefined for a missing path. */
+async function lstatIfAny(file: Buffer): Promise<Stats | undefined> {
+  return lstat(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+}
+
 /**
- * Makes every directory of `staged` a real directory at the same place below
- * `target` (the host path of a resolved guest directory): a non-directory
- * found there (a symlink, a file) is removed so `cp -a` makes the directory;
- * a missing one is left for cp to make. Walks top down, so each checked
- * path goes only through directories already checked.
+ * Moves the staged tree `from` into the guest directory `to`, as tar would
+ * have extracted it there: a directory meets an existing real directory by
+ * merging (taking the staged one's owner, mode and times); anything else
+ * replaces what is there, a symlink included — it is renamed over, never
+ * written through. Every guest directory descended into was just checked
+ * with lstat to be a real one. Across a mount point (EXDEV) an entry is copied with `cp -a`.
  */
-async function realDirectories(staged: string, target: Buffer): Promise<void> {
-  const entries: Dirent[] = await readdir(staged, { withFileTypes: true });
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const there = Buffer.concat([target, Buffer.from('/'), Buffer.from(entry.name)]);
-    const info = await lstat(there).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
-    if (!info) continue;
-    if (!info.isDirectory()) {
-      await unlink(there);
+async function moveInto(ctx: FileContext, dir: GuestPath, from: Buffer, to: Buffer, runner: Runner): Promise<void> {
+  for (const name of await readdir(from, { encoding: 'buffer' })) {
+    const src = join(from, name);
+    const dst = join(to, name);
+    const staged = await lstat(src);
+    const there = await lstatIfAny(dst);
+    if (staged.isDirectory() && there?.isDirectory()) {
+      await moveInto(ctx, dir, src, dst, runner);
+      await chown(dst, staged.uid, staged.gid);
+      await chmod(dst, staged.mode & 0o7777);
+      await utimes(dst, staged.atime, staged.mtime);
       continue;
     }
-    await realDirectories(path.join(staged, entry.name), there);
+    if (there?.isDirectory()) await rmdir(dst);
+    else if (there) await unlink(dst);
+    await rename(src, dst).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EXDEV') throw err;
+      await runTool(ctx, dir, 'tarIn', ['cp', '-a', '-T', '--', toolPath(src, dir, 'tarIn'), toolPath(dst, dir, 'tarIn')], runner);
+    });
   }
 }
 
-/** How many names one cp run gets. */
-const CP_BATCH = 512;
-
-/** Unpacks the caller's host archive `tarfile` into the guest directory `dir` (libguestfs `tar_in`), confined (see the module's doc). */
-export async function tarIn(ctx: FileContext, tarfile: string, dir: GuestPath, workDir: string, options: TarAttrOptions = {}, runner: Runner = runnerOf(ctx)): Promise<void> {
+/**
+ * Unpacks the caller's host archive `tarfile` into the guest directory `dir`
+ * (libguestfs `tar_in`), confined (see the module's doc). It is unpacked
+ * into a fresh private directory made inside `dir` — on the guest's own
+ * filesystem, so every attribute the archive carries can be kept and the
+ * entries are moved, not copied — which is removed afterwards.
+ */
+export async function tarIn(ctx: FileContext, tarfile: string, dir: GuestPath, options: TarAttrOptions = {}, runner: Runner = runnerOf(ctx)): Promise<void> {
   await guarded(dir, 'tarIn', () => withWritable(ctx, dir, true, async (host) => {
     await mustBeDir(host);
-    await withExtracted(runner, tarfile, workDir, options, async (staging) => {
-      await realDirectories(staging, host);
-      const names = (await readdir(staging)).map((name) => path.join(staging, name));
-      const to = toolPath(host, dir, 'tarIn');
-      for (let i = 0; i < names.length; i += CP_BATCH) {
-        // -a keeps owners, modes, times, hard links and xattrs; --remove-destination replaces a
-        // symlink at a file's place instead of writing through it.
-        await runTool(ctx, dir, 'tarIn', ['cp', '-a', '--remove-destination', '-t', to, '--', ...names.slice(i, i + CP_BATCH)], runner);
-      }
-    });
+    const staging = join(host, Buffer.from(`.vmcraft-tar-in-${randomBytes(6).toString('hex')}`));
+    await mkdir(staging, { mode: 0o700 });
+    try {
+      await extractTar(runner, tarfile, toolPath(staging, dir, 'tarIn'), options);
+      await moveInto(ctx, dir, staging, host, runner);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
   }));
 }
 

@@ -277,12 +277,32 @@ describe('round trips into fresh images', () => {
         expect([compress, await snapshot(g, `/t-${compress}`)]).toEqual([compress, want]);
       }
       expect(await code(g.tarIn(path.join(dir, 'data-gzip.tar'), '/t-gzip', { compress: 'xz' }))).toBe('ECOMMAND');
+      // Its private directory is gone after a failure too.
+      expect((await g.ls('/t-gzip')).filter((name) => name.startsWith('.vmcraft'))).toEqual([]);
     } finally {
       await ro.close();
       await g.close();
     }
   }, 120_000);
 });
+
+it('tarIn moves entries across a mount point inside the target by copying them', async () => {
+  const g = await GuestFS.open([await emptyImage('outer.img'), await emptyImage('inner.img')], { format: 'raw', tmpDir: dir });
+  try {
+    await g.mount('/dev/sda', '/');
+    await g.mkdir('/mnt');
+    await g.mount('/dev/sdb', '/mnt');
+    const tarfile = path.join(dir, 'mnt.tar');
+    await execa('tar', ['-C', path.join(dir, 'out'), '-cf', tarfile, '--xattrs', '--xattrs-include=*', '--transform', 's,^data,mnt/data,', 'data']);
+    await g.tarIn(tarfile, '/', { xattrs: true });
+    const ro = await open(image, true);
+    const want = await snapshot(ro, '/data').finally(() => ro.close());
+    expect(await snapshot(g, '/mnt/data')).toEqual(want);
+    expect(await g.ls('/')).toEqual(['lost+found', 'mnt']);
+  } finally {
+    await g.close();
+  }
+}, 60_000);
 
 describe('a hostile guest\'s symlinks against the writing calls', () => {
   let g: GuestFS;
