@@ -721,15 +721,55 @@ export interface GuestFSCalls {
    * Unpack a host tar file into a guest directory.
    *
    * Owners (as numbers), modes, times, links, and with the options xattrs, ACLs and SELinux contexts are kept
-   * (libguestfs `tar_in`; `compress` says how the archive is compressed). The archive is unpacked on the host into
-   * a private directory first and copied into the guest from there: a guest symlink where the archive has a
-   * directory is replaced by a directory, as GNU tar does, so nothing is ever written through a guest symlink.
+   * (libguestfs `tar_in`; `compress` says how the archive is compressed). The archive is unpacked into a fresh
+   * private directory inside `directory` first and moved into place from there: a guest symlink where the archive
+   * has a directory is replaced by a directory, as GNU tar does, so nothing is ever written through a guest symlink.
    *
    * Refused with `EREADONLY` in a read-only session.
    *
    * libguestfs: `tar_in`
    */
   tarIn(tarfile: string, directory: GuestPath, options?: TarAttrOptions): Promise<void>;
+
+  /**
+   * Unpack a gzip-compressed host tar file into a guest directory.
+   *
+   * `tarIn(tarball, directory, { compress: 'gzip' })` (libguestfs `tgz_in`).
+   *
+   * Refused with `EREADONLY` in a read-only session.
+   *
+   * libguestfs: `tgz_in`
+   */
+  tgzIn(tarball: string, directory: GuestPath): Promise<void>;
+
+  /**
+   * Unpack a xz-compressed host tar file into a guest directory.
+   *
+   * `tarIn(tarball, directory, { compress: 'xz' })` (libguestfs `txz_in`).
+   *
+   * Refused with `EREADONLY` in a read-only session.
+   *
+   * libguestfs: `txz_in`
+   */
+  txzIn(tarball: string, directory: GuestPath): Promise<void>;
+
+  /**
+   * Pack a guest directory into a gzip-compressed host tar file.
+   *
+   * `tarOut(directory, tarball, { compress: 'gzip' })` (libguestfs `tgz_out`).
+   *
+   * libguestfs: `tgz_out`
+   */
+  tgzOut(directory: GuestPath, tarball: string): Promise<void>;
+
+  /**
+   * Pack a guest directory into a xz-compressed host tar file.
+   *
+   * `tarOut(directory, tarball, { compress: 'xz' })` (libguestfs `txz_out`).
+   *
+   * libguestfs: `txz_out`
+   */
+  txzOut(directory: GuestPath, tarball: string): Promise<void>;
 
   /**
    * Copy a host file or directory tree into a guest directory.
@@ -796,6 +836,26 @@ export interface GuestFSCalls {
   pwrite(path: GuestPath, content: string | Uint8Array, offset: number): Promise<number>;
 
   /**
+   * Read part of a device.
+   *
+   * Up to `count` bytes (at most 4194304) from `offset` of a session device; fewer at its end (libguestfs `pread_device`).
+   *
+   * libguestfs: `pread_device`
+   */
+  preadDevice(device: string, count: number, offset: number): Promise<Buffer>;
+
+  /**
+   * Write part of a device.
+   *
+   * Into a session device at `offset`; answers the bytes written (libguestfs `pwrite_device`). Beware of a mounted filesystem on it.
+   *
+   * Refused with `EREADONLY` in a read-only session.
+   *
+   * libguestfs: `pwrite_device`
+   */
+  pwriteDevice(device: string, content: string | Uint8Array, offset: number): Promise<number>;
+
+  /**
    * Get the canonical guest path of a path.
    *
    * Symlinks, `.` and `..` resolved inside the guest root (libguestfs `realpath`); the path must exist.
@@ -839,6 +899,22 @@ export interface GuestFSCalls {
    * libguestfs: `lgetxattrs`
    */
   lgetxattrs(path: GuestPath): Promise<GuestXattr[]>;
+
+  /**
+   * Get one extended attribute of a file.
+   *
+   * Its value as bytes, a final symlink followed; `ENOENT` when there is none of that name (libguestfs `getxattr`).
+   *
+   * libguestfs: `getxattr`
+   */
+  getxattr(path: GuestPath, name: string): Promise<Buffer>;
+
+  /**
+   * Get one extended attribute of a file or symlink itself.
+   *
+   * libguestfs: `lgetxattr`
+   */
+  lgetxattr(path: GuestPath, name: string): Promise<Buffer>;
 
   /**
    * Set an extended attribute of a file.
@@ -2035,6 +2111,30 @@ export interface LibguestfsCalls {
   tar_in: GuestFSCalls['tarIn'];
 
   /**
+   * libguestfs `tgz_in`: the same function as {@link GuestFS.tgzIn}.
+   * @group libguestfs names
+   */
+  tgz_in: GuestFSCalls['tgzIn'];
+
+  /**
+   * libguestfs `txz_in`: the same function as {@link GuestFS.txzIn}.
+   * @group libguestfs names
+   */
+  txz_in: GuestFSCalls['txzIn'];
+
+  /**
+   * libguestfs `tgz_out`: the same function as {@link GuestFS.tgzOut}.
+   * @group libguestfs names
+   */
+  tgz_out: GuestFSCalls['tgzOut'];
+
+  /**
+   * libguestfs `txz_out`: the same function as {@link GuestFS.txzOut}.
+   * @group libguestfs names
+   */
+  txz_out: GuestFSCalls['txzOut'];
+
+  /**
    * libguestfs `copy_in`: the same function as {@link GuestFS.copyIn}.
    * @group libguestfs names
    */
@@ -2057,6 +2157,18 @@ export interface LibguestfsCalls {
    * @group libguestfs names
    */
   upload_offset: GuestFSCalls['uploadOffset'];
+
+  /**
+   * libguestfs `pread_device`: the same function as {@link GuestFS.preadDevice}.
+   * @group libguestfs names
+   */
+  pread_device: GuestFSCalls['preadDevice'];
+
+  /**
+   * libguestfs `pwrite_device`: the same function as {@link GuestFS.pwriteDevice}.
+   * @group libguestfs names
+   */
+  pwrite_device: GuestFSCalls['pwriteDevice'];
 
   /**
    * libguestfs `file_architecture`: the same function as {@link GuestFS.fileArchitecture}.

@@ -10,9 +10,9 @@ import type { FileContext } from '../../fs/files/context.js';
 import { fileArchitecture, fileDescription } from '../../fs/files/filetype.js';
 import { grep, headN, tailN, type GrepOptions } from '../../fs/files/lines.js';
 import { find0, ll } from '../../fs/files/listing.js';
-import { downloadOffset, pread, PREAD_MAX, pwrite, realpath, uploadOffset } from '../../fs/files/offset.js';
+import { downloadOffset, pread, preadDevice, PREAD_MAX, pwrite, pwriteDevice, realpath, uploadOffset } from '../../fs/files/offset.js';
 import { TAR_COMPRESSIONS, tarIn, tarOut } from '../../fs/files/tar.js';
-import { getE2attrs, getxattrs, removexattr, setE2attrs, setxattr } from '../../fs/files/xattrs.js';
+import { getE2attrs, getxattr, getxattrs, removexattr, setE2attrs, setxattr } from '../../fs/files/xattrs.js';
 import { a } from '../args.js';
 import { defineCall, type ApiEntry, type Guest } from '../entry.js';
 
@@ -40,6 +40,27 @@ const copyParts = (g: Guest): CopyParts => ({
   tarOut: (d, tarfile, options) => g.tarOut(d, tarfile, options),
   download: (p, hostFile) => g.download(p, hostFile),
 });
+
+/** libguestfs' older archive calls: `tarIn`/`tarOut` with one compression. */
+function tarVariant(name: 'tgzIn' | 'txzIn', libguestfs: string, compress: 'gzip' | 'xz'): ApiEntry {
+  return defineCall({
+    name, libguestfs, group: 'files', since: v, writes: true,
+    summary: `unpack a ${compress}-compressed host tar file into a guest directory`,
+    doc: `\`tarIn(tarball, directory, { compress: '${compress}' })\` (libguestfs \`${libguestfs}\`).`,
+    args: [a.hostPathIn('tarball'), dir], returns: 'void', ts: 'Promise<void>',
+    impl: (g, tarball, d) => g.tarIn(tarball, d, { compress }),
+  });
+}
+
+function tarOutVariant(name: 'tgzOut' | 'txzOut', libguestfs: string, compress: 'gzip' | 'xz'): ApiEntry {
+  return defineCall({
+    name, libguestfs, group: 'files', since: v,
+    summary: `pack a guest directory into a ${compress}-compressed host tar file`,
+    doc: `\`tarOut(directory, tarball, { compress: '${compress}' })\` (libguestfs \`${libguestfs}\`).`,
+    args: [dir, a.hostPathOut('tarball')], returns: 'void', ts: 'Promise<void>',
+    impl: (g, d, tarball) => g.tarOut(d, tarball, { compress }),
+  });
+}
 
 /** One call of the grep family: `grep` with fixed options (libguestfs' older names). */
 function grepVariant(name: 'egrep' | 'fgrep' | 'grepi' | 'egrepi' | 'fgrepi' | 'zgrep' | 'zegrep' | 'zfgrep' | 'zgrepi' | 'zegrepi' | 'zfgrepi', options: GrepOptions): ApiEntry {
@@ -83,6 +104,10 @@ export const CONTENT_CALLS = [
     returns: 'void', ts: 'Promise<void>',
     impl: (g, tarfile, d, options) => tarIn(ctx(g), tarfile, d, options),
   }),
+  tarVariant('tgzIn', 'tgz_in', 'gzip'),
+  tarVariant('txzIn', 'txz_in', 'xz'),
+  tarOutVariant('tgzOut', 'tgz_out', 'gzip'),
+  tarOutVariant('txzOut', 'txz_out', 'xz'),
   defineCall({
     name: 'copyIn', libguestfs: 'copy_in', group: 'files', since: v, writes: true, composed: true,
     summary: 'copy a host file or directory tree into a guest directory',
@@ -140,6 +165,22 @@ export const CONTENT_CALLS = [
     impl: (g, p, content, offset) => pwrite(ctx(g), p, content, offset),
   }),
   defineCall({
+    name: 'preadDevice', libguestfs: 'pread_device', group: 'devices', since: v,
+    summary: 'read part of a device',
+    doc: `Up to \`count\` bytes (at most ${PREAD_MAX}) from \`offset\` of a session device; fewer at its end (libguestfs \`pread_device\`).`,
+    args: [a.device('device'), a.int('count'), a.int64('offset')],
+    returns: 'buffer', ts: 'Promise<Buffer>',
+    impl: (g, device, count, offset) => preadDevice(device, g.device(device).hostPath, count, offset),
+  }),
+  defineCall({
+    name: 'pwriteDevice', libguestfs: 'pwrite_device', group: 'devices', since: v, writes: true,
+    summary: 'write part of a device',
+    doc: 'Into a session device at `offset`; answers the bytes written (libguestfs `pwrite_device`). Beware of a mounted filesystem on it.',
+    args: [a.device('device'), a.buffer('content'), a.int64('offset')],
+    returns: 'int', ts: 'Promise<number>',
+    impl: (g, device, content, offset) => pwriteDevice(device, g.device(device).hostPath, content, offset),
+  }),
+  defineCall({
     name: 'realpath', libguestfs: 'realpath', group: 'files', since: v,
     summary: 'get the canonical guest path of a path',
     doc: 'Symlinks, `.` and `..` resolved inside the guest root (libguestfs `realpath`); the path must exist.',
@@ -176,6 +217,19 @@ export const CONTENT_CALLS = [
     summary: 'list the extended attributes of a file or symlink itself',
     args: [path], returns: 'structList', ts: 'Promise<GuestXattr[]>',
     impl: (g, p) => getxattrs(ctx(g), p, false),
+  }),
+  defineCall({
+    name: 'getxattr', libguestfs: 'getxattr', group: 'files', since: v,
+    summary: 'get one extended attribute of a file',
+    doc: 'Its value as bytes, a final symlink followed; `ENOENT` when there is none of that name (libguestfs `getxattr`).',
+    args: [path, a.string('name')], returns: 'buffer', ts: 'Promise<Buffer>',
+    impl: (g, p, name) => getxattr(ctx(g), p, name, true),
+  }),
+  defineCall({
+    name: 'lgetxattr', libguestfs: 'lgetxattr', group: 'files', since: v,
+    summary: 'get one extended attribute of a file or symlink itself',
+    args: [path, a.string('name')], returns: 'buffer', ts: 'Promise<Buffer>',
+    impl: (g, p, name) => getxattr(ctx(g), p, name, false),
   }),
   defineCall({
     name: 'setxattr', libguestfs: 'setxattr', group: 'files', since: v, writes: true,

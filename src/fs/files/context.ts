@@ -76,7 +76,7 @@ export function toolPath(host: Buffer, guestPath: GuestPath, operation: string):
 /** errno texts of coreutils messages, most specific first. */
 const TOOL_REASONS: [RegExp, VmcraftErrorCode][] = [
   [/Read-only file system/, 'EREADONLY'],
-  [/No such file or directory/, 'ENOENT'],
+  [/No such file or directory|No such attribute/, 'ENOENT'],
   [/Not a directory/, 'ENOTDIR'],
   [/Is a directory/, 'EISDIR'],
   [/Directory not empty/, 'ENOTEMPTY'],

@@ -5,13 +5,14 @@
  * device or FIFO in the guest cannot reach the host and a crafted file
  * cannot make libmagic run away.
  */
-import { lstat, type FileHandle } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { VmcraftError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import { showPath, type GuestPath } from '../names.js';
 import { runBounded } from './bounded.js';
 import { elfOrPeArchitecture } from './headers.js';
 import { guarded, runnerOf, withHost, type FileContext } from './context.js';
+import { readAt } from './offset.js';
 import { openRegularForRead } from './regular.js';
 
 /** How much of a file file(1) sees: its own default read limit (`-P bytes`). */
@@ -28,18 +29,6 @@ function nonRegularKind(info: Awaited<ReturnType<typeof lstat>>): string {
   return 'unknown, not regular file';
 }
 
-/** The first `count` bytes of an opened file. */
-export async function readHead(handle: FileHandle, count: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(count);
-  let done = 0;
-  while (done < count) {
-    const { bytesRead } = await handle.read(buffer, done, count - done, done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return buffer.subarray(0, done);
-}
-
 /**
  * What file(1) says of a guest path (libguestfs `file`: `file -zb`, the name
  * not shown); the path itself, a final symlink not followed: `directory`,
@@ -50,7 +39,7 @@ export async function fileDescription(ctx: FileContext, p: GuestPath, runner: Ru
     const info = await lstat(host);
     if (!info.isFile()) return nonRegularKind(info);
     const handle = await openRegularForRead(host, 'file', p);
-    const head = await readHead(handle, FILE_BYTES).finally(() => handle.close());
+    const head = await readAt(handle, FILE_BYTES, 0).finally(() => handle.close());
     return (await runBounded(runner, 'file', ['-zb', '-'], { input: head })).stdout.replace(/\n$/, '');
   }));
 }
@@ -64,7 +53,7 @@ export async function fileDescription(ctx: FileContext, p: GuestPath, runner: Ru
 export async function fileArchitecture(ctx: FileContext, p: GuestPath): Promise<string> {
   return guarded(p, 'fileArchitecture', () => withHost(ctx, p, true, async (host) => {
     const handle = await openRegularForRead(host, 'fileArchitecture', p);
-    const head = await readHead(handle, 64 * 1024).finally(() => handle.close());
+    const head = await readAt(handle, 64 * 1024, 0).finally(() => handle.close());
     const arch = elfOrPeArchitecture(head);
     if (!arch) throw new VmcraftError('EINVAL', `fileArchitecture ${showPath(p)}: not an ELF or PE binary of a known architecture`, { path: showPath(p) });
     return arch;

@@ -5,7 +5,7 @@
  * followed inside the guest root.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { VmcraftError } from '../../core/errors.js';
@@ -23,42 +23,66 @@ function checkRange(operation: string, name: string, value: number, max = Number
   }
 }
 
+/** Up to `count` bytes of an opened file at `offset`: fewer at its end, none past it. */
+export async function readAt(handle: FileHandle, count: number, offset: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(count);
+  let done = 0;
+  while (done < count) {
+    const { bytesRead } = await handle.read(buffer, done, count - done, offset + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return buffer.subarray(0, done);
+}
+
+/** Writes all of `data` into an opened file at `offset`; answers its length. */
+async function writeAt(handle: FileHandle, data: Uint8Array, offset: number): Promise<number> {
+  let done = 0;
+  while (done < data.length) done += (await handle.write(data, done, data.length - done, offset + done)).bytesWritten;
+  return done;
+}
+
+/** Runs `fn` on a handle and closes it. */
+async function using<T>(handle: FileHandle, fn: (handle: FileHandle) => Promise<T>): Promise<T> {
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Checks pwrite's arguments and gives its content as bytes. */
+function writeArgs(operation: string, content: string | Uint8Array, offset: number): Uint8Array {
+  checkRange(operation, 'offset', offset);
+  const data = typeof content === 'string' ? Buffer.from(content) : content;
+  if (data.length > PREAD_MAX) throw new VmcraftError('EINVAL', `${operation}: content of ${data.length} bytes is over the limit of ${PREAD_MAX}`);
+  return data;
+}
+
 /** Up to `count` bytes at `offset` (fewer at the end of the file, none past it). */
 export async function pread(ctx: FileContext, p: GuestPath, count: number, offset: number): Promise<Buffer> {
   checkRange('pread', 'count', count, PREAD_MAX);
   checkRange('pread', 'offset', offset);
-  return guarded(p, 'pread', () => withHost(ctx, p, true, async (file) => {
-    const handle = await openRegularForRead(file, 'pread', p);
-    try {
-      const buffer = Buffer.alloc(count);
-      let done = 0;
-      while (done < count) {
-        const { bytesRead } = await handle.read(buffer, done, count - done, offset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      return buffer.subarray(0, done);
-    } finally {
-      await handle.close();
-    }
-  }));
+  return guarded(p, 'pread', () => withHost(ctx, p, true, async (file) => using(await openRegularForRead(file, 'pread', p), (h) => readAt(h, count, offset))));
 }
 
 /** Writes `content` into an existing regular file at `offset`, and answers how many bytes were written. */
 export async function pwrite(ctx: FileContext, p: GuestPath, content: string | Uint8Array, offset: number): Promise<number> {
-  checkRange('pwrite', 'offset', offset);
-  const data = typeof content === 'string' ? Buffer.from(content) : content;
-  if (data.length > PREAD_MAX) throw new VmcraftError('EINVAL', `pwrite: content of ${data.length} bytes is over the limit of ${PREAD_MAX} (use uploadOffset)`);
-  return guarded(p, 'pwrite', () => withWritable(ctx, p, true, async (file) => {
-    const handle = await openRegularForWrite(file, 'pwrite', p, 'keep', true);
-    try {
-      let done = 0;
-      while (done < data.length) done += (await handle.write(data, done, data.length - done, offset + done)).bytesWritten;
-      return done;
-    } finally {
-      await handle.close();
-    }
-  }));
+  const data = writeArgs('pwrite', content, offset);
+  return guarded(p, 'pwrite', () => withWritable(ctx, p, true, async (file) => using(await openRegularForWrite(file, 'pwrite', p, 'keep', true), (h) => writeAt(h, data, offset))));
+}
+
+/** Up to `count` bytes of a session device (its host node `hostPath`) at `offset` (libguestfs `pread_device`). */
+export async function preadDevice(name: string, hostPath: string, count: number, offset: number): Promise<Buffer> {
+  checkRange('preadDevice', 'count', count, PREAD_MAX);
+  checkRange('preadDevice', 'offset', offset);
+  return guarded(name, 'preadDevice', async () => using(await open(hostPath, 'r'), (h) => readAt(h, count, offset)));
+}
+
+/** Writes `content` into a session device at `offset`; answers the bytes written (libguestfs `pwrite_device`). */
+export async function pwriteDevice(name: string, hostPath: string, content: string | Uint8Array, offset: number): Promise<number> {
+  const data = writeArgs('pwriteDevice', content, offset);
+  return guarded(name, 'pwriteDevice', async () => using(await open(hostPath, 'r+'), (h) => writeAt(h, data, offset)));
 }
 
 /** Copies `size` bytes of a guest file from `offset` to the caller's host file; the range must lie within the file. */

@@ -43,6 +43,14 @@ export async function getxattrs(ctx: FileContext, p: GuestPath, follow: boolean,
   }));
 }
 
+/** One extended attribute's value (libguestfs `getxattr`/`lgetxattr`); `ENOENT` when the file has none of that name. */
+export async function getxattr(ctx: FileContext, p: GuestPath, name: string, follow: boolean, runner: Runner = runnerOf(ctx)): Promise<Buffer> {
+  checkName(follow ? 'getxattr' : 'lgetxattr', name);
+  const found = (await getxattrs(ctx, p, follow, runner)).find((x) => x.attrname === name);
+  if (!found) throw new VmcraftError('ENOENT', `${follow ? 'getxattr' : 'lgetxattr'} ${showPath(p)}: no extended attribute ${name}`, { path: showPath(p) });
+  return found.attrval;
+}
+
 /** Sets one extended attribute to the first `length` bytes of `value` (libguestfs `setxattr`/`lsetxattr`). */
 export async function setxattr(ctx: FileContext, name: string, value: string | Uint8Array, length: number, p: GuestPath, follow: boolean, runner: Runner = runnerOf(ctx)): Promise<void> {
   const operation = follow ? 'setxattr' : 'lsetxattr';

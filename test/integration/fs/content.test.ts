@@ -157,6 +157,19 @@ describe('read-only use of the tree', () => {
     expect(await code(g.fileArchitecture('/data/null'))).toBe('EINVAL');
   });
 
+  it('preadDevice reads the ext4 superblock magic', async () => {
+    expect((await g.preadDevice('/dev/sda', 2, 1024 + 0x38)).equals(Buffer.from([0x53, 0xef]))).toBe(true);
+    expect(await code(g.preadDevice('/dev/sdz', 2, 0))).toBe('ENOENT');
+  });
+
+  it('tgzOut and txzOut are tarOut with one compression', async () => {
+    for (const [call, flag] of [['tgzOut', '-z'], ['txzOut', '-J']] as const) {
+      const tarball = path.join(dir, `${call}.tar`);
+      await g[call]('/etc', tarball);
+      expect((await execa('tar', [flag, '-tf', tarball])).stdout.split('\n')).toContain('./hostname');
+    }
+  });
+
   it('pread, downloadOffset and realpath', async () => {
     const whole = await g.read('/data/sub/deeper/bin.dat');
     expect((await g.pread('/data/sub/deeper/bin.dat', 100, 69_950)).equals(whole.subarray(69_950))).toBe(true);
@@ -178,6 +191,9 @@ describe('read-only use of the tree', () => {
       { attrname: 'user.comment', attrval: Buffer.from('hello') },
     ]);
     expect(await g.lgetxattrs('/data/rel-link')).toEqual([]);
+    expect(await g.getxattr('/data/xattr-file', 'user.comment')).toEqual(Buffer.from('hello'));
+    expect(await g.lgetxattr('/data/xattr-file', 'trusted.vmcraft')).toEqual(Buffer.from([0, 0xff, 1]));
+    expect(await code(g.getxattr('/data/xattr-file', 'user.none'))).toBe('ENOENT');
     expect(await g.getE2attrs('/etc/hostname')).toBe('e');
     expect(await code(g.getE2attrs('/data/fifo'))).toBe('EINVAL');
     const listing = await g.ll('/data');
@@ -231,6 +247,9 @@ describe('read-only use of the tree', () => {
       ['removexattr', () => g.removexattr('user.comment', '/data/xattr-file')],
       ['lremovexattr', () => g.lremovexattr('user.comment', '/data/xattr-file')],
       ['setE2attrs', () => g.setE2attrs('/etc/hostname', 'A')],
+      ['tgzIn', () => g.tgzIn(tars.gzip!, '/empty')],
+      ['txzIn', () => g.txzIn(tars.xz!, '/empty')],
+      ['pwriteDevice', () => g.pwriteDevice('/dev/sda', 'x', 0)],
     ];
     const writing = CONTENT_CALLS.filter((e) => e.writes).map((e) => e.name).sort();
     expect(attempts.map(([name]) => name).sort()).toEqual(writing);
@@ -389,6 +408,7 @@ describe('a hostile guest\'s symlinks against the writing calls', () => {
     await g.removexattr('user.note', '/x.txt');
     await g.lremovexattr('user.empty', '/x.txt');
     expect(await g.getxattrs('/x.txt')).toEqual([]);
+    expect(await code(g.removexattr('user.note', '/x.txt'))).toBe('ENOENT');
     await g.lsetxattr('trusted.link', Buffer.from([1, 2]), 2, '/attack/evil');
     expect(await g.lgetxattrs('/attack/evil')).toEqual([{ attrname: 'trusted.link', attrval: Buffer.from([1, 2]) }]);
     expect(await code(g.setxattr('nodot', 'v', 1, '/x.txt'))).toBe('EINVAL');
@@ -399,6 +419,18 @@ describe('a hostile guest\'s symlinks against the writing calls', () => {
     expect(await g.getE2attrs('/x.txt')).toBe('e');
     expect(await code(g.setE2attrs('/x.txt', '+A'))).toBe('EINVAL');
     expect(await g.cat('/x.txt')).toBe('x');
+  });
+
+  it('tgzIn unpacks a gzip archive; pwriteDevice writes a device', async () => {
+    await g.mkdir('/tgz');
+    await g.tgzIn(path.join(dir, 'tgzOut.tar'), '/tgz');
+    expect(await g.cat('/tgz/hostname')).toBe('content-test\n');
+    await g.mkdir('/txz');
+    await g.txzIn(path.join(dir, 'txzOut.tar'), '/txz');
+    expect(await g.cat('/txz/hostname')).toBe('content-test\n');
+    // The boot sector's first bytes: unused by ext4.
+    expect(await g.pwriteDevice('/dev/sda', 'vmcraft', 0)).toBe(7);
+    expect((await g.preadDevice('/dev/sda', 7, 0)).toString()).toBe('vmcraft');
   });
 
   it('copyIn of a host symlink copies the link', async () => {
