@@ -14,20 +14,16 @@ import { elfOrPeArchitecture } from './headers.js';
 import { guarded, runnerOf, withHost, type FileContext } from './context.js';
 import { readAt } from './offset.js';
 import { openRegularForRead } from './regular.js';
+import { fileType } from './stat.js';
+import type { GuestFileType } from './types.js';
 
 /** How much of a file file(1) sees: its own default read limit (`-P bytes`). */
 export const FILE_BYTES = 1024 * 1024;
 
 /** What libguestfs answers for a path that is not a regular file (its daemon's words). */
-function nonRegularKind(info: Awaited<ReturnType<typeof lstat>>): string {
-  if (info.isDirectory()) return 'directory';
-  if (info.isCharacterDevice()) return 'character device';
-  if (info.isBlockDevice()) return 'block device';
-  if (info.isFIFO()) return 'FIFO';
-  if (info.isSymbolicLink()) return 'symbolic link';
-  if (info.isSocket()) return 'socket';
-  return 'unknown, not regular file';
-}
+const KIND_WORDS: Record<Exclude<GuestFileType, 'file'>, string> = {
+  directory: 'directory', char: 'character device', block: 'block device', fifo: 'FIFO', symlink: 'symbolic link', socket: 'socket',
+};
 
 /**
  * What file(1) says of a guest path (libguestfs `file`: `file -zb`, the name
@@ -37,7 +33,8 @@ function nonRegularKind(info: Awaited<ReturnType<typeof lstat>>): string {
 export async function fileDescription(ctx: FileContext, p: GuestPath, runner: Runner = runnerOf(ctx)): Promise<string> {
   return guarded(p, 'file', () => withHost(ctx, p, false, async (host) => {
     const info = await lstat(host);
-    if (!info.isFile()) return nonRegularKind(info);
+    const kind = fileType(info);
+    if (kind !== 'file') return KIND_WORDS[kind];
     const handle = await openRegularForRead(host, 'file', p);
     const head = await readAt(handle, FILE_BYTES, 0).finally(() => handle.close());
     return (await runBounded(runner, 'file', ['-zb', '-'], { input: head })).stdout.replace(/\n$/, '');

@@ -14,6 +14,7 @@ import { GuestFS } from '../../../src/index.js';
 import { buildContentImage, LINES, snapshot, type TreeEntry } from '../../helpers/content-tree.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { loadFixtures } from '../../fixtures/lib/manifest.js';
 
 let dir: string;
 let remove: () => Promise<void>;
@@ -441,4 +442,30 @@ describe('a hostile guest\'s symlinks against the writing calls', () => {
     expect(await code(g.copyIn(link, '/x.txt'))).toBe('ENOTDIR');
     expect(await code(g.copyIn(path.join(dir, 'missing'), '/'))).toBe('ENOENT');
   });
+});
+
+describe('the debian12 fixture, read-only', () => {
+  it('answers the content calls and stays byte-identical', async () => {
+    const fixture = (await loadFixtures()).debian12!.path;
+    const before = await sha256File(fixture);
+    const g = await GuestFS.open(fixture, { readonly: true, tmpDir: dir });
+    try {
+      const [root] = await g.inspectOs();
+      await g.mountRoot(root!);
+      expect(await g.realpath('/bin/ls')).toBe('/usr/bin/ls');
+      expect(await g.fileArchitecture('/bin/ls')).toBe(await g.inspectGetArch(root!));
+      expect(await g.file('/usr/bin/ls')).toMatch(/^ELF 64-bit LSB pie executable, x86-64/);
+      expect(await g.file('/bin')).toBe('symbolic link');
+      expect(await g.grep('^root:', '/etc/passwd')).toEqual(['root:x:0:0:root:/root:/bin/bash']);
+      expect(await g.head('/etc/passwd')).toEqual((await g.readLines('/etc/passwd')).slice(0, 10));
+      expect(await g.ll('/etc/apt')).toMatch(/^drwxr-xr-x +\d+ 0 0 .* sources\.list\.d$/m);
+      const tarfile = path.join(dir, 'debian-apt.tar.zst');
+      await g.tarOut('/etc/apt', tarfile, { compress: 'zstd' });
+      const members = (await execa('tar', ['--zstd', '-tf', tarfile])).stdout.split('\n').filter((m) => m !== './').map((m) => m.replace(/^\.\//, '').replace(/\/$/, ''));
+      expect(members.sort()).toEqual(((await g.find('/etc/apt')) as string[]).sort());
+    } finally {
+      await g.close();
+    }
+    expect(await sha256File(fixture)).toBe(before);
+  }, 60_000);
 });
