@@ -789,7 +789,9 @@ export interface GuestFSCalls {
    *
    * Lands as `localDir/<its name>` (the guest root's content: into `localDir`), with owners (as numbers), modes,
    * times, hard links and xattrs kept, symlinks as links (libguestfs `copy_out`). `localDir` must exist. Made of
-   * `tarOut`, unpacked here by GNU tar, which puts nothing outside `localDir`.
+   * `tarOut`, unpacked here by GNU tar into a private directory and moved into place: nothing lands outside
+   * `localDir` or through a symlink already in it. Device nodes are left out, with a `log` warning: on the host
+   * they would name the host's devices.
    *
    * libguestfs: `copy_out`
    */

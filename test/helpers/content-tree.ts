@@ -64,6 +64,7 @@ export async function buildContentImage(tree: string, image: string, host: strin
   // A directory of the same name whose `evil` is a real directory aiming at the host's sentinel once `evil` is a link.
   await mkdir(at(path.join('other/attack/evil', host)), { recursive: true });
   await writeFile(at(path.join('other/attack/evil', host, 'sentinel.txt')), 'pwned\n');
+  await writeFile(at('other/attack/file'), 'pwned\n');
   await execa('mkfs.ext4', ['-q', '-F', '-d', tree, image, '96M']);
 }
 

@@ -39,6 +39,7 @@ const copyParts = (g: Guest): CopyParts => ({
   tarIn: (tarfile, d, options) => g.tarIn(tarfile, d, options),
   tarOut: (d, tarfile, options) => g.tarOut(d, tarfile, options),
   download: (p, hostFile) => g.download(p, hostFile),
+  warn: (message) => g.warn(message),
 });
 
 /** libguestfs' older archive calls: `tarIn`/`tarOut` with one compression. */
@@ -126,7 +127,9 @@ export const CONTENT_CALLS = [
     doc: [
       'Lands as `localDir/<its name>` (the guest root\'s content: into `localDir`), with owners (as numbers), modes,',
       'times, hard links and xattrs kept, symlinks as links (libguestfs `copy_out`). `localDir` must exist. Made of',
-      '`tarOut`, unpacked here by GNU tar, which puts nothing outside `localDir`.',
+      '`tarOut`, unpacked here by GNU tar into a private directory and moved into place: nothing lands outside',
+      '`localDir` or through a symlink already in it. Device nodes are left out, with a `log` warning: on the host',
+      'they would name the host\'s devices.',
     ].join('\n'),
     args: [a.guestPath('remotePath'), a.hostPathOut('localDir')],
     returns: 'void', ts: 'Promise<void>',

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { VmcraftError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import type { GuestPath } from '../names.js';
+import { dropDeviceNodes, moveInto } from './merge.js';
 import { extractTar, notHostDir, type TarAttrOptions } from './tar.js';
 
 /** The calls a copy is made of (the session's own, proxied in VM mode). */
@@ -23,6 +24,8 @@ export interface CopyParts {
   tarIn(tarfile: string, dir: GuestPath, options?: TarAttrOptions): Promise<void>;
   tarOut(dir: GuestPath, tarfile: string, options?: TarAttrOptions & { numericOwner?: boolean }): Promise<void>;
   download(path: GuestPath, hostFile: string): Promise<void>;
+  /** Told what a copy left out. */
+  warn?(message: string): void;
 }
 
 /** What copies keep besides owners and modes. */
@@ -69,8 +72,11 @@ export async function copyIn(parts: CopyParts, localPath: string, guestDir: Gues
  * Copies the guest file or tree `guestPath` into the existing host directory
  * `localDir` as `localDir/<its name>` (libguestfs `copy_out`; the guest root's
  * content goes into `localDir` itself). The guest's archive is unpacked with
- * GNU tar's guards: no member lands outside `localDir`, and a guest symlink
- * is made as a link, never followed.
+ * GNU tar's guards into a private directory, then moved into place without
+ * writing through a symlink already there (see merge.ts): nothing lands
+ * outside `localDir`, and a guest symlink is made as a link, never followed.
+ * Device nodes are left out (a `log` warning names them): on the host they
+ * would name the host's devices.
  */
 export async function copyOut(parts: CopyParts, guestPath: GuestPath, localDir: string): Promise<void> {
   if (!(await isHostDir(localDir))) throw notHostDir('copyOut', localDir);
@@ -87,6 +93,17 @@ export async function copyOut(parts: CopyParts, guestPath: GuestPath, localDir: 
   if (!(await isHostDir(into))) throw notHostDir('copyOut', into);
   await withArchive(parts, async (tarfile) => {
     await parts.tarOut(guestPath, tarfile, { ...KEEP, numericOwner: true });
-    await extractTar(parts.runner, tarfile, into, KEEP);
+    // Unpacked in a private (0700) directory next to its place, on the same filesystem, then moved.
+    const staging = await mkdtemp(path.join(into, '.vmcraft-copy-out-'));
+    try {
+      await extractTar(parts.runner, tarfile, staging, KEEP);
+      const dropped = await dropDeviceNodes(Buffer.from(staging));
+      if (dropped.length > 0) parts.warn?.(`copyOut ${String(guestPath)}: device nodes not made on the host (they would name the host's devices): ${dropped.join(', ')}`);
+      await moveInto(Buffer.from(staging), Buffer.from(into), async (src, dst) => {
+        await parts.runner.run('cp', ['-a', '-T', '--', src.toString(), dst.toString()]);
+      });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
   });
 }

@@ -16,11 +16,11 @@
  * replaces a symlink where the archive has a directory.
  */
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import { chmod, chown, lstat, mkdir, readdir, rename, rm, rmdir, unlink, utimes } from 'node:fs/promises';
+import { lstat, mkdir, rm } from 'node:fs/promises';
 import { VmcraftError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import type { GuestPath } from '../names.js';
+import { moveInto } from './merge.js';
 import { errnoError, guarded, runnerOf, runTool, toolPath, withHost, withWritable, type FileContext } from './context.js';
 
 /** The compressions of libguestfs' `compress` optional argument. */
@@ -88,47 +88,6 @@ export async function extractTar(runner: Runner, tarfile: string, into: string, 
   await runner.run('tar', ['-xf', tarfile, '-C', into, '--numeric-owner', '--same-owner', '--same-permissions', ...tarFlags(options)], { timeoutMs: TAR_TIMEOUT_MS });
 }
 
-const SLASH = Buffer.from('/');
-const join = (dir: Buffer, name: Buffer) => Buffer.concat([dir, SLASH, name]);
-
-/** lstat, or undefined for a missing path. */
-async function lstatIfAny(file: Buffer): Promise<Stats | undefined> {
-  return lstat(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-}
-
-/**
- * Moves the staged tree `from` into the guest directory `to`, as tar would
- * have extracted it there: a directory meets an existing real directory by
- * merging (taking the staged one's owner, mode and times); anything else
- * replaces what is there, a symlink included — it is renamed over, never
- * written through. Every guest directory descended into was just checked
- * with lstat to be a real one. Across a mount point (EXDEV) an entry is copied with `cp -a`.
- */
-async function moveInto(ctx: FileContext, dir: GuestPath, from: Buffer, to: Buffer, runner: Runner): Promise<void> {
-  for (const name of await readdir(from, { encoding: 'buffer' })) {
-    const src = join(from, name);
-    const dst = join(to, name);
-    const staged = await lstat(src);
-    const there = await lstatIfAny(dst);
-    if (staged.isDirectory() && there?.isDirectory()) {
-      await moveInto(ctx, dir, src, dst, runner);
-      await chown(dst, staged.uid, staged.gid);
-      await chmod(dst, staged.mode & 0o7777);
-      await utimes(dst, staged.atime, staged.mtime);
-      continue;
-    }
-    if (there?.isDirectory()) await rmdir(dst);
-    else if (there) await unlink(dst);
-    await rename(src, dst).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EXDEV') throw err;
-      await runTool(ctx, dir, 'tarIn', ['cp', '-a', '-T', '--', toolPath(src, dir, 'tarIn'), toolPath(dst, dir, 'tarIn')], runner);
-    });
-  }
-}
-
 /**
  * Unpacks the caller's host archive `tarfile` into the guest directory `dir`
  * (libguestfs `tar_in`), confined (see the module's doc). It is unpacked
@@ -139,11 +98,12 @@ async function moveInto(ctx: FileContext, dir: GuestPath, from: Buffer, to: Buff
 export async function tarIn(ctx: FileContext, tarfile: string, dir: GuestPath, options: TarAttrOptions = {}, runner: Runner = runnerOf(ctx)): Promise<void> {
   await guarded(dir, 'tarIn', () => withWritable(ctx, dir, true, async (host) => {
     await mustBeDir(host);
-    const staging = join(host, Buffer.from(`.vmcraft-tar-in-${randomBytes(6).toString('hex')}`));
+    const staging = Buffer.concat([host, Buffer.from(`/.vmcraft-tar-in-${randomBytes(6).toString('hex')}`)]);
     await mkdir(staging, { mode: 0o700 });
     try {
       await extractTar(runner, tarfile, toolPath(staging, dir, 'tarIn'), options);
-      await moveInto(ctx, dir, staging, host, runner);
+      // Across a mount point inside `dir` the entry is copied instead.
+      await moveInto(staging, host, (src, dst) => runTool(ctx, dir, 'tarIn', ['cp', '-a', '-T', '--', toolPath(src, dir, 'tarIn'), toolPath(dst, dir, 'tarIn')], runner).then(() => undefined));
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
