@@ -872,6 +872,7 @@ export interface GuestFSCalls {
    * What `file -zb` says of a regular file (libguestfs `file`); `directory`, `symbolic link`, `FIFO`,
    * `character device`, `block device` or `socket` for the others (a final symlink is not followed).
    * file(1) reads a copy of the first MiB on its standard input, under limits: never the guest path.
+   * A session device's name (`/dev/sda1`, as libguestfs allows) describes its content: `Linux rev 1.0 ext4 filesystem data…`.
    *
    * libguestfs: `file`
    */

@@ -7,7 +7,7 @@
  */
 import { copyIn, copyOut, type CopyParts } from '../../fs/files/copy.js';
 import type { FileContext } from '../../fs/files/context.js';
-import { fileArchitecture, fileDescription } from '../../fs/files/filetype.js';
+import { deviceDescription, fileArchitecture, fileDescription } from '../../fs/files/filetype.js';
 import { grep, headN, tailN, type GrepOptions } from '../../fs/files/lines.js';
 import { find0, ll } from '../../fs/files/listing.js';
 import { downloadOffset, pread, preadDevice, PREAD_MAX, pwrite, pwriteDevice, realpath, uploadOffset } from '../../fs/files/offset.js';
@@ -197,9 +197,13 @@ export const CONTENT_CALLS = [
       'What `file -zb` says of a regular file (libguestfs `file`); `directory`, `symbolic link`, `FIFO`,',
       '`character device`, `block device` or `socket` for the others (a final symlink is not followed).',
       'file(1) reads a copy of the first MiB on its standard input, under limits: never the guest path.',
+      "A session device's name (`/dev/sda1`, as libguestfs allows) describes its content: `Linux rev 1.0 ext4 filesystem data…`.",
     ].join('\n'),
     args: [path], returns: 'string', ts: 'Promise<string>',
-    impl: (g, p) => fileDescription(ctx(g), p),
+    impl: (g, p) => {
+      const device = typeof p === 'string' ? g.devices.find((d) => d.name === p) : undefined;
+      return device ? deviceDescription(p as string, device.hostPath, g.runner) : fileDescription(ctx(g), p);
+    },
   }),
   defineCall({
     name: 'fileArchitecture', libguestfs: 'file_architecture', group: 'files', since: v,

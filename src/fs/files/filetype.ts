@@ -5,7 +5,7 @@
  * device or FIFO in the guest cannot reach the host and a crafted file
  * cannot make libmagic run away.
  */
-import { lstat } from 'node:fs/promises';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { VmcraftError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import { showPath, type GuestPath } from '../names.js';
@@ -35,10 +35,19 @@ export async function fileDescription(ctx: FileContext, p: GuestPath, runner: Ru
     const info = await lstat(host);
     const kind = fileType(info);
     if (kind !== 'file') return KIND_WORDS[kind];
-    const handle = await openRegularForRead(host, 'file', p);
-    const head = await readAt(handle, FILE_BYTES, 0).finally(() => handle.close());
-    return (await runBounded(runner, 'file', ['-zb', '-'], { input: head })).stdout.replace(/\n$/, '');
+    return describe(runner, await openRegularForRead(host, 'file', p));
   }));
+}
+
+/** What file(1) says of a session device's content (libguestfs `file` on a `/dev/` name): its first MiB, as for a file. */
+export async function deviceDescription(name: string, hostPath: string, runner: Runner): Promise<string> {
+  return guarded(name, 'file', async () => describe(runner, await open(hostPath, 'r')));
+}
+
+/** file(1)'s words for the first {@link FILE_BYTES} of an opened file, which it closes. */
+async function describe(runner: Runner, handle: FileHandle): Promise<string> {
+  const head = await readAt(handle, FILE_BYTES, 0).finally(() => handle.close());
+  return (await runBounded(runner, 'file', ['-zb', '-'], { input: head })).stdout.replace(/\n$/, '');
 }
 
 /**

@@ -155,6 +155,7 @@ describe('read-only use of the tree', () => {
     expect(await g.file('/data/null')).toBe('character device');
     expect(await g.file('/attack/file')).toBe('symbolic link');
     expect(await code(g.file('/missing'))).toBe('ENOENT');
+    expect(await g.file('/dev/sda')).toMatch(/^Linux rev 1\.0 ext4 filesystem data/);
   });
 
   it('fileArchitecture reads ELF and PE headers of real binaries', async () => {
