@@ -79,13 +79,19 @@ export async function tarOut(ctx: FileContext, dir: GuestPath, tarfile: string, 
       ...(options.excludes ?? []).map((pattern) => `--exclude=${pattern}`),
       '.',
     ];
-    await runner.run('tar', argv, { timeoutMs: TAR_TIMEOUT_MS });
+    await runTool(ctx, dir, 'tarOut', ['tar', ...argv], runner, { timeoutMs: TAR_TIMEOUT_MS });
   }));
 }
 
-/** Extracts an archive into a host directory with GNU tar's guards and the owners (as numbers) and modes kept. */
+/** tar's arguments that extract an archive into a directory with GNU tar's guards, the owners (as numbers) and modes kept. */
+function extractArgv(tarfile: string, into: string, options: TarAttrOptions): [string, ...string[]] {
+  return ['tar', '-xf', tarfile, '-C', into, '--numeric-owner', '--same-owner', '--same-permissions', ...tarFlags(options)];
+}
+
+/** Extracts an archive into a host directory (see {@link extractArgv}). */
 export async function extractTar(runner: Runner, tarfile: string, into: string, options: TarAttrOptions): Promise<void> {
-  await runner.run('tar', ['-xf', tarfile, '-C', into, '--numeric-owner', '--same-owner', '--same-permissions', ...tarFlags(options)], { timeoutMs: TAR_TIMEOUT_MS });
+  const [tool, ...args] = extractArgv(tarfile, into, options);
+  await runner.run(tool, args, { timeoutMs: TAR_TIMEOUT_MS });
 }
 
 /**
@@ -101,7 +107,7 @@ export async function tarIn(ctx: FileContext, tarfile: string, dir: GuestPath, o
     const staging = Buffer.concat([host, Buffer.from(`/.vmcraft-tar-in-${randomBytes(6).toString('hex')}`)]);
     await mkdir(staging, { mode: 0o700 });
     try {
-      await extractTar(runner, tarfile, toolPath(staging, dir, 'tarIn'), options);
+      await runTool(ctx, dir, 'tarIn', extractArgv(tarfile, toolPath(staging, dir, 'tarIn'), options), runner, { timeoutMs: TAR_TIMEOUT_MS });
       // Across a mount point inside `dir` the entry is copied instead.
       await moveInto(staging, host, (src, dst) => runTool(ctx, dir, 'tarIn', ['cp', '-a', '-T', '--', toolPath(src, dir, 'tarIn'), toolPath(dst, dir, 'tarIn')], runner).then(() => undefined));
     } finally {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_CALLS } from '../../../src/api/calls/content.js';
+import type { VmcraftError } from '../../../src/core/errors.js';
 import { GuestFS } from '../../../src/index.js';
 import { buildContentImage, LINES, snapshot, type TreeEntry } from '../../helpers/content-tree.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
@@ -304,7 +305,11 @@ describe('round trips into fresh images', () => {
         await g.tarIn(path.join(dir, `data-${compress}.tar`), `/t-${compress}`, { xattrs: true, ...(compress === 'none' ? {} : { compress }) });
         expect([compress, await snapshot(g, `/t-${compress}`)]).toEqual([compress, want]);
       }
-      expect(await code(g.tarIn(path.join(dir, 'data-gzip.tar'), '/t-gzip', { compress: 'xz' }))).toBe('ECOMMAND');
+      const failed = await g.tarIn(path.join(dir, 'data-gzip.tar'), '/t-gzip', { compress: 'xz' }).catch((err: VmcraftError) => err);
+      expect(failed).toMatchObject({ code: 'ECOMMAND', message: expect.stringMatching(/^tarIn \/t-gzip: .*File format not recognized/) });
+      // No host path of the guest's mount shows in the error.
+      expect(JSON.stringify({ ...failed, message: (failed as VmcraftError).message })).not.toContain(`${dir}/vmcraft-`);
+      expect(await code(g.tarIn(path.join(dir, 'no-such.tar'), '/t-gzip'))).toBe('ENOENT');
       // Its private directory is gone after a failure too.
       expect((await g.ls('/t-gzip')).filter((name) => name.startsWith('.vmcraft'))).toEqual([]);
     } finally {
