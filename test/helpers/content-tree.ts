@@ -10,6 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import type { GuestFS } from '../../src/index.js';
+import { scratchDir } from './images.js';
 
 /** What one name of a tree is. */
 export interface TreeEntry {
@@ -82,4 +83,28 @@ export async function snapshot(g: GuestFS, dir: string): Promise<Record<string, 
     };
   }
   return out;
+}
+
+/** A scratch directory with the tree's image built in it, and the host directory and sentinel file its attack links aim at. */
+export interface ContentScratch {
+  dir: string;
+  remove: () => Promise<void>;
+  /** The host directory the guest's attack links aim at. */
+  host: string;
+  /** A host file in it that no call may change. */
+  sentinel: string;
+  /** The ext4 image of the tree (`dir/tree.img`; the tree itself is `dir/tree`). */
+  image: string;
+}
+
+/** Makes a scratch directory for `label` with the host sentinel and the tree's image. */
+export async function contentScratch(label: string): Promise<ContentScratch> {
+  const { dir, remove } = await scratchDir(label);
+  const host = path.join(dir, 'host');
+  await mkdir(host);
+  const sentinel = path.join(host, 'sentinel.txt');
+  await writeFile(sentinel, 'the host file a guest must not reach\n');
+  const image = path.join(dir, 'tree.img');
+  await buildContentImage(path.join(dir, 'tree'), image, host);
+  return { dir, remove, host, sentinel, image };
 }

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_CALLS } from '../../../src/api/calls/content.js';
 import type { VmcraftError } from '../../../src/core/errors.js';
 import { GuestFS } from '../../../src/index.js';
-import { buildContentImage, LINES, snapshot, type TreeEntry } from '../../helpers/content-tree.js';
-import { scratchDir, sha256File } from '../../helpers/images.js';
+import { contentScratch, LINES, snapshot, type TreeEntry } from '../../helpers/content-tree.js';
+import { sha256File } from '../../helpers/images.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { loadFixtures } from '../../fixtures/lib/manifest.js';
 
@@ -51,14 +51,8 @@ async function imageCopy(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  ({ dir, remove } = await scratchDir('content'));
-  host = path.join(dir, 'host');
-  await mkdir(host);
-  sentinel = path.join(host, 'sentinel.txt');
-  await writeFile(sentinel, 'the host file a guest must not reach\n');
+  ({ dir, remove, host, sentinel, image } = await contentScratch('content'));
   sentinelSum = await sha256File(sentinel);
-  image = path.join(dir, 'tree.img');
-  await buildContentImage(path.join(dir, 'tree'), image, host);
   imageSum = await sha256File(image);
 }, 60_000);
 

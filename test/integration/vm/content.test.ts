@@ -10,8 +10,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
-import { buildContentImage, snapshot } from '../../helpers/content-tree.js';
-import { scratchDir, sha256File } from '../../helpers/images.js';
+import { contentScratch, snapshot } from '../../helpers/content-tree.js';
+import { sha256File } from '../../helpers/images.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 
 const MODES = ['host', 'vm'] as const;
@@ -31,13 +31,8 @@ async function hostTree(root: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  ({ dir, remove } = await scratchDir('vm-content'));
-  host = path.join(dir, 'host');
-  await mkdir(host);
-  sentinel = path.join(host, 'sentinel.txt');
-  await writeFile(sentinel, 'the host file a guest must not reach\n');
-  const image = path.join(dir, 'tree.img');
-  await buildContentImage(path.join(dir, 'tree'), image, host);
+  let image: string;
+  ({ dir, remove, host, sentinel, image } = await contentScratch('vm-content'));
   for (const mode of MODES) {
     const copy = path.join(dir, `${mode}.img`);
     await copyFile(image, copy);
