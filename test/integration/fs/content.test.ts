@@ -441,6 +441,22 @@ describe('a hostile guest\'s symlinks against the writing calls', () => {
     expect((await g.preadDevice('/dev/sda', 7, 0)).toString()).toBe('vmcraft');
   });
 
+  it('file and fileArchitecture on crafted content: a gzip bomb, a big file, a PE header pointing far away', async () => {
+    // 1 GB of zeros gzipped: file(1) sees its first MiB, under limits, and answers at once.
+    const { stdout: bomb } = await execa('sh', ['-c', 'head -c 1000000000 /dev/zero | gzip -1 | head -c 1048576'], { encoding: 'buffer' });
+    await g.write('/bomb.gz', bomb);
+    const started = Date.now();
+    expect(await g.file('/bomb.gz')).toMatch(/gzip compressed data/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await g.write('/big.txt', 'x'.repeat(3 * 1024 * 1024));
+    expect(await g.file('/big.txt')).toMatch(/^ASCII text/);
+    const pe = Buffer.alloc(0x100);
+    pe.write('MZ', 0, 'latin1');
+    pe.writeUInt32LE(0x7fffffff, 0x3c);
+    await g.write('/far.exe', pe);
+    expect(await code(g.fileArchitecture('/far.exe'))).toBe('EINVAL');
+  });
+
   it('copyIn of a host symlink copies the link', async () => {
     const link = path.join(dir, 'attack-src', 'a-link');
     await symlink('/etc/shadow', link);
