@@ -1,5 +1,5 @@
 /** Architecture of an ELF or PE binary from its first bytes, with libguestfs' names (`file_architecture`). */
-import { elfArch } from '../../chroot/elf.js';
+import { elfArch } from '../elf.js';
 
 /** PE/COFF `Machine` values. */
 const PE_MACHINES: Record<number, string> = {
