@@ -71,39 +71,38 @@ export async function copyIn(parts: CopyParts, localPath: string, guestDir: Gues
 /**
  * Copies the guest file or tree `guestPath` into the existing host directory
  * `localDir` as `localDir/<its name>` (libguestfs `copy_out`; the guest root's
- * content goes into `localDir` itself). The guest's archive is unpacked with
- * GNU tar's guards into a private directory, then moved into place without
- * writing through a symlink already there (see merge.ts): nothing lands
- * outside `localDir`, and a guest symlink is made as a link, never followed.
+ * content goes into `localDir` itself). The file, or the guest's archive
+ * unpacked with GNU tar's guards, is made in a private directory, then moved
+ * into place without writing through a symlink already there (see
+ * merge.ts): nothing lands outside `localDir`, and a guest symlink is made
+ * as a link, never followed.
  * Device nodes are left out (a `log` warning names them): on the host they
  * would name the host's devices.
  */
 export async function copyOut(parts: CopyParts, guestPath: GuestPath, localDir: string): Promise<void> {
   if (!(await isHostDir(localDir))) throw notHostDir('copyOut', localDir);
   const name = guestBasename(guestPath);
-  if (await parts.isFile(guestPath, { followSymlinks: true })) {
-    await parts.download(guestPath, path.join(localDir, name!));
-    return;
-  }
-  if (!(await parts.isDir(guestPath, { followSymlinks: true }))) throw new VmcraftError('EINVAL', `copyOut: ${String(guestPath)} is not a file or directory`);
-  const into = name === undefined ? localDir : path.join(localDir, name);
-  await mkdir(into).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
-  });
-  if (!(await isHostDir(into))) throw notHostDir('copyOut', into);
-  await withArchive(parts, async (tarfile) => {
-    await parts.tarOut(guestPath, tarfile, { ...KEEP, numericOwner: true });
-    // Unpacked in a private (0700) directory next to its place, on the same filesystem, then moved.
-    const staging = await mkdtemp(path.join(into, '.vmcraft-copy-out-'));
-    try {
-      await extractTar(parts.runner, tarfile, staging, KEEP);
-      const dropped = await dropDeviceNodes(Buffer.from(staging));
-      if (dropped.length > 0) parts.warn?.(`copyOut ${String(guestPath)}: device nodes not made on the host (they would name the host's devices): ${dropped.join(', ')}`);
-      await moveInto(Buffer.from(staging), Buffer.from(into), async (src, dst) => {
-        await parts.runner.run('cp', ['-a', '-T', '--', src.toString(), dst.toString()]);
+  if (name === '..') throw new VmcraftError('EINVAL', `copyOut: name the directory itself, not ${String(guestPath)}`);
+  const isFile = await parts.isFile(guestPath, { followSymlinks: true });
+  if (!isFile && !(await parts.isDir(guestPath, { followSymlinks: true }))) throw new VmcraftError('EINVAL', `copyOut: ${String(guestPath)} is not a file or directory`);
+  // Made in a private (0700) directory next to its place, on the same filesystem, then moved.
+  const staging = await mkdtemp(path.join(localDir, '.vmcraft-copy-out-'));
+  try {
+    if (isFile) await parts.download(guestPath, path.join(staging, name!));
+    else {
+      const into = name === undefined ? staging : path.join(staging, name);
+      if (into !== staging) await mkdir(into);
+      await withArchive(parts, async (tarfile) => {
+        await parts.tarOut(guestPath, tarfile, { ...KEEP, numericOwner: true });
+        await extractTar(parts.runner, tarfile, into, KEEP);
       });
-    } finally {
-      await rm(staging, { recursive: true, force: true });
     }
-  });
+    const dropped = await dropDeviceNodes(Buffer.from(staging));
+    if (dropped.length > 0) parts.warn?.(`copyOut ${String(guestPath)}: device nodes not made on the host (they would name the host's devices): ${dropped.join(', ')}`);
+    await moveInto(Buffer.from(staging), Buffer.from(localDir), async (src, dst) => {
+      await parts.runner.run('cp', ['-a', '-T', '--', src.toString(), dst.toString()]);
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
