@@ -10,6 +10,7 @@ PACKAGES=(
   lvm2 cryptsetup-bin mdadm libhivex-bin libwin-hivex-perl augeas-tools augeas-lenses
   bubblewrap rpm
   debootstrap busybox-static linux-image-amd64 kmod cpio file tmux gcc libc6-dev
+  attr zstd xz-utils bzip2 lzop
 )
 
 missing=()

@@ -7,6 +7,7 @@
  * the compatibility page and the argument checks all come from it.
  */
 import { AUGEAS_CALLS } from './calls/augeas.js';
+import { CONTENT_CALLS } from './calls/content.js';
 import { CUSTOMIZE_CALLS } from './calls/customize.js';
 import { DEVICE_CALLS } from './calls/devices.js';
 import { DISK_CALLS } from './calls/disks.js';
@@ -35,6 +36,7 @@ export const API: readonly ApiEntry[] = [
   ...FILESYSTEM_CALLS,
   ...MOUNTS_CALLS,
   ...FILES_CALLS,
+  ...CONTENT_CALLS,
   ...INSPECT_CALLS,
   ...GUEST_CALLS,
   ...CUSTOMIZE_CALLS,

@@ -45,6 +45,9 @@ export interface XfsGrowfsOptions {
   /** Maximum share of the space for inodes, in percent. */
   maxpct?: number;
 }
+export type { TarAttrOptions, TarCompression, TarOutOptions } from '../fs/files/tar.js';
+export type { GrepOptions } from '../fs/files/lines.js';
+export type { GuestXattr } from '../fs/files/xattrs.js';
 
 /** A filesystem found on a device, as listed by `listFilesystems()`. */
 export interface FilesystemEntry {

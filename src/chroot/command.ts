@@ -11,7 +11,7 @@ import { VmcraftError } from '../core/errors.js';
 import type { Runner, RunResult } from '../core/exec.js';
 import { dirGuestReader } from '../fs/reader.js';
 import { guestPathOf, resolveGuestPath } from '../fs/paths.js';
-import { elfArch } from './elf.js';
+import { elfArch } from '../fs/elf.js';
 import { mapIdentity, sandboxArgs, sandboxFds } from './sandbox.js';
 import { guestSeccompFilter } from './seccomp.js';
 

@@ -38,6 +38,10 @@ const PACKAGES: Record<string, ToolPackages> = {
   modprobe: same('kmod'),
   openssl: same('openssl'),
   rpm: same('rpm'),
+  getfattr: same('attr'), setfattr: same('attr'),
+  lsattr: same('e2fsprogs'), chattr: same('e2fsprogs'),
+  file: same('file'), tar: same('tar'), zgrep: same('gzip'),
+  zstd: same('zstd'), xz: { debian: 'xz-utils', fedora: 'xz' }, lzop: same('lzop'), bzip2: same('bzip2'),
 };
 
 /** What to install for `tool`, as one sentence fragment: `the package qemu-utils (Debian/Ubuntu) or qemu-img (Fedora/RHEL)`. */

@@ -1,7 +1,7 @@
 /** What file operations need from their session: where the guest root is and whether it may be written. */
 import { isUtf8 } from 'node:buffer';
 import { fromFsError, VmcraftError, type VmcraftErrorCode } from '../../core/errors.js';
-import { defaultRunner, type Runner } from '../../core/exec.js';
+import { defaultRunner, type Runner, type RunOptions } from '../../core/exec.js';
 import { decodeName, showPath, type GuestPath } from '../names.js';
 import { withGuestPath, type HostPath } from '../paths.js';
 
@@ -76,7 +76,7 @@ export function toolPath(host: Buffer, guestPath: GuestPath, operation: string):
 /** errno texts of coreutils messages, most specific first. */
 const TOOL_REASONS: [RegExp, VmcraftErrorCode][] = [
   [/Read-only file system/, 'EREADONLY'],
-  [/No such file or directory/, 'ENOENT'],
+  [/No such file or directory|No such attribute/, 'ENOENT'],
   [/Not a directory/, 'ENOTDIR'],
   [/Is a directory/, 'EISDIR'],
   [/Directory not empty/, 'ENOTEMPTY'],
@@ -95,9 +95,10 @@ export async function runTool(
   operation: string,
   argv: [file: string, ...args: string[]],
   runner: Runner = runnerOf(ctx),
+  options?: RunOptions,
 ): Promise<string> {
   try {
-    return (await runner.run(argv[0], argv.slice(1))).stdout;
+    return (await runner.run(argv[0], argv.slice(1), options)).stdout;
   } catch (err) {
     if (!(err instanceof VmcraftError) || err.code !== 'ECOMMAND' || !err.command) throw err;
     const root = ctx.rootDir();

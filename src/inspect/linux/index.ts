@@ -1,5 +1,5 @@
 /** Inspection of a Linux root filesystem, as a pure function of its files. */
-import { elfArch } from '../../chroot/elf.js';
+import { elfArch } from '../../fs/elf.js';
 import type { GuestReader } from '../../fs/reader.js';
 import { parseCrypttab } from '../parsers/crypttab.js';
 import { parseFstab } from '../parsers/fstab.js';

@@ -46,6 +46,17 @@ function writes(): [string, () => Promise<unknown>][] {
     ['chown', () => g.chown(1, 1, '/etc/hostname')],
     ['lnS', () => g.lnS('target', '/etc/newlink')],
     ['write_append', () => g.write_append('/etc/hostname', 'x')],
+    ['tarIn', () => g.tarIn(hostFile, '/etc')],
+    ['tgzIn', () => g.tgzIn(hostFile, '/etc')],
+    ['txzIn', () => g.txzIn(hostFile, '/etc')],
+    ['copyIn', () => g.copyIn(hostFile, '/etc')],
+    ['uploadOffset', () => g.uploadOffset(hostFile, '/etc/hostname', 1)],
+    ['pwrite', () => g.pwrite('/etc/hostname', 'x', 1)],
+    ['setxattr', () => g.setxattr('user.x', 'y', 1, '/etc/hostname')],
+    ['lsetxattr', () => g.lsetxattr('user.x', 'y', 1, '/etc/hostname')],
+    ['removexattr', () => g.removexattr('user.x', '/etc/hostname')],
+    ['lremovexattr', () => g.lremovexattr('user.x', '/etc/hostname')],
+    ['setE2attrs', () => g.setE2attrs('/etc/hostname', 'A')],
   ];
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { elfArch } from '../../../src/chroot/elf.js';
+import { elfArch } from '../../../src/fs/elf.js';
 import { EM, elfHeader } from '../../helpers/elf.js';
 
 describe('elfArch', () => {
