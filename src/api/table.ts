@@ -14,6 +14,8 @@ import { GUEST_CALLS } from './calls/guest.js';
 import { HIVEX_CALLS } from './calls/hivex.js';
 import { INSPECT_CALLS } from './calls/inspect.js';
 import { LIFECYCLE_CALLS } from './calls/lifecycle.js';
+import { LUKS_CALLS } from './calls/luks.js';
+import { LVM_CALLS } from './calls/lvm.js';
 import { MOUNTS_CALLS } from './calls/mounts.js';
 import { REGISTRY_CALLS } from './calls/registry.js';
 import { WINDOWS_CALLS } from './calls/windows.js';
@@ -26,6 +28,8 @@ export type { ArgKind, ArgSpec, ReturnKind } from './args.js';
 export const API: readonly ApiEntry[] = [
   ...LIFECYCLE_CALLS,
   ...DEVICE_CALLS,
+  ...LVM_CALLS,
+  ...LUKS_CALLS,
   ...MOUNTS_CALLS,
   ...FILES_CALLS,
   ...INSPECT_CALLS,
