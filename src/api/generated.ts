@@ -369,7 +369,7 @@ export interface GuestFSCalls {
   /**
    * Format a block device as a luks encrypted device.
    *
-   * Erases `device` and makes it a LUKS device (cryptsetup's default version, LUKS2) with `key` in `keyslot`; open it with {@link GuestFS.luksOpen}. Keys go to cryptsetup on a pipe, never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper.
+   * Erases `device` and makes it a LUKS device (cryptsetup's default version, LUKS2) with `key` in `keyslot`; open it with {@link GuestFS.luksOpen}. Keys go to cryptsetup on its standard input (a new key through a mode-0600 file in the session's private directory, removed at once), never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper unless the kernel's crypto API lacks the cipher (`EUNSUPPORTED` then, on a host without it).
    *
    * Refused with `EREADONLY` in a read-only session.
    *
@@ -383,7 +383,7 @@ export interface GuestFSCalls {
   /**
    * Format a block device as a luks encrypted device with a cipher.
    *
-   * As {@link GuestFS.luksFormat}, with `cipher` (`aes-xts-plain64`, `serpent-xts-plain64`…). Keys go to cryptsetup on a pipe, never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper.
+   * As {@link GuestFS.luksFormat}, with `cipher` (`aes-xts-plain64`, `serpent-xts-plain64`…). Keys go to cryptsetup on its standard input (a new key through a mode-0600 file in the session's private directory, removed at once), never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper unless the kernel's crypto API lacks the cipher (`EUNSUPPORTED` then, on a host without it).
    *
    * Refused with `EREADONLY` in a read-only session.
    *
@@ -398,7 +398,7 @@ export interface GuestFSCalls {
   /**
    * Add a key on a luks encrypted device.
    *
-   * Adds `newkey` in `keyslot`, which must be free (`ECOMMAND` otherwise); `key` is any key of the device. Keys go to cryptsetup on a pipe, never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper.
+   * Adds `newkey` in `keyslot`, which must be free (`ECOMMAND` otherwise); `key` is any key of the device. Keys go to cryptsetup on its standard input (a new key through a mode-0600 file in the session's private directory, removed at once), never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper unless the kernel's crypto API lacks the cipher (`EUNSUPPORTED` then, on a host without it).
    *
    * Refused with `EREADONLY` in a read-only session.
    *
@@ -413,7 +413,7 @@ export interface GuestFSCalls {
   /**
    * Remove a key from a luks encrypted device.
    *
-   * Wipes the key in `keyslot`; `key` must be one of the other keys. Keys go to cryptsetup on a pipe, never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper.
+   * Wipes the key in `keyslot`; `key` must be one of the other keys. Keys go to cryptsetup on its standard input (a new key through a mode-0600 file in the session's private directory, removed at once), never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper unless the kernel's crypto API lacks the cipher (`EUNSUPPORTED` then, on a host without it).
    *
    * Refused with `EREADONLY` in a read-only session.
    *

@@ -15,11 +15,17 @@ function luksDevice(g: Guest, name: string): BlockDevice {
   return d;
 }
 
+/** EINVAL while devices found on `name` (`which` of them) are in the session: they would be cut from under. */
+function refuseInUse(g: Guest, name: string, which: (d: BlockDevice) => boolean = () => true): void {
+  const users = g.devices.filter((u) => u.parent === name && which(u));
+  if (users.length > 0) throw new VmcraftError('EINVAL', `${name} is in use by ${users.map((u) => u.name).join(', ')}: close those first`);
+}
+
 /** Formats a device as LUKS and updates what the session knows of it. */
 async function format(g: Guest, name: string, key: string, keyslot: number, cipher?: string): Promise<void> {
   const d = g.device(name);
-  const users = g.devices.filter((u) => u.parent === name && u.kind !== 'partition');
-  if (users.length > 0) throw new VmcraftError('EINVAL', `${name} is in use by ${users.map((u) => u.name).join(', ')}: close those first`);
+  // Partitions are only nodes of the disk; LVs, arrays and LUKS mappings on it are in use.
+  refuseInUse(g, name, (u) => u.kind !== 'partition');
   await luksFormat(g.runner, name, d.hostPath, key, keyslot, cipher);
   d.probe = await probeDevice(d.hostPath, g.runner);
 }
@@ -28,8 +34,7 @@ async function format(g: Guest, name: string, key: string, keyslot: number, ciph
 async function close(g: Guest, name: string): Promise<void> {
   const d = g.device(name);
   if (d.kind !== 'crypt') throw new VmcraftError('EINVAL', `${name} is not an open LUKS mapping (/dev/mapper/NAME)`);
-  const users = g.devices.filter((u) => u.parent === name);
-  if (users.length > 0) throw new VmcraftError('EINVAL', `${name} is in use by ${users.map((u) => u.name).join(', ')}: close those first`);
+  refuseInUse(g, name);
   const mapName = d.hostPath.slice('/dev/mapper/'.length);
   const entry = g.cleanup.find(luksTeardownLabel(mapName));
   if (entry) await g.cleanup.releaseOne(entry);
@@ -40,7 +45,11 @@ async function close(g: Guest, name: string): Promise<void> {
 const device = a.device('device');
 const key = a.secret('key', { doc: 'a key (passphrase) of the device' });
 const keyslot = a.int('keyslot', { doc: 'key slot, 0-7 (LUKS1) or 0-31 (LUKS2)' });
-const keys = 'Keys go to cryptsetup on a pipe, never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper.';
+const keys = [
+  'Keys go to cryptsetup on its standard input (a new key through a mode-0600 file in the session\'s private directory, removed at once),',
+  'never in an argument, and are never shown in traces or errors; `EBADKEY` when `key` opens no slot. Needs no device-mapper unless the',
+  "kernel's crypto API lacks the cipher (`EUNSUPPORTED` then, on a host without it).",
+].join(' ');
 
 /** The calls of this module, in table order. */
 export const LUKS_CALLS = [
