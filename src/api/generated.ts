@@ -66,7 +66,9 @@ export interface GuestFSCalls {
   lvs(): string[];
 
   /**
-   * List the activated volume groups.
+   * List the volume groups.
+   *
+   * Those with active LVs, then those of the session's PVs without any (one just made by vgcreate).
    *
    * libguestfs: `vgs`
    */

@@ -117,9 +117,23 @@ export class LvmLayer implements StorageLayer {
     return this.#lvm(ctx, args, [], options);
   }
 
+  /**
+   * The PVs as lvm reports them (`pv_name`, `vg_name`, `vg_uuid`); sets the
+   * `vg` of the session's PV devices to match (vgs() lists VGs without LVs from it).
+   */
+  async readPvs(ctx: LayerContext): Promise<Record<string, string>[]> {
+    const rows = parseLvmReport((await this.#lvm(ctx, ['pvs', '--reportformat', 'json', '-o', 'pv_name,vg_name,vg_uuid'])).stdout, 'pv');
+    for (const pv of this.#pvs) {
+      const vg = rows.find((r) => r.pv_name === pv.hostPath)?.vg_name;
+      if (vg) pv.vg = vg;
+      else delete pv.vg;
+    }
+    return rows;
+  }
+
   /** The session PV device that holds a PV of `vg`: where its LVs count as living. */
   async pvOf(ctx: LayerContext, vg: string): Promise<BlockDevice> {
-    const rows = parseLvmReport((await this.#lvm(ctx, ['pvs', '--reportformat', 'json', '-o', 'pv_name,vg_name'])).stdout, 'pv');
+    const rows = await this.readPvs(ctx);
     const pv = this.#pvs.find((p) => rows.some((r) => r.vg_name === vg && r.pv_name === p.hostPath));
     if (!pv) throw new VmcraftError('ENOENT', `no volume group ${vg} in this session`);
     return pv;
@@ -162,7 +176,7 @@ export class LvmLayer implements StorageLayer {
   /** Activates every VG whose PVs are all present (or any VG, degraded, when `partial`). */
   async #activateReady(ctx: LayerContext, partial: boolean): Promise<BlockDevice[]> {
     if (this.#pvs.length === 0) return [];
-    const pvRows = parseLvmReport((await this.#lvm(ctx, ['pvs', '--reportformat', 'json', '-o', 'pv_name,vg_name,vg_uuid'])).stdout, 'pv');
+    const pvRows = await this.readPvs(ctx);
     const vgRows = parseLvmReport((await this.#lvm(ctx, ['vgs', '--reportformat', 'json', '-o', 'vg_name,vg_uuid,pv_count'], [], { okExitCodes: [0, 5] })).stdout, 'vg');
     const created: BlockDevice[] = [];
     for (const vg of vgRows) {

@@ -110,6 +110,7 @@ async function vgcreate(g: Guest, vg: string, pvNames: string[]): Promise<void> 
   for (const pv of pvs) layer.adopt(pv);
   await layer.run(ctx, ['vgcreate', vg, ...pvs.map((p) => p.hostPath)]);
   await layer.registerVg(ctx, vg);
+  await layer.readPvs(ctx);
   for (const pv of pvs) pv.probe = await probeDevice(pv.hostPath, ctx.runner);
 }
 
@@ -135,6 +136,7 @@ async function vgremove(g: Guest, vg: string): Promise<void> {
   const { layer, ctx } = lvmOf(g, `vgremove of ${vg}`);
   await layer.pvOf(ctx, vg);
   await layer.run(ctx, ['vgremove', '--force', vg]);
+  await layer.readPvs(ctx);
   dropDevices(g, inVg(vg));
   forgetVgTeardown(g, vg);
 }
@@ -146,6 +148,7 @@ async function pvremove(g: Guest, name: string): Promise<void> {
   // Without --force: lvm refuses a PV that a VG still uses, as libguestfs' pvremove does.
   await layer.run(ctx, ['pvremove', '--yes', d.hostPath]);
   layer.disown(d);
+  delete d.vg;
   d.probe = await probeDevice(d.hostPath, ctx.runner);
 }
 

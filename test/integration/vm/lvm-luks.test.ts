@@ -74,6 +74,8 @@ it('creates, resizes and renames a VG with root and swap LVs; formats, opens, cl
     expect(g.pvs()).toEqual(['/dev/sda']);
     expect(g.vfsType('/dev/sda')).toBe('LVM2_member');
     await g.vgcreate('vmvg', ['/dev/sda']);
+    expect(g.vgs()).toEqual(['vmvg']);
+    expect(g.lvs()).toEqual([]);
     await g.lvcreate('root', 'vmvg', 24);
     await g.lvcreateFree('swap', 'vmvg', 50);
     expect(g.lvs()).toEqual(['/dev/vmvg/root', '/dev/vmvg/swap']);
@@ -124,7 +126,9 @@ it('finds the VG, its LVs and the rekeyed LUKS device again at launch; removes t
     expect(g.lvs()).toEqual(['/dev/guestvg/root']);
     await g.lvremove('/dev/guestvg');
     expect(g.lvs()).toEqual([]);
+    expect(g.vgs()).toEqual(['guestvg']);
     await g.vgremove('guestvg');
+    expect(g.vgs()).toEqual([]);
     await g.pvremove('/dev/sda');
     expect(g.pvs()).toEqual([]);
     expect(g.vfsType('/dev/sda')).toBe('');
