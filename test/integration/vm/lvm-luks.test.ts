@@ -81,6 +81,9 @@ it('creates, resizes and renames a VG with root and swap LVs; formats, opens, cl
     expect(g.lvs()).toEqual(['/dev/vmvg/root', '/dev/vmvg/swap']);
     expect(g.vgs()).toEqual(['vmvg']);
     expect(g.listFilesystems().map((f) => f.device)).toEqual(expect.arrayContaining(['/dev/vmvg/root', '/dev/vmvg/swap']));
+    // A VG whose LVs are active on this kernel (here the session's own) cannot get a twin: refused before lvm runs.
+    expect(await code(g.vgcreate('vmvg', ['/dev/sdb']))).toBe('EEXIST');
+    expect(g.vfsType('/dev/sdb')).toBe('');
     expect(await g.blockdevGetSize64('/dev/vmvg/root')).toBe(24 * MIB);
     const swap = await g.blockdevGetSize64('/dev/vmvg/swap');
     expect(swap).toBeGreaterThan(8 * MIB);
