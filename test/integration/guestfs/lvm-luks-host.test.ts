@@ -9,11 +9,12 @@
 import { writeFile, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFS, isVmcraftError, type TraceEvent } from '../../../src/index.js';
+import { GuestFS, type TraceEvent, type VmcraftError } from '../../../src/index.js';
 import { Runner } from '../../../src/core/exec.js';
 import { probeHost } from '../../../src/core/probe.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
+import { rejected } from '../../helpers/thrown.js';
 
 const KEY = 'first key Zq81';
 const NEW_KEY = 'second key Wx47';
@@ -37,14 +38,9 @@ async function blankImage(name: string, mib = 32): Promise<string> {
 }
 
 /** The code of the error `promise` rejects with (and the error). */
-async function failure(promise: Promise<unknown>): Promise<{ code: string; err: Error & { feature?: string } }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (!isVmcraftError(err)) throw err;
-    return { code: err.code, err };
-  }
-  throw new Error('expected a rejection');
+async function failure(promise: Promise<unknown>): Promise<{ code: string; err: VmcraftError }> {
+  const err = await rejected(promise);
+  return { code: err.code, err };
 }
 
 /** Whether `key` opens the LUKS image `file` (cryptsetup --test-passphrase needs no device-mapper). */

@@ -10,10 +10,11 @@
 import { truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { GuestFS, isVmcraftError, type TraceEvent } from '../../../src/index.js';
+import { GuestFS, type TraceEvent } from '../../../src/index.js';
 import { Runner } from '../../../src/core/exec.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
+import { rejected } from '../../helpers/thrown.js';
 
 const VM_TIMEOUT = 600_000;
 const MIB = 1024 * 1024;
@@ -55,15 +56,11 @@ async function open(keys: string[] = []): Promise<GuestFS> {
   return g;
 }
 
+/** The code of the error `promise` rejects with; its message joins those searched for keys. */
 async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (!isVmcraftError(err)) throw err;
-    messages.push(err.message);
-    return err.code;
-  }
-  throw new Error('expected a rejection');
+  const err = await rejected(promise);
+  messages.push(err.message);
+  return err.code;
 }
 
 it('creates, resizes and renames a VG with root and swap LVs; formats, opens, closes and rekeys LUKS', async () => {
