@@ -18,6 +18,8 @@ import { GUEST_CALLS } from './calls/guest.js';
 import { HIVEX_CALLS } from './calls/hivex.js';
 import { INSPECT_CALLS } from './calls/inspect.js';
 import { LIFECYCLE_CALLS } from './calls/lifecycle.js';
+import { LUKS_CALLS } from './calls/luks.js';
+import { LVM_CALLS } from './calls/lvm.js';
 import { MOUNTS_CALLS } from './calls/mounts.js';
 import { PARTITION_CALLS } from './calls/partitions.js';
 import { REGISTRY_CALLS } from './calls/registry.js';
@@ -34,6 +36,8 @@ export const API: readonly ApiEntry[] = [
   ...DEVICE_CALLS,
   ...PARTITION_CALLS,
   ...FILESYSTEM_CALLS,
+  ...LVM_CALLS,
+  ...LUKS_CALLS,
   ...MOUNTS_CALLS,
   ...FILES_CALLS,
   ...CONTENT_CALLS,

@@ -63,6 +63,12 @@ export interface MountRootOptions {
   readonly?: boolean;
 }
 
+/** Options of {@link GuestFS.selinuxRelabel}. */
+export interface SelinuxRelabelOptions {
+  /** Also reset customizable files, and the user, role and range of every label (setfiles -F). @default false */
+  force?: boolean;
+}
+
 /** What a guest command printed, and how it ended. */
 export interface GuestCommandResult {
   stdout: string;

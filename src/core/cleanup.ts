@@ -35,6 +35,11 @@ export class CleanupStack {
     return entry;
   }
 
+  /** The newest resource held under `label`, if any (a LUKS mapping or VG that a call closes or renames). */
+  find(label: string): CleanupEntry | undefined {
+    return this.#entries.filter((e) => e.label === label).at(-1);
+  }
+
   /** Releases one resource early (e.g. a umount the caller asked for) and forgets it. */
   async releaseOne(entry: CleanupEntry): Promise<void> {
     const index = this.#entries.lastIndexOf(entry);

@@ -7,7 +7,7 @@
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CleanupStack } from './cleanup.js';
+import type { CleanupEntry, CleanupStack } from './cleanup.js';
 import type { Runner } from './exec.js';
 
 /** The file in a work directory that lists the teardown commands, oldest first, one JSON object per line. */
@@ -20,10 +20,10 @@ export interface TeardownCommand {
   env?: Record<string, string>;
 }
 
-/** Records `command` in `workDir` and pushes it on the cleanup stack as `label`. */
-export async function pushTeardown(ctx: { cleanup: CleanupStack; runner: Runner; workDir: string }, label: string, command: TeardownCommand): Promise<void> {
+/** Records `command` in `workDir` and pushes it on the cleanup stack as `label`; returns its entry. */
+export async function pushTeardown(ctx: { cleanup: CleanupStack; runner: Runner; workDir: string }, label: string, command: TeardownCommand): Promise<CleanupEntry> {
   await appendFile(path.join(ctx.workDir, TEARDOWN_FILE), `${JSON.stringify(command)}\n`);
-  ctx.cleanup.push(label, () => runTeardown(command, ctx.runner));
+  return ctx.cleanup.push(label, () => runTeardown(command, ctx.runner));
 }
 
 /** Runs one teardown command. */

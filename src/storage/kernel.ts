@@ -23,7 +23,11 @@ export const VM_MODE_HINT = " (mode 'vm' or 'auto' runs the session in a VM, wit
  * @param needer what needs it, as the message names it
  */
 export function requireKernelFeature(ctx: Pick<LayerContext, 'kernel'>, feature: keyof LayerContext['kernel'], needer: string): void {
-  if (ctx.kernel[feature]) return;
+  if (!ctx.kernel[feature]) throw missingKernelFeature(feature, needer);
+}
+
+/** The EUNSUPPORTED error of {@link requireKernelFeature}, for a tool that found out itself (cryptsetup falling back to dm-crypt). */
+export function missingKernelFeature(feature: keyof LayerContext['kernel'], needer: string): VmcraftError {
   const { feature: name, named } = FEATURES[feature];
-  throw new VmcraftError('EUNSUPPORTED', `this host's kernel has no ${named}, needed for ${needer}${VM_MODE_HINT}`, { feature: name });
+  return new VmcraftError('EUNSUPPORTED', `this host's kernel has no ${named}, needed for ${needer}${VM_MODE_HINT}`, { feature: name });
 }

@@ -6,11 +6,14 @@
 import { VmcraftError } from '../core/errors.js';
 import { pushTeardown } from '../core/teardown.js';
 import { newDevice } from './device.js';
+import { WRONG_KEY } from './luks-admin.js';
 import { requireKernelFeature } from './kernel.js';
 import type { BlockDevice, LayerContext, LuksKey, StorageLayer } from './types.js';
 
-/** Exit code cryptsetup uses for a wrong passphrase. */
-const WRONG_KEY = 2;
+/** The cleanup label of an open LUKS mapping (luksClose releases it early). */
+export function luksTeardownLabel(mapName: string): string {
+  return `LUKS mapping ${mapName}`;
+}
 
 /** The keys that apply to a device, those naming it first. */
 export function keysFor(device: BlockDevice, keys: readonly LuksKey[]): string[] {
@@ -33,7 +36,7 @@ export async function openLuks(device: BlockDevice, keys: string[], ctx: LayerCo
       if (err instanceof VmcraftError && err.command?.exitCode === WRONG_KEY) continue;
       throw err;
     }
-    await pushTeardown(ctx, `LUKS mapping ${name}`, { file: 'cryptsetup', args: ['close', name] });
+    await pushTeardown(ctx, luksTeardownLabel(name), { file: 'cryptsetup', args: ['close', name] });
     return newDevice(`/dev/mapper/${name}`, `/dev/mapper/${name}`, 'crypt', device, ctx);
   }
   throw new VmcraftError('EBADKEY', `no key given for ${device.name} opens it (${keys.length} tried)`, { path: device.name });

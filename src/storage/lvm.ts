@@ -5,8 +5,8 @@
  * once all its PVs are found, or degraded (partial) when the scan ends.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
 import type { RunOptions } from '../core/exec.js';
 import { pushTeardown, type TeardownCommand } from '../core/teardown.js';
@@ -73,6 +73,16 @@ async function activeDmDevices(): Promise<DmDevice[]> {
   return Promise.all(blocks.map(async (b) => ({ name: await read(b, 'name'), uuid: await read(b, 'uuid') })));
 }
 
+/** An active dm device of the host that belongs to a VG named `vg` (LVM's own devices only), if any. */
+export async function hostVgClash(vg: string): Promise<DmDevice | undefined> {
+  return (await activeDmDevices()).find((d) => vgOfDmDevice(d) === vg);
+}
+
+/** The cleanup label of a VG's deactivation. */
+export function vgTeardownLabel(vg: string): string {
+  return `volume group ${vg}`;
+}
+
 export class LvmLayer implements StorageLayer {
   readonly name = 'lvm';
   readonly #pvs: BlockDevice[] = [];
@@ -89,6 +99,63 @@ export class LvmLayer implements StorageLayer {
 
   async finish(ctx: LayerContext): Promise<BlockDevice[]> {
     return this.#activateReady(ctx, true);
+  }
+
+  /** Makes `pv` one of the session's PVs, so the private configuration lets LVM see it (pvcreate, vgcreate). */
+  adopt(pv: BlockDevice): void {
+    if (!this.#pvs.includes(pv)) this.#pvs.push(pv);
+  }
+
+  /** Hides a device from LVM again (pvremove wiped it, or pvcreate failed on it). */
+  disown(pv: BlockDevice): void {
+    const index = this.#pvs.indexOf(pv);
+    if (index >= 0) this.#pvs.splice(index, 1);
+  }
+
+  /** Runs an lvm command with the session's private configuration (see {@link lvmConfig}). */
+  run(ctx: LayerContext, args: string[], options: RunOptions = {}) {
+    return this.#lvm(ctx, args, [], options);
+  }
+
+  /**
+   * The PVs as lvm reports them (`pv_name`, `vg_name`, `vg_uuid`); sets the
+   * `vg` of the session's PV devices to match (vgs() lists VGs without LVs from it).
+   */
+  async readPvs(ctx: LayerContext): Promise<Record<string, string>[]> {
+    const rows = parseLvmReport((await this.#lvm(ctx, ['pvs', '--reportformat', 'json', '-o', 'pv_name,vg_name,vg_uuid'])).stdout, 'pv');
+    for (const pv of this.#pvs) {
+      const vg = rows.find((r) => r.pv_name === pv.hostPath)?.vg_name;
+      if (vg) pv.vg = vg;
+      else delete pv.vg;
+    }
+    return rows;
+  }
+
+  /** The session PV device that holds a PV of `vg`: where its LVs count as living. */
+  async pvOf(ctx: LayerContext, vg: string): Promise<BlockDevice> {
+    const rows = await this.readPvs(ctx);
+    const pv = this.#pvs.find((p) => rows.some((r) => r.vg_name === vg && r.pv_name === p.hostPath));
+    if (!pv) throw new VmcraftError('ENOENT', `no volume group ${vg} in this session`);
+    return pv;
+  }
+
+  /**
+   * Registers a VG this session made active (vgcreate, vgrename): its
+   * deactivation goes on the cleanup stack, as for a VG activated at launch.
+   */
+  async registerVg(ctx: LayerContext, vg: string): Promise<void> {
+    const rows = parseLvmReport((await this.#lvm(ctx, ['vgs', '--reportformat', 'json', '-o', 'vg_name,vg_uuid', vg])).stdout, 'vg');
+    for (const row of rows) this.#activated.add(row.vg_uuid!);
+    await pushTeardown(ctx, vgTeardownLabel(vg), await this.#lvmCommand(ctx, ['vgchange', '-a', 'n', vg]));
+  }
+
+  /** The active LVs of `vg` as session devices (after making their /dev/VG/LV nodes), on `parent`. */
+  async lvDevices(ctx: LayerContext, vg: string, parent: BlockDevice, readonlyVgs: string[] = []): Promise<BlockDevice[]> {
+    await this.#lvm(ctx, ['vgmknodes', vg], readonlyVgs);
+    const lvs = parseLvmReport((await this.#lvm(ctx, ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,lv_name,lv_dm_path,lv_size,lv_attr', vg], readonlyVgs)).stdout, 'lv');
+    return Promise.all(
+      lvs.filter((l) => l.lv_attr?.[4] === 'a').map((l) => newDevice(`/dev/${l.vg_name}/${l.lv_name}`, l.lv_dm_path || `/dev/mapper/${dmName(l.vg_name!, l.lv_name!)}`, 'lv', parent, ctx)),
+    );
   }
 
   /** An lvm command with the session's private configuration: only its PVs, the read-only VGs. */
@@ -109,7 +176,7 @@ export class LvmLayer implements StorageLayer {
   /** Activates every VG whose PVs are all present (or any VG, degraded, when `partial`). */
   async #activateReady(ctx: LayerContext, partial: boolean): Promise<BlockDevice[]> {
     if (this.#pvs.length === 0) return [];
-    const pvRows = parseLvmReport((await this.#lvm(ctx, ['pvs', '--reportformat', 'json', '-o', 'pv_name,vg_name,vg_uuid'])).stdout, 'pv');
+    const pvRows = await this.readPvs(ctx);
     const vgRows = parseLvmReport((await this.#lvm(ctx, ['vgs', '--reportformat', 'json', '-o', 'vg_name,vg_uuid,pv_count'], [], { okExitCodes: [0, 5] })).stdout, 'vg');
     const created: BlockDevice[] = [];
     for (const vg of vgRows) {
@@ -131,18 +198,14 @@ export class LvmLayer implements StorageLayer {
   async #activateVg(vg: string, complete: boolean, parent: BlockDevice, ctx: LayerContext): Promise<BlockDevice[]> {
     // Only LVM's own dm devices, by the VG part of their name: not a LUKS mapping luks-<UUID> (a VG named
     // luks on LUKS), nor the LVs of a VG "<name>-vg" (dm name <name>--vg-root) for a VG named <name>.
-    const clash = (await activeDmDevices()).find((d) => vgOfDmDevice(d) === vg);
+    const clash = await hostVgClash(vg);
     if (clash) {
       throw new VmcraftError('EATTACH', `a volume group named ${vg} is already active on this host (/dev/mapper/${clash.name}); vmcraft will not rename the guest's VG, since that writes to the image`);
     }
     requireKernelFeature(ctx, 'deviceMapper', `the LVM volume group ${vg}`);
     const ro = ctx.readonly ? [vg] : [];
     await this.#lvm(ctx, ['vgchange', '-a', 'y', ...(complete ? [] : ['--activationmode', 'partial']), vg], ro);
-    await pushTeardown(ctx, `volume group ${vg}`, await this.#lvmCommand(ctx, ['vgchange', '-a', 'n', vg], ro));
-    await this.#lvm(ctx, ['vgmknodes', vg], ro);
-    const lvs = parseLvmReport((await this.#lvm(ctx, ['lvs', '--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,lv_name,lv_dm_path,lv_size,lv_attr', vg], ro)).stdout, 'lv');
-    return Promise.all(
-      lvs.filter((l) => l.lv_attr?.[4] === 'a').map((l) => newDevice(`/dev/${l.vg_name}/${l.lv_name}`, l.lv_dm_path || `/dev/mapper/${dmName(l.vg_name!, l.lv_name!)}`, 'lv', parent, ctx)),
-    );
+    await pushTeardown(ctx, vgTeardownLabel(vg), await this.#lvmCommand(ctx, ['vgchange', '-a', 'n', vg], ro));
+    return this.lvDevices(ctx, vg, parent, ro);
   }
 }

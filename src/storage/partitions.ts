@@ -1,5 +1,5 @@
 /** The partition layer: partition nodes of a disk, and its partition table. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
@@ -18,12 +18,17 @@ export async function hostPartitions(hostDisk: string): Promise<{ node: string; 
     .sort((a, b) => a.number - b.number);
 }
 
-/** Size of a host block device in bytes, from sysfs (512-byte sectors). */
+/**
+ * Size of a host block device in bytes, from sysfs (512-byte sectors), found
+ * by its device number: the node's name is not its sysfs name for dm devices
+ * (/dev/mapper/vg-root is dm-3).
+ */
 export async function hostDeviceSize(hostPath: string): Promise<number> {
-  const base = path.basename(hostPath);
-  const partMatch = /^(.*\d)p\d+$/.exec(base);
-  const dir = partMatch ? path.join('/sys/block', partMatch[1]!, base) : path.join('/sys/block', base);
-  return Number((await readFile(path.join(dir, 'size'), 'utf8')).trim()) * 512;
+  const { rdev } = await stat(hostPath);
+  // Linux's dev_t encoding (glibc's major()/minor()).
+  const major = Math.floor(rdev / 256) & 0xfff;
+  const minor = (rdev & 0xff) | (Math.floor(rdev / 4096) & 0xfff00);
+  return Number((await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8')).trim()) * 512;
 }
 
 /** MBR partition types of an extended partition (a container of logical partitions). */

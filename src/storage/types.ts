@@ -21,6 +21,8 @@ export interface BlockDevice {
   parent?: string;
   /** What blkid found on it. */
   probe: ProbeInfo;
+  /** For an LVM PV: the volume group it belongs to, once LVM has read it (none for an orphan PV). */
+  vg?: string;
 }
 
 /** A LUKS key for one device (session name or LUKS UUID), or for any device when `device` is absent. */

@@ -1,4 +1,4 @@
-/** The error a synchronous call throws, for tests of refusals. */
+/** The error a call throws or rejects with, for tests of refusals. */
 import { expect } from 'vitest';
 import { VmcraftError } from '../../src/core/errors.js';
 
@@ -11,4 +11,15 @@ export function thrown(fn: () => unknown): VmcraftError {
     return err as VmcraftError;
   }
   throw new Error('expected a throw');
+}
+
+/** The VmcraftError `promise` rejects with; fails the test when it rejects with something else or resolves. */
+export async function rejected(promise: Promise<unknown>): Promise<VmcraftError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(VmcraftError);
+    return err as VmcraftError;
+  }
+  throw new Error('expected a rejection');
 }

@@ -105,9 +105,10 @@ export const DEVICE_CALLS = [
   }),
   defineCall({
     name: 'vgs', libguestfs: 'vgs', group: 'lvm2', since: v,
-    summary: 'list the activated volume groups',
+    summary: 'list the volume groups',
+    doc: 'Those with active LVs, then those of the session\'s PVs without any (one just made by vgcreate).',
     args: [], returns: 'stringList', ts: 'string[]',
-    impl: (g) => [...new Set(devicesOfKind(g, 'lv').map((lv) => lv.split('/')[2]!))],
+    impl: (g) => [...new Set([...devicesOfKind(g, 'lv').map((lv) => lv.split('/')[2]!), ...g.devices.flatMap((d) => (d.vg ? [d.vg] : []))])],
   }),
   defineCall({
     name: 'pvs', libguestfs: 'pvs', group: 'lvm2', since: v,

@@ -1,5 +1,6 @@
 /** The guest calls: run guest binaries in the mounted root, inside the sandbox of src/chroot/. */
 import type { GuestCommandOptions } from '../../chroot/command.js';
+import { VmcraftError } from '../../core/errors.js';
 import { lazy } from '../../core/lazy.js';
 import { rmFile } from '../../fs/files/write.js';
 import { a } from '../args.js';
@@ -39,6 +40,40 @@ async function command(g: Guest, argv: string[], options: GuestCommandOptions = 
   }
 }
 
+/** A guest path given as bytes, as text for a guest command's argv. */
+const guestText = (p: string | Uint8Array): string => (typeof p === 'string' ? p : Buffer.from(p).toString());
+
+/** Where guests keep setfiles (policycoreutils); /usr/sbin first, /sbin for unmerged guests. */
+const SETFILES = ['/usr/sbin/setfiles', '/sbin/setfiles'];
+/** Trees setfiles must not walk: the sandbox's own /proc, /sys and /dev, and old guests' /selinux. */
+const NOT_RELABELLED = ['/dev', '/proc', '/selinux', '/sys'];
+
+/**
+ * virt-customize --selinux-relabel: the guest's setfiles relabels `dir` with
+ * `specfile`, and a pending /.autorelabel is dropped; when the guest has no
+ * setfiles, or it fails (a host kernel without SELinux refuses
+ * security.selinux labels), /.autorelabel makes the guest relabel itself at
+ * its next boot.
+ */
+async function selinuxRelabel(g: Guest, specfile: string, dir: string, force: boolean): Promise<void> {
+  let setfiles: string | undefined;
+  for (const candidate of SETFILES) if (!setfiles && (await g.isFile(candidate, { followSymlinks: true }))) setfiles = candidate;
+  if (setfiles) {
+    if (!(await g.isFile(specfile, { followSymlinks: true }))) throw new VmcraftError('ENOENT', `the SELinux spec file ${specfile} is not in the guest`, { path: specfile });
+    const excludes = NOT_RELABELLED.flatMap((d) => ['-e', d]);
+    try {
+      // -m: no /proc/mounts check of seclabel support (the sandbox's mounts are not the guest's); -C: exit 1 only for files it could not label.
+      await command(g, [setfiles, ...(force ? ['-F'] : []), ...excludes, '-m', '-C', specfile, dir]);
+      await rmFile(g.fileContext(), '/.autorelabel', true);
+      return;
+    } catch (err) {
+      if (!(err instanceof VmcraftError && err.code === 'ECOMMAND')) throw err;
+      g.warn(`the guest's setfiles failed (${err.message}): /.autorelabel makes the guest relabel at its next boot`);
+    }
+  }
+  await g.touch('/.autorelabel');
+}
+
 const commandOptions = a.options(
   'options',
   [
@@ -76,6 +111,24 @@ export const GUEST_CALLS = [
     args: [script, commandOptions],
     returns: 'string', ts: 'Promise<string>',
     impl: async (g, text, options) => (await g.command(['/bin/sh', '-c', text], options)).stdout,
+  }),
+  defineCall({
+    name: 'selinuxRelabel', libguestfs: 'selinux_relabel', group: 'guest', since: '0.2.0', writes: true,
+    summary: 'relabel parts of the filesystem',
+    doc: [
+      "As virt-customize `--selinux-relabel` does: the guest's own `setfiles` (in the sandbox of {@link GuestFS.command})",
+      'labels `path` and below with the spec file `specfile`, usually `/etc/selinux/<SELINUXTYPE>/contexts/files/file_contexts`;',
+      '/dev, /proc, /selinux and /sys are left alone. When the guest has no setfiles, or it fails (a host kernel without SELinux',
+      'refuses the labels: a `log` warning says so), `/.autorelabel` is created instead, so the guest relabels itself at its next boot.',
+      '@throws VmcraftError `ENOENT` when the guest has setfiles and no `specfile`',
+    ].join('\n'),
+    args: [
+      a.guestPath('specfile', { doc: 'the policy spec file, a guest path', ts: 'string' }),
+      a.guestPath('path', { doc: 'where relabelling starts, usually `/`', ts: 'string' }),
+      a.options('options', [a.bool('force', { doc: 'also reset customizable files, and the user, role and range of every label (setfiles -F)', defaultText: 'false' })], { ts: 'SelinuxRelabelOptions' }),
+    ],
+    returns: 'void', ts: 'Promise<void>',
+    impl: (g, specfile, dir, options) => selinuxRelabel(g, guestText(specfile), guestText(dir), options?.force ?? false),
   }),
   defineCall({
     name: 'shLines', libguestfs: 'sh_lines', group: 'guest', since: v,
