@@ -7,11 +7,11 @@ import { lstat } from 'node:fs/promises';
 import { VmcraftError } from '../core/errors.js';
 import type { Runner } from '../core/exec.js';
 
-/** Formats {@link createDisk} makes. */
-export const CREATE_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx'] as const;
-export type CreateFormat = (typeof CREATE_FORMATS)[number];
+/** Formats `GuestFS.diskCreate` makes. */
+export type CreateFormat = 'raw' | 'qcow2' | 'vmdk' | 'vhdx';
+export const CREATE_FORMATS: readonly CreateFormat[] = ['raw', 'qcow2', 'vmdk', 'vhdx'];
 
-/** Options of {@link createDisk}, as libguestfs' `disk_create` optargs. */
+/** Options of `GuestFS.diskCreate`, as libguestfs' `disk_create` optargs. */
 export interface DiskCreateOptions {
   /** A backing file (qcow2 only); its format must be given too, and the size must be -1 (the backing file's). */
   backingFile?: string;

@@ -81,7 +81,7 @@ export async function tailN(ctx: FileContext, n: number, p: GuestPath): Promise<
   });
 }
 
-/** Options of {@link grep} (libguestfs `grep` optargs). */
+/** Options of `GuestFS.grep` (libguestfs `grep` optargs). */
 export interface GrepOptions {
   /** The regex is an extended one (`grep -E`). */
   extended?: boolean;

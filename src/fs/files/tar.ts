@@ -24,8 +24,8 @@ import { moveInto } from './merge.js';
 import { errnoError, guarded, runnerOf, runTool, toolPath, withHost, withWritable, type FileContext } from './context.js';
 
 /** The compressions of libguestfs' `compress` optional argument. */
-export const TAR_COMPRESSIONS = ['compress', 'gzip', 'bzip2', 'xz', 'lzop', 'lzip', 'zstd'] as const;
-export type TarCompression = (typeof TAR_COMPRESSIONS)[number];
+export type TarCompression = 'compress' | 'gzip' | 'bzip2' | 'xz' | 'lzop' | 'lzip' | 'zstd';
+export const TAR_COMPRESSIONS: readonly TarCompression[] = ['compress', 'gzip', 'bzip2', 'xz', 'lzop', 'lzip', 'zstd'];
 
 const COMPRESS_FLAG: Record<TarCompression, string> = {
   compress: '--compress', gzip: '--gzip', bzip2: '--bzip2', xz: '--xz', lzop: '--lzop', lzip: '--lzip', zstd: '--zstd',
@@ -43,7 +43,7 @@ export interface TarAttrOptions {
   selinux?: boolean;
 }
 
-/** Options of {@link tarOut}. */
+/** Options of `GuestFS.tarOut`. */
 export interface TarOutOptions extends TarAttrOptions {
   /** Owners as numbers only, no names (`--numeric-owner`). */
   numericOwner?: boolean;

@@ -13,7 +13,7 @@ import { API } from '../../../src/api/table.js';
 import { isVmcraftError } from '../../../src/core/errors.js';
 import { loadFixtures } from '../../fixtures/lib/manifest.js';
 import { scratchDir } from '../../helpers/images.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { closeSessions } from '../../helpers/vm-mode.js';
 
 type Call = [name: string, ...args: unknown[]];
 
@@ -55,11 +55,7 @@ beforeAll(async () => {
   }
 }, 240_000);
 
-afterAll(async () => {
-  await Promise.all(Object.values(sessions).map((g) => g.close()));
-  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  await remove();
-});
+afterAll(() => closeSessions(sessions, dir, remove));
 
 /** What a call gave: its value, or its error's code; with the host file it wrote. */
 async function outcome(g: GuestFS, [name, ...args]: Call, label: string): Promise<unknown> {

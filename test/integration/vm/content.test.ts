@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
 import { contentScratch, snapshot } from '../../helpers/content-tree.js';
 import { sha256File } from '../../helpers/images.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { closeSessions } from '../../helpers/vm-mode.js';
 
 const MODES = ['host', 'vm'] as const;
 type Mode = (typeof MODES)[number];
@@ -42,11 +42,7 @@ beforeAll(async () => {
   }
 }, 240_000);
 
-afterAll(async () => {
-  await Promise.all(Object.values(sessions).map((g) => g.close()));
-  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  await remove();
-});
+afterAll(() => closeSessions(sessions, dir, remove));
 
 /** `fn` run in each mode, its answers by mode. */
 async function both<T>(fn: (g: GuestFS, mode: Mode) => Promise<T>): Promise<Record<Mode, T>> {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
 import { scratchDir } from '../../helpers/images.js';
-import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
+import { closeSessions } from '../../helpers/vm-mode.js';
 
 const MiB = 1024 * 1024;
 const ESP = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
@@ -29,11 +29,7 @@ beforeAll(async () => {
   }
 }, 240_000);
 
-afterAll(async () => {
-  await Promise.all(Object.values(sessions).map((g) => g.close()));
-  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  await remove();
-});
+afterAll(() => closeSessions(sessions, dir, remove));
 
 /** The same build, step by step, and what the session sees after it. */
 async function build(g: GuestFS) {
