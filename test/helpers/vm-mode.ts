@@ -10,8 +10,7 @@ import { execa } from 'execa';
 import { GuestFS, type GuestFSOptions, type TraceEvent } from '../../src/index.js';
 import type { OsInfo } from '../../src/inspect/types.js';
 import type { MountEntry } from '../../src/api/mount-table.js';
-import { expect } from 'vitest';
-import { findLeftovers, NOTHING_LEFT } from './leaks.js';
+import { findLeftovers } from './leaks.js';
 import { buildWindowsImage } from './windows-image.js';
 
 /** What one session showed. */
@@ -90,13 +89,3 @@ export async function windowsVhdx(dir: string): Promise<string> {
 
 /** A file of the Windows volume to read. */
 export const WINDOWS_FILE = '/Windows/System32/config/BROKEN';
-
-/**
- * The end of a test file that compared a session in each mode: closes them
- * all, checks that nothing is left in their `dir`, and removes it.
- */
-export async function closeSessions(sessions: Record<string, GuestFS>, dir: string, remove: () => Promise<void>): Promise<void> {
-  await Promise.all(Object.values(sessions).map((g) => g.close()));
-  expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
-  await remove();
-}

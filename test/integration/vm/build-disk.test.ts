@@ -107,9 +107,9 @@ describe('a bootable-layout disk from nothing, in VM mode', () => {
     expect(await g.partGetGptType('/dev/sda', 3)).toBe(LVM_TYPE);
     expect(g.lvs()).toEqual(['/dev/buildvg/swap']);
     expect(g.listFilesystems()).toEqual([
-      { device: '/dev/buildvg/swap', vfsType: 'swap' },
       { device: '/dev/sda1', vfsType: 'vfat' },
       { device: '/dev/sda2', vfsType: 'ext4' },
+      { device: '/dev/buildvg/swap', vfsType: 'swap' },
     ]);
     expect([g.vfsLabel('/dev/sda1'), g.vfsLabel('/dev/sda2'), g.vfsLabel('/dev/buildvg/swap')]).toEqual(['ESP', 'root', 'swap']);
     await g.mountRo('/dev/sda2', '/');

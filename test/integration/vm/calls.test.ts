@@ -13,7 +13,7 @@ import { API } from '../../../src/api/table.js';
 import { isVmcraftError } from '../../../src/core/errors.js';
 import { loadFixtures } from '../../fixtures/lib/manifest.js';
 import { scratchDir } from '../../helpers/images.js';
-import { closeSessions } from '../../helpers/vm-mode.js';
+import { closeSessions } from '../../helpers/close-sessions.js';
 
 type Call = [name: string, ...args: unknown[]];
 
@@ -39,6 +39,7 @@ const CALLS: Call[] = [
   ['command', ['cat', '/etc/hostname']], ['sh', 'echo $((6 * 7)); exit 3'], ['shLines', 'printf "a\\nb\\n"'],
   ['windowsPath', '/etc/hostname'], ['registryKeys', '/etc/passwd', '\\'],
   ['hivexOpen', '/etc/passwd'], ['hivexRoot'], ['hivexNodeName', 2 ** 40], ['hivexNodeSetValue', 1, 'k', 1, Buffer.from([0, 255])], ['fixers'], ['fixPlan', ['network'], {}], ['luksOpen', '/dev/sda2', 'not a key', 'x'], ['injectVirtioDrivers', '/usr/share/doc/bash'], ['injectVirtioDrivers', '/no/such/dir'],
+  ['augInit', '/', 0], ['augMatch', '/files/etc/passwd/*'], ['augGet', '/files/etc/passwd/root/uid'], ['augInsert', '/files/etc/passwd/root', 'vmcraft', true], ['augLs', '/files/etc/passwd/vmcraft'], ['augGet', '/no/such/node['], ['augClose'],
 ];
 
 let dir: string;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
 import { contentScratch, snapshot } from '../../helpers/content-tree.js';
 import { sha256File } from '../../helpers/images.js';
-import { closeSessions } from '../../helpers/vm-mode.js';
+import { closeSessions } from '../../helpers/close-sessions.js';
 
 const MODES = ['host', 'vm'] as const;
 type Mode = (typeof MODES)[number];

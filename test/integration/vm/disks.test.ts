@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { GuestFS } from '../../../src/index.js';
 import { scratchDir } from '../../helpers/images.js';
-import { closeSessions } from '../../helpers/vm-mode.js';
+import { closeSessions } from '../../helpers/close-sessions.js';
 
 const MiB = 1024 * 1024;
 const ESP = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
