@@ -3,6 +3,8 @@
  * The vmcraft command:
  *   vmcraft -a disk.qcow2 [--ro [--live]] [--chain-dir DIR] [-i]   interactive shell (guestfish-like)
  *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
+ *   vmcraft -a disk.qcow2 --ro -i cat /etc/hostname : ls /   guestfish's trailing commands (toplevel.ts)
+ *   vmcraft --version | help [command]                     (toplevel.ts; -m, per-drive --format: session-options.ts)
  *   vmcraft inspect disk… [--json] [--live] [--chain-dir DIR]   what virt-inspector tells, installed applications too
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json] [--chain-dir DIR]   qemu-img convert with a progress bar
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
@@ -105,7 +107,7 @@ const program = addModeOptions(addDriveOptions(new Command('vmcraft')
   .description('open VM disk images and inspect or change what is inside')
   .argument('[commands...]', 'shell commands to run and exit, as guestfish takes them (several separated by " : ")'))
   .option('--ro', 'read-only: nothing in the images can change')
-  .option('--rw', 'read-write (the default; accepted for guestfish scripts)')
+  .option('-w, --rw', 'read-write (the default; accepted for guestfish scripts)')
   .option('--live', 'with --ro: open images that another program (a running VM) may be writing; what is read may be inconsistent')
   .option('-m, --mount <dev[:mountpoint[:options[:fstype]]]>', 'mount this filesystem (at / unless given) once the images are open (repeatable)', parseMount, [])
   .option('--chain-dir <dir>', CHAIN_DIR_HELP)

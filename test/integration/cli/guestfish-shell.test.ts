@@ -73,6 +73,7 @@ describe('the top level', () => {
       [['-a', debian, '--ro', '--run', 'echo x', '--script', script], 'error: --run and --script cannot be used together: give the commands one way'],
       [['-a', debian, '--ro', '--script', script, 'echo', 'x'], 'error: commands after the options and --script cannot be used together: give the commands one way'],
       [['-a', debian, '--ro', '--rw'], 'error: --ro and --rw cannot be used together'],
+      [['-a', debian, '-w', '--ro'], 'error: --ro and --rw cannot be used together'],
       [['-a', debian, '--ro', '-m', '/dev/sda2:etc'], 'error: -m /dev/sda2:etc: the mount point must be an absolute path'],
       [['-a', debian, '--ro', '-m', 'a:/b:c:d:e'], 'error: -m a:/b:c:d:e: expected dev[:mountpoint[:options[:fstype]]]'],
       [['--format=qcow3', '-a', debian], "error: --format: unknown format 'qcow3' (one of qcow2, vmdk, vdi, vhd, vhdx, raw, iso, ova, ovf, qed, parallels, luks)"],
