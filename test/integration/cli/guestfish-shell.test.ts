@@ -171,6 +171,21 @@ describe('guestfish habits on the Debian image', () => {
   });
 });
 
+describe('in VM mode (--vm)', () => {
+  it('edit stages the file through the VM: $EDITOR runs here, the change lands in the image; df-h and pipes work', async () => {
+    const image = path.join(dir, 'vm.qcow2');
+    await copyFile(debian, image);
+    const r = await vmcraft(['--vm', '-a', image, '-i', 'edit', '/etc/hostname', ':', 'cat', '/etc/hostname', ':', 'df-h'], undefined, { EDITOR: 'sed -i s/debian/vm/' });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const [hostname, header, ...rows] = r.stdout.split('\n');
+    expect(hostname).toBe('vmcraft-vm');
+    expect(header).toMatch(/^Filesystem +Size/);
+    expect(rows.map((l) => l.split(/\s+/).at(-1))).toEqual(['/', '/boot']);
+    expect(await vmcraft(['-a', image, '--ro', '-i', '--run', 'cat /etc/hostname | rev'])).toEqual({ exitCode: 0, stdout: 'mv-tfarcmv', stderr: '' });
+  }, 120_000);
+});
+
 describe('the interactive shell in a terminal (tmux)', () => {
   let term: Terminal | undefined;
   afterAll(async () => term?.kill());
