@@ -13,6 +13,7 @@ import { API, type ApiEntry } from '../api/table.js';
 import { VmcraftError } from '../core/errors.js';
 import type { GuestFS } from '../guestfs.js';
 import { isRest, isWordField, KIND_HELP, kindHelp, usageLine } from './words.js';
+import { GUESTFISH_FORMATS, HOST_COMMANDS } from './host-commands.js';
 
 /** One shell command. */
 export interface ShellCommand {
@@ -79,6 +80,7 @@ const OWN: ShellCommand[] = [
       return lines;
     },
   },
+  ...HOST_COMMANDS,
 ];
 
 /** The shell's own commands' names. */
@@ -165,8 +167,10 @@ function isCommandResult(value: unknown): value is { stdout: string; stderr: str
   return typeof v === 'object' && v !== null && typeof v.stdout === 'string' && typeof v.stderr === 'string' && typeof v.exitCode === 'number';
 }
 
-/** Formats a call's result as the shell prints it. */
-export function formatResult(value: unknown): string {
+/** Formats a call's result as the shell prints it: in guestfish's shape where `command` (its name) has one. */
+export function formatResult(value: unknown, command?: string): string {
+  const guestfish = command === undefined ? undefined : GUESTFISH_FORMATS[command];
+  if (guestfish && value !== undefined && value !== null) return guestfish(value);
   if (value === undefined || value === null) return '';
   if (Buffer.isBuffer(value)) return value.toString('utf8').replace(/\n$/, '');
   if (typeof value === 'string') return value.replace(/\n$/, '');

@@ -3,6 +3,8 @@
  * The vmcraft command:
  *   vmcraft -a disk.qcow2 [--ro [--live]] [--chain-dir DIR] [-i]   interactive shell (guestfish-like)
  *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
+ *   vmcraft -a disk.qcow2 --ro -i cat /etc/hostname : ls /   guestfish's trailing commands (toplevel.ts)
+ *   vmcraft --version | help [command]                     (toplevel.ts; -m, per-drive --format: session-options.ts)
  *   vmcraft inspect disk… [--json] [--live] [--chain-dir DIR]   what virt-inspector tells, installed applications too
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json] [--chain-dir DIR]   qemu-img convert with a progress bar
  *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
@@ -20,7 +22,6 @@ import { Command, Option } from 'commander';
 import type { GuestFS } from '../guestfs.js';
 import { isVmcraftError } from '../core/errors.js';
 import { convert, type OutputFormat } from '../convert/convert.js';
-import type { ImageFormat } from '../attach/detect.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addPipelineCommands } from './pipeline.js';
@@ -30,25 +31,29 @@ import { addModeOptions, modeHook } from './mode.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
 import { readCliFile } from './read.js';
 import { inspectReport, printReport } from './inspect-report.js';
+import { addHelpCommand, packageVersion, trailingCommands, usageExit } from './toplevel.js';
+import { addDriveOptions, keysFromText, mountAll, parseMount, type DriveArg, type MountArg } from './session-options.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const CHAIN_DIR_HELP = 'let the images read backing files and snapshot parents in this directory (by default an image is opened alone)';
 
 interface SessionFlags {
-  add: string[];
+  add: DriveArg[];
   ro?: boolean;
   live?: boolean;
   chainDir?: string;
-  format?: ImageFormat;
   key: string[];
+  keysFromStdin?: boolean;
+  mount: MountArg[];
   backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
   inspector?: boolean;
   run: string[];
   script?: string;
+  rw?: boolean;
 }
 
-async function openSession(images: string[], flags: Pick<SessionFlags, 'ro' | 'live' | 'chainDir' | 'format' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
-  return launchSession(images, { readonly: flags.ro ?? false, ...(flags.live ? { live: true } : {}), ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}), keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.format ? { format: flags.format } : {}), ...(flags.quiet ? { quiet: true } : {}) });
+async function openSession(images: (string | DriveArg)[], flags: Pick<SessionFlags, 'ro' | 'live' | 'chainDir' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
+  return launchSession(images, { readonly: flags.ro ?? false, ...(flags.live ? { live: true } : {}), ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}), keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.quiet ? { quiet: true } : {}) });
 }
 
 /** All of standard input (a pipe, file or socket: /dev/stdin cannot be opened on a socket). */
@@ -58,19 +63,27 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function scriptLines(flags: SessionFlags): Promise<string[] | undefined> {
+/** The commands to run (else undefined: the interactive shell): trailing words, --run, --script, or a piped standard input. */
+async function scriptLines(flags: SessionFlags, trailing: string[]): Promise<string[] | undefined> {
+  const sources = [trailing.length ? 'commands after the options' : '', flags.run.length ? '--run' : '', flags.script ? '--script' : ''].filter(Boolean);
+  if (sources.length > 1) usageExit(`${sources.join(' and ')} cannot be used together: give the commands one way`);
+  if (flags.keysFromStdin && (flags.script === '-' || (!sources.length && !process.stdin.isTTY))) usageExit('--keys-from-stdin reads standard input: give the commands with --run, --script FILE or after the options');
+  if (trailing.length) return trailing;
   if (flags.run.length) return flags.run;
   if (flags.script) return (flags.script === '-' ? await readStdin() : await readCliFile(flags.script, 'the script')).split('\n');
   if (!process.stdin.isTTY) return (await readStdin()).split('\n');
   return undefined;
 }
 
-async function sessionMain(flags: SessionFlags): Promise<number> {
+async function sessionMain(words: string[], flags: SessionFlags): Promise<number> {
+  const trailing = trailingCommands(program, words, flags.add.length > 0);
   if (flags.add.length === 0) {
     program.help({ error: true });
   }
+  if (flags.ro && flags.rw) usageExit('--ro and --rw cannot be used together');
   // The script is read first: a missing file is reported before anything is opened.
-  const lines = await scriptLines(flags);
+  const lines = await scriptLines(flags, trailing);
+  if (flags.keysFromStdin) flags.key = [...flags.key, ...keysFromText(await readStdin())];
   const g = await openSession(flags.add, flags);
   try {
     if (flags.inspector) {
@@ -78,6 +91,7 @@ async function sessionMain(flags: SessionFlags): Promise<number> {
       if (!root) throw Object.assign(new Error('-i: no operating system found'), { code: 'EINSPECT' });
       await g.mountRoot(root);
     }
+    await mountAll(g, flags.mount, flags.ro ?? false);
     if (lines) return await runScript(g, lines, io, interruption);
     await interactiveShell(g, io, interruption);
     return 0;
@@ -86,16 +100,19 @@ async function sessionMain(flags: SessionFlags): Promise<number> {
   }
 }
 
-const program = addModeOptions(new Command('vmcraft')
+const program = addModeOptions(addDriveOptions(new Command('vmcraft')
   // Options after a subcommand belong to it (customize and fix have their own -a).
   .enablePositionalOptions()
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
   .description('open VM disk images and inspect or change what is inside')
-  .option('-a, --add <image>', 'add a disk image (repeat for several drives)', collect, [])
+  .argument('[commands...]', 'shell commands to run and exit, as guestfish takes them (several separated by " : ")'))
   .option('--ro', 'read-only: nothing in the images can change')
+  .option('-w, --rw', 'read-write (the default; accepted for guestfish scripts)')
   .option('--live', 'with --ro: open images that another program (a running VM) may be writing; what is read may be inconsistent')
-  .option('--format <format>', 'image format (detected from the content when not given)')
+  .option('-m, --mount <dev[:mountpoint[:options[:fstype]]]>', 'mount this filesystem (at / unless given) once the images are open (repeatable)', parseMount, [])
   .option('--chain-dir <dir>', CHAIN_DIR_HELP)
   .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
+  .option('--keys-from-stdin', 'read LUKS passphrases from standard input, one a line')
   .addOption(new Option('--backend <backend>', 'how images are attached').choices(['auto', 'nbd', 'fuse', 'loop']))
   .option('-i, --inspector', 'inspect the disks and mount the operating system found')
   .option('--run <command>', 'run a shell command and exit (repeatable)', collect, [])
@@ -108,8 +125,8 @@ const program = addModeOptions(new Command('vmcraft')
   .showHelpAfterError()
   // Usage errors (unknown option, bad choice) exit 2, so scripts can tell them from failed commands.
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-  .action(async (flags: SessionFlags) => {
-    process.exitCode = await sessionMain(flags);
+  .action(async (words: string[], flags: SessionFlags) => {
+    process.exitCode = await sessionMain(words, flags);
   });
 
 addModeOptions(program
@@ -166,6 +183,7 @@ addJobCommands(program, io);
 addWindowsCommands(program, io);
 addPipelineCommands(program, io);
 addDoctorCommand(program, io);
+addHelpCommand(program, io);
 for (const command of program.commands) [command, ...command.commands].forEach(addOutputOptions);
 
 watchInterruptions();

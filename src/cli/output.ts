@@ -146,7 +146,7 @@ export interface LaunchOptions {
  * warnings and notes (in `auto` mode, `mode vm: <reason>` when the session
  * went to a VM).
  */
-export async function launchSession(images: string[], options: LaunchOptions = {}): Promise<GuestFS> {
+export async function launchSession(images: (string | { path: string; format?: ImageFormat })[], options: LaunchOptions = {}): Promise<GuestFS> {
   launched = true;
   const readonly = options.readonly ?? false;
   const mode = options.mode ?? requestedMode();
@@ -159,9 +159,13 @@ export async function launchSession(images: string[], options: LaunchOptions = {
     // Warnings always; notes (where the session runs and why, how the VM came up) with --verbose.
     g.on('log', (l) => (l.level === 'info' && !flags.verbose ? undefined : io.err(`${l.level}: ${l.message}`)));
   }
-  for (const image of images) g.addDrive(image, { ...(options.format ? { format: options.format } : {}), ...(options.live ? { live: true } : {}), ...(options.chain ? { chain: options.chain } : {}) });
+  // A drive's own format (guestfish's --format before its -a) wins over the session's.
+  for (const image of images) {
+    const { path, format = options.format } = typeof image === 'string' ? { path: image } : image;
+    g.addDrive(path, { ...(format ? { format } : {}), ...(options.live ? { live: true } : {}), ...(options.chain ? { chain: options.chain } : {}) });
+  }
   const started = performance.now();
-  if (flags.trace) traceEvent('session', { state: 'launching', drives: images, readonly, backend: options.backend ?? 'auto', mode: mode ?? 'auto' });
+  if (flags.trace) traceEvent('session', { state: 'launching', drives: images.map((i) => (typeof i === 'string' ? i : i.path)), readonly, backend: options.backend ?? 'auto', mode: mode ?? 'auto' });
   try {
     await g.launch();
   } catch (err) {

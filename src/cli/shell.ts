@@ -4,11 +4,12 @@
  * the shell goes on, the one-shot runner stops with exit code 1.
  */
 import readline from 'node:readline';
-import { isVmcraftError } from '../core/errors.js';
+import { isVmcraftError, VmcraftError } from '../core/errors.js';
 import type { GuestFS } from '../guestfs.js';
 import { formatResult, helpText, resultStderr, shellCommands, type ShellCommand } from './commands.js';
 import { cliMessage, withCode } from './hints.js';
-import { isRest, isWordField, optargField, splitWords, wordsToArgs, type Word } from './words.js';
+import { isRest, isWordField, optargField, splitPipe, splitWords, wordsToArgs, type Word } from './words.js';
+import { hostShell } from './host-commands.js';
 
 /** Where the shell writes. */
 export interface ShellIo {
@@ -18,11 +19,35 @@ export interface ShellIo {
 
 const BUILTINS = ['help', 'exit', 'quit'];
 
-/** Runs one command line; returns false when it failed. */
+/** Prints a failure as the shell does. */
+function reportError(io: ShellIo, err: unknown): false {
+  io.err(`error: ${isVmcraftError(err) ? withCode(err.code, cliMessage(err)) : cliMessage(err)}`);
+  return false;
+}
+
+/**
+ * Runs one command line; returns false when it failed. As in guestfish,
+ * `!cmd` runs a host shell command and `cmd | pipeline` gives the command's
+ * output to a host shell pipeline.
+ */
 export async function runLine(g: GuestFS, commands: Map<string, ShellCommand>, line: string, io: ShellIo): Promise<boolean> {
+  const trimmed = line.trim();
+  if (trimmed.startsWith('!')) return hostShell(trimmed.slice(1)).then(() => true, (err: unknown) => reportError(io, err));
+  const [guest, pipeline] = splitPipe(trimmed);
+  if (pipeline !== undefined) {
+    if (!pipeline) return reportError(io, new VmcraftError('EINVAL', 'nothing after |: give a host command to pipe the output to'));
+    let output = '';
+    const ok = await runWords(g, commands, guest, { out: (text) => void (output += `${text}\n`), err: io.err });
+    return ok && hostShell(pipeline, output).then(() => true, (err: unknown) => reportError(io, err));
+  }
+  return runWords(g, commands, trimmed, io);
+}
+
+/** Runs one command line of the table's (and the shell's own) commands. */
+async function runWords(g: GuestFS, commands: Map<string, ShellCommand>, line: string, io: ShellIo): Promise<boolean> {
   let words: Word[];
   try {
-    words = splitWords(line.trim());
+    words = splitWords(line);
   } catch (err) {
     io.err(`error: ${(err as Error).message}`);
     return false;
@@ -43,12 +68,11 @@ export async function runLine(g: GuestFS, commands: Map<string, ShellCommand>, l
     const result = await command.run(g, wordsToArgs(name, command.args, rest));
     const stderr = resultStderr(result);
     if (stderr) io.err(stderr);
-    const text = formatResult(result);
+    const text = formatResult(result, name);
     if (text) io.out(text);
     return true;
   } catch (err) {
-    io.err(`error: ${isVmcraftError(err) ? withCode(err.code, cliMessage(err)) : cliMessage(err)}`);
-    return false;
+    return reportError(io, err);
   }
 }
 
@@ -129,7 +153,7 @@ export async function complete(g: CompletionSession, commands: Map<string, Shell
   return [hits, word];
 }
 
-/** The interactive shell; resolves when the user leaves (exit, end of input, Ctrl-C at the prompt) or `signal` aborts. */
+/** The interactive shell; resolves when the user leaves (exit, end of input) or `signal` aborts. */
 export async function interactiveShell(g: GuestFS, io: ShellIo, signal?: AbortSignal): Promise<void> {
   const commands = shellCommands();
   const rl = readline.createInterface({
@@ -140,7 +164,15 @@ export async function interactiveShell(g: GuestFS, io: ShellIo, signal?: AbortSi
     ...(signal ? { signal } : {}),
     completer: (line: string, callback: (err: null, result: [string[], string]) => void) => void complete(g, commands, line).then((r) => callback(null, r)),
   });
-  rl.on('SIGINT', () => rl.close());
+  // Ctrl-C at the prompt drops the line typed and gives a new prompt, as guestfish does (exit or Ctrl-D leave).
+  // The text typed stays on the screen, as a terminal shows it; readline has no call to empty its line
+  // without redrawing over it, so its (documented, read-only typed) line and cursor are reset.
+  rl.on('SIGINT', () => {
+    rl.write(null, { ctrl: true, name: 'e' });
+    process.stdout.write('^C\n');
+    Object.assign(rl, { line: '', cursor: 0 });
+    rl.prompt();
+  });
   io.out(`Welcome to vmcraft. Drives: ${g.listDevices().join(' ')}. Type help for the commands, exit to leave.`);
   rl.prompt();
   for await (const line of rl) {

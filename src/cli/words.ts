@@ -105,6 +105,22 @@ export function splitWords(line: string): Word[] {
   return words;
 }
 
+/**
+ * guestfish's `command | pipeline`: the line split at its first `|` outside
+ * quotes (and not escaped), the pipeline as the host shell reads it.
+ */
+export function splitPipe(line: string): [string, string | undefined] {
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '\\') i++;
+    else if (c === "'") i = line.indexOf("'", i + 1) < 0 ? line.length : line.indexOf("'", i + 1);
+    else if (c === '"') {
+      for (i++; i < line.length && line[i] !== '"'; i++) if (line[i] === '\\') i++;
+    } else if (c === '|') return [line.slice(0, i).trimEnd(), line.slice(i + 1).trim()];
+  }
+  return [line, undefined];
+}
+
 /** Whether a field of an options object can be given as a word (not a signal or a callback). */
 export function isWordField(field: ArgSpec): boolean {
   return !field.noShell;

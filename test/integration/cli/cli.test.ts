@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { CLI, cliRunner } from '../../helpers/cli.js';
 import { scratchDir } from '../../helpers/images.js';
+import { openTerminal, type Terminal } from '../../helpers/tmux.js';
 import { buildWindowsImage } from '../../helpers/windows-image.js';
 import { GuestFS } from '../../../src/index.js';
 
@@ -173,49 +173,36 @@ describe('Windows subcommands', () => {
 });
 
 describe('the interactive shell, driven through a terminal (tmux)', () => {
-  const session = `vmcraft-test-${process.pid}`;
-  const tmux = (...args: string[]) => execa('tmux', args, { reject: false });
-  const screen = async () => (await tmux('capture-pane', '-p', '-t', session, '-S', '-200')).stdout;
-  async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const s = await screen();
-      if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; screen:\n${s}`);
-      await sleep(100);
-    }
-  }
-
-  afterAll(async () => void (await tmux('kill-session', '-t', session)));
+  let term: Terminal | undefined;
+  afterAll(async () => term?.kill());
 
   it('runs commands, completes names and guest paths, survives errors, and leaves nothing behind', async () => {
-    const cmd = `TMPDIR=${dir} node --import tsx ${CLI} -a ${fx.debian12!.path} --ro -i`;
-    await tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '50', cmd);
+    term = await openTerminal(`vmcraft-test-${process.pid}`, `TMPDIR=${dir} node --import tsx ${CLI} -a ${fx.debian12!.path} --ro -i`);
+    const { send, waitFor } = term;
     await waitFor('><vmcraft>');
-    await tmux('send-keys', '-t', session, 'cat /etc/hostname', 'Enter');
+    await send('cat /etc/hostname', 'Enter');
     await waitFor('vmcraft-debian');
-    await tmux('send-keys', '-t', session, 'cat /no/such', 'Enter');
+    await send('cat /no/such', 'Enter');
     await waitFor('error: ENOENT');
-    await tmux('send-keys', '-t', session, 'vfs-lab', 'Tab');
+    await send('vfs-lab', 'Tab');
     await waitFor('><vmcraft> vfs-label');
-    await tmux('send-keys', '-t', session, ' /dev/sda1', 'Enter');
+    await send(' /dev/sda1', 'Enter');
     await waitFor(/\nboot\n/);
-    await tmux('send-keys', '-t', session, 'ls /bo', 'Tab');
+    await send('ls /bo', 'Tab');
     await waitFor('><vmcraft> ls /boot/');
-    await tmux('send-keys', '-t', session, 'Enter');
+    await send('Enter');
     await waitFor('vmlinuz-6.1.0-28-amd64');
-    await tmux('send-keys', '-t', session, 'is-file /etc/hostname foll', 'Tab');
+    await send('is-file /etc/hostname foll', 'Tab');
     await waitFor('><vmcraft> is-file /etc/hostname followSymlinks:');
-    await tmux('send-keys', '-t', session, 't', 'Tab');
+    await send('t', 'Tab');
     await waitFor('><vmcraft> is-file /etc/hostname followSymlinks:true');
-    await tmux('send-keys', '-t', session, 'Enter');
+    await send('Enter');
     await waitFor(/followSymlinks:true\ntrue\n/);
-    await tmux('send-keys', '-t', session, 'help cat', 'Enter');
+    await send('help cat', 'Enter');
     await waitFor('read a whole file as text');
     await waitFor('\n  path  absolute path in the guest');
-    await tmux('send-keys', '-t', session, 'exit', 'Enter');
-    for (let i = 0; i < 100 && (await tmux('has-session', '-t', session)).exitCode === 0; i++) await sleep(100);
-    expect((await tmux('has-session', '-t', session)).exitCode).not.toBe(0);
+    await send('exit', 'Enter');
+    expect(await term.ended()).toBe(true);
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   });
 });
