@@ -12,18 +12,14 @@ import { readCliFile } from './read.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** A session on `images` with the inspected root mounted, and that root. */
+/** A session on `images` with the inspected root mounted. */
 async function openMounted(images: string[], readonly: boolean, keys: string[]): Promise<GuestFS> {
-  return (await openRoot(images, readonly, keys)).g;
-}
-
-async function openRoot(images: string[], readonly: boolean, keys: string[]): Promise<{ g: GuestFS; root: string }> {
   const g = await launchSession(images, { readonly, keys });
   try {
     const [root] = await g.inspectOs();
     if (!root) throw Object.assign(new Error('no operating system found'), { code: 'EINSPECT' });
     await g.mountRoot(root);
-    return { g, root };
+    return g;
   } catch (err) {
     await closeSession(g);
     throw err;
