@@ -36,10 +36,10 @@ export interface OpSpec<P = unknown> {
   parse(arg: string, runner: Runner): P | Promise<P>;
   /** On the guest, before anything is written. */
   check?(g: GuestFS, p: P, ctx: OpContext): Promise<void>;
-  /** Does it; returns virt-customize's message for it. */
-  run(g: GuestFS, p: P, ctx: OpContext): Promise<string>;
-  /** The message a dry run prints. */
+  /** virt-customize's message for it, printed before it runs (and by a dry run). */
   describe(p: P): string;
+  /** Does it; may return a line to print after (the random password it set). */
+  run(g: GuestFS, p: P, ctx: OpContext): Promise<string | void>;
 }
 
 const op = <P>(spec: OpSpec<P>): OpSpec => spec as OpSpec;
@@ -82,9 +82,10 @@ async function passwordSelector(name: string, sel: string): Promise<Password> {
   throw bad(name, 'the selector is password:PASSWORD, file:FILENAME, random or disabled (values not shown)');
 }
 
-async function setPassword(g: GuestFS, user: string, p: Password): Promise<string> {
+async function setPassword(g: GuestFS, user: string, p: Password): Promise<string | void> {
   await g.setPassword(user, 'hash' in p ? { hash: p.hash } : { password: p.password });
-  return 'random' in p && p.random ? `Setting random password of ${user} to ${p.password}` : `Setting password of ${user}`;
+  // virt-customize prints the random password: it is the only way the user learns it.
+  if ('random' in p && p.random) return `Setting random password of ${user} to ${p.password}`;
 }
 
 /** The newest ~/.ssh/id*.pub of the host user (virt-builder's default SSH key). */
@@ -148,20 +149,19 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     run: async (g, p) => {
       const current = (await g.isFile(p.f, { followSymlinks: true })) ? await g.read(p.f, 'utf8') : '';
       await g.write(p.f, appendLineText(current, p.line));
-      return `Appending line to ${p.f}`;
     },
   }),
   op({
     name: 'chmod', arg: 'PERMISSIONS:FILE', help: 'change the permissions of FILE (0700 is octal, 700 decimal)',
     parse: (s) => { const [m, f] = pair('chmod', 'PERMISSIONS:FILE', s); return { perms: m, mode: chmodMode(m), f: guestPath('chmod', f) }; },
     describe: (p) => `Changing permissions of ${p.f} to ${p.perms}`,
-    run: async (g, p) => { await g.chmod(p.mode, p.f); return `Changing permissions of ${p.f} to ${p.perms}`; },
+    run: async (g, p) => { await g.chmod(p.mode, p.f); },
   }),
   op({
     name: 'copy', arg: 'SOURCE:DEST', help: 'copy files or directories recursively inside the guest',
     parse: (s) => { const [src, dest] = pair('copy', 'SOURCE:DEST', s); return { src: guestPath('copy', src), dest: guestPath('copy', dest) }; },
     describe: (p) => `Copying (in image): ${p.src} to ${p.dest}`,
-    run: async (g, p) => { await g.cpA(p.src, p.dest); return `Copying (in image): ${p.src} to ${p.dest}`; },
+    run: async (g, p) => { await g.cpA(p.src, p.dest); },
   }),
   op({
     name: 'copy-in', arg: 'LOCALPATH:REMOTEDIR', help: 'copy local files or directories recursively into REMOTEDIR (which must exist)',
@@ -173,7 +173,7 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
       return { local, dir: guestPath('copy-in', s.slice(i + 1)) };
     },
     describe: (p) => `Copying: ${p.local} to ${p.dir}`,
-    run: async (g, p) => { await g.copyIn(p.local, p.dir); return `Copying: ${p.local} to ${p.dir}`; },
+    run: async (g, p) => { await g.copyIn(p.local, p.dir); },
   }),
   op({
     name: 'delete', arg: 'PATH', help: 'delete a file or a directory recursively (glob characters allowed)',
@@ -181,7 +181,6 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     describe: (p) => `Deleting: ${p}`,
     run: async (g, p) => {
       for (const hit of await g.globExpand(p, { directorySlash: false })) await g.rmRf(hit);
-      return `Deleting: ${p}`;
     },
   }),
   op({
@@ -199,35 +198,34 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
       // binary: the output byte for byte (a text result would lose the final newline).
       const { stdout } = await g.runner.run('perl', ['-pe', p.expr], { input: await g.read(p.f, 'utf8'), binary: true });
       await g.write(p.f, stdout as unknown as Buffer);
-      return `Editing: ${p.f}`;
     },
   }),
   op({
     name: 'firstboot', arg: 'SCRIPT', help: 'install SCRIPT (a host file) to run once at the next boot', parse: script('the first-boot script'),
     describe: (p) => `Installing firstboot script: ${p.file}`,
-    run: async (g, p, ctx) => { await g.runFirstBoot(p.text, firstbootName(ctx, 'script')); return `Installing firstboot script: ${p.file}`; },
+    run: async (g, p, ctx) => { await g.runFirstBoot(p.text, firstbootName(ctx, 'script')); },
   }),
   op({
     name: 'firstboot-command', arg: "'CMD+ARGS'", help: 'run a command once at the next boot', parse: (s) => s,
     describe: (p) => `Installing firstboot command: ${p}`,
-    run: async (g, p, ctx) => { await g.runFirstBoot(`${p}\n`, firstbootName(ctx, 'command')); return `Installing firstboot command: ${p}`; },
+    run: async (g, p, ctx) => { await g.runFirstBoot(`${p}\n`, firstbootName(ctx, 'command')); },
   }),
   op({
     name: 'firstboot-install', arg: 'PKG,PKG..', help: "install packages at the next boot (with the guest's network)", parse: (s) => packageList('firstboot-install', s),
     check: async (_g, p, ctx) => checkPackages(ctx.manager, p),
     describe: (p) => `Installing firstboot packages: ${p.join(' ')}`,
-    run: async (g, p, ctx) => { await g.runFirstBoot(`${installCommandLine(ctx.manager, p)}\n`, firstbootName(ctx, 'install')); return `Installing firstboot packages: ${p.join(' ')}`; },
+    run: async (g, p, ctx) => { await g.runFirstBoot(`${installCommandLine(ctx.manager, p)}\n`, firstbootName(ctx, 'install')); },
   }),
   op({
     name: 'hostname', arg: 'HOSTNAME', help: 'set the hostname (a FQDN is fine)', parse: (s) => { checkHostname(s); return s; },
     describe: (p) => `Setting the hostname: ${p}`,
-    run: async (g, p) => { await g.setHostname(p); return `Setting the hostname: ${p}`; },
+    run: async (g, p) => { await g.setHostname(p); },
   }),
   op({
     name: 'install', arg: 'PKG,PKG..', help: "install packages now (with the host's network)", parse: (s) => packageList('install', s),
     check: async (_g, p, ctx) => checkPackages(ctx.manager, p),
     describe: (p) => `Installing packages: ${p.join(' ')}`,
-    run: async (g, p) => { await g.installPackages(p); return `Installing packages: ${p.join(' ')}`; },
+    run: async (g, p) => { await g.installPackages(p); },
   }),
   op({
     name: 'link', arg: 'TARGET:LINK[:LINK..]', help: 'make symbolic links LINK… pointing at TARGET',
@@ -237,21 +235,18 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
       return { target, links: links.map((l) => guestPath('link', l)) };
     },
     describe: (p) => p.links.map((l) => `Linking: ${l} -> ${p.target}`).join('\n'),
-    run: async (g, p) => {
-      for (const l of p.links) await g.lnS(p.target, l);
-      return p.links.map((l) => `Linking: ${l} -> ${p.target}`).join('\n');
-    },
+    run: async (g, p) => { for (const l of p.links) await g.lnS(p.target, l); },
   }),
   op({
     name: 'mkdir', arg: 'DIR', help: 'make a directory (and its parents; fine if it exists)', parse: (s) => guestPath('mkdir', s),
     describe: (p) => `Making directory: ${p}`,
-    run: async (g, p) => { await g.mkdirP(p); return `Making directory: ${p}`; },
+    run: async (g, p) => { await g.mkdirP(p); },
   }),
   op({
     name: 'move', arg: 'SOURCE:DEST', help: 'move files or directories inside the guest',
     parse: (s) => { const [src, dest] = pair('move', 'SOURCE:DEST', s); return { src: guestPath('move', src), dest: guestPath('move', dest) }; },
     describe: (p) => `Moving: ${p.src} -> ${p.dest}`,
-    run: async (g, p) => { await g.mv(p.src, p.dest); return `Moving: ${p.src} -> ${p.dest}`; },
+    run: async (g, p) => { await g.mv(p.src, p.dest); },
   }),
   op({
     name: 'password', arg: 'USER:SELECTOR', help: 'set the password of USER (password:PW, file:FILE, random, disabled)',
@@ -281,22 +276,20 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
       } finally {
         await g.rmRf(tmp);
       }
-      return `Running: ${p.file}`;
     },
   }),
   op({
     name: 'run-command', arg: "'CMD+ARGS'", help: "run a command in the guest, chrooted (the guest's /bin/sh)", parse: (s) => s,
     describe: (p) => `Running: ${p}`,
-    run: async (g, p, ctx) => { await g.sh(p, { network: ctx.network }); return `Running: ${p}`; },
+    run: async (g, p, ctx) => { await g.sh(p, { network: ctx.network }); },
   }),
   op({
     name: 'selinux-relabel', help: 'relabel the files for SELinux (or touch /.autorelabel); nothing on a guest without SELinux', parse: none,
     describe: () => 'SELinux relabelling',
     run: async (g) => {
       const type = await selinuxType(g);
-      if (type === undefined) return 'SELinux relabelling: the guest has no SELinux, nothing to do';
+      if (type === undefined) return 'The guest has no SELinux: nothing relabelled';
       await g.selinuxRelabel(`/etc/selinux/${type}/contexts/files/file_contexts`, '/');
-      return 'SELinux relabelling';
     },
   }),
   op({
@@ -304,35 +297,35 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     parse: sshSelector,
     check: async (g, p) => { await guestUser(g, p.user); },
     describe: (p) => `SSH key inject: ${p.user}`,
-    run: async (g, p) => { await g.injectSshKey(p.user, p.key); return `SSH key inject: ${p.user}`; },
+    run: async (g, p) => { await g.injectSshKey(p.user, p.key); },
   }),
   op({
     name: 'timezone', arg: 'TIMEZONE', help: 'set the timezone, e.g. Europe/London', parse: (s) => s,
     check: (g, p) => checkTimezone(g, p),
     describe: (p) => `Setting the timezone: ${p}`,
-    run: async (g, p) => { await g.setTimezone(p); return `Setting the timezone: ${p}`; },
+    run: async (g, p) => { await g.setTimezone(p); },
   }),
   op({
     name: 'touch', arg: 'FILE', help: 'touch(1) FILE', parse: (s) => guestPath('touch', s),
     describe: (p) => `Running touch: ${p}`,
-    run: async (g, p) => { await g.touch(p); return `Running touch: ${p}`; },
+    run: async (g, p) => { await g.touch(p); },
   }),
   op({
     name: 'truncate', arg: 'FILE', help: 'truncate FILE (which must exist) to zero length', parse: (s) => guestPath('truncate', s),
     describe: (p) => `Truncating: ${p}`,
-    run: async (g, p) => { await g.truncate(p); return `Truncating: ${p}`; },
+    run: async (g, p) => { await g.truncate(p); },
   }),
   op({
     name: 'uninstall', arg: 'PKG,PKG..', help: 'remove packages', parse: (s) => packageList('uninstall', s),
     check: async (_g, p, ctx) => checkPackages(ctx.manager, p),
     describe: (p) => `Uninstalling packages: ${p.join(' ')}`,
-    run: async (g, p) => { await g.uninstallPackages(p); return `Uninstalling packages: ${p.join(' ')}`; },
+    run: async (g, p) => { await g.uninstallPackages(p); },
   }),
   op({
     name: 'update', help: "update every package (with the host's network)", parse: none,
     check: async (_g, _p, ctx) => checkPackages(ctx.manager, []),
     describe: () => 'Updating packages',
-    run: async (g) => { await g.updatePackages(); return 'Updating packages'; },
+    run: async (g) => { await g.updatePackages(); },
   }),
   op({
     name: 'upload', arg: 'FILE:DEST', help: 'upload a host file to DEST (a file name, or a guest directory to keep its name)',
@@ -347,18 +340,17 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     run: async (g, p) => {
       const dest = (await g.isDir(p.dest)) ? `${p.dest.replace(/\/$/, '')}/${path.basename(p.file)}` : p.dest;
       await g.upload(p.file, dest);
-      return `Uploading: ${p.file} to ${dest}`;
     },
   }),
   op({
     name: 'write', arg: 'FILE:CONTENT', help: 'write CONTENT to FILE',
     parse: (s) => { const [f, content] = pair('write', 'FILE:CONTENT', s, true); return { f: guestPath('write', f), content }; },
     describe: (p) => `Writing: ${p.f}`,
-    run: async (g, p) => { await g.write(p.f, p.content); return `Writing: ${p.f}`; },
+    run: async (g, p) => { await g.write(p.f, p.content); },
   }),
   op({
     name: 'sysprep', help: "vmcraft's own: remove machine-specific state (machine-id, SSH host keys, logs…)", parse: none,
     describe: () => 'Removing machine-specific state',
-    run: async (g) => { const r = await g.sysprep(); return `Removing machine-specific state: removed ${r.removed.length}, emptied ${r.emptied.length}`; },
+    run: async (g) => { const r = await g.sysprep(); return `Removed ${r.removed.length} paths, emptied ${r.emptied.length} files`; },
   }),
 ];

@@ -111,7 +111,11 @@ export function addCustomizeCommand(program: Command, io: ShellIo): void {
     if (flags.dryRun) return say('Dry run: nothing written');
     // 3. In order.
     await withGuest(await open(false), async (g, ctx) => {
-      for (const { spec, p } of parsed) say(await spec.run(g, p, ctx));
+      for (const { spec, p } of parsed) {
+        say(spec.describe(p));
+        const after = await spec.run(g, p, ctx);
+        if (after) say(after);
+      }
       say('Finishing off');
     });
   });

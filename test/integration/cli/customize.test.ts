@@ -142,12 +142,12 @@ describe('every operation, in the order given', () => {
       '--firstboot', fb, '--firstboot-command', 'echo fb2', '--selinux-relabel']);
     expect(out[0]).toBe('Examining the guest ...');
     expect(out.slice(2)).toEqual(['Setting the hostname: box.example.com', 'Setting the timezone: Europe/Paris', 'Running: echo hi > /root/ran', `Running: ${run}`,
-      'Making directory: /opt/a/b', `Uploading: ${up} to /opt/a/up.txt`, `Uploading: ${up} to /opt/renamed`, `Copying: ${tree} to /opt`,
+      'Making directory: /opt/a/b', `Uploading: ${up} to /opt/a`, `Uploading: ${up} to /opt/renamed`, `Copying: ${tree} to /opt`,
       'Copying (in image): /opt/tree to /opt/tree2', 'Moving: /opt/renamed -> /opt/moved',
       'Writing: /etc/f', 'Appending line to /etc/f', 'Editing: /etc/f', 'Changing permissions of /etc/f to 0600',
       'Linking: /l1 -> /etc/f', 'Linking: /l2 -> /etc/f', 'Running touch: /t', 'Writing: /tr', 'Truncating: /tr',
-      expect.stringMatching(/^Setting random password of root to \S{16}$/), 'SSH key inject: root', 'SSH key inject: root',
-      `Installing firstboot script: ${fb}`, 'Installing firstboot command: echo fb2', 'SELinux relabelling: the guest has no SELinux, nothing to do', 'Finishing off']);
+      'Setting password of root', expect.stringMatching(/^Setting random password of root to \S{16}$/), 'SSH key inject: root', 'SSH key inject: root',
+      `Installing firstboot script: ${fb}`, 'Installing firstboot command: echo fb2', 'SELinux relabelling', 'The guest has no SELinux: nothing relabelled', 'Finishing off']);
     const got = await look(img, async (g) => ({
       hostname: await g.read('/etc/hostname', 'utf8'), tz: await g.readlink('/etc/localtime'),
       ran: await g.read('/root/ran', 'utf8'), runOut: await g.read('/root/run-out', 'utf8'), runLeft: await g.globExpand('/tmp/vmcraft-run-*'),
