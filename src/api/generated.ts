@@ -2125,6 +2125,17 @@ export interface GuestFSCalls {
   installPackages(packages: string[]): Promise<string>;
 
   /**
+   * Remove packages with the guest package manager.
+   *
+   * apt, dnf, yum, zypper, apk or pacman, without network; the guest must be inspected.
+   *
+   * Refused with `EREADONLY` in a read-only session.
+   *
+   * @returns the package manager's output
+   */
+  uninstallPackages(packages: string[]): Promise<string>;
+
+  /**
    * Update all packages with the guest package manager.
    *
    * With the host's network; the guest must be inspected.

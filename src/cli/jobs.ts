@@ -1,13 +1,10 @@
 /**
- * The `customize` and `fix` subcommands: the jobs users script most, on an inspected, mounted guest;
+ * The `fix` subcommand, on an inspected, mounted guest;
  * and the Windows ones. Each takes --vm, --host and --mode (mode.ts), which launchSession applies.
  */
 import type { Command } from 'commander';
 import type { GuestFS } from '../guestfs.js';
 import type { FixPlan } from '../fix/types.js';
-import { checkPackages } from '../customize/packages.js';
-import { checkFirstBootName, checkHostname, checkTimezone } from '../customize/system.js';
-import { checkPasswordUser, checkSshKey, guestUser } from '../customize/users.js';
 import { closeSession, launchSession } from './output.js';
 import { addModeOptions } from './mode.js';
 import type { ShellIo } from './shell.js';
@@ -15,90 +12,22 @@ import { readCliFile } from './read.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** A session on `images` with the inspected root mounted, and that root. */
+/** A session on `images` with the inspected root mounted. */
 async function openMounted(images: string[], readonly: boolean, keys: string[]): Promise<GuestFS> {
-  return (await openRoot(images, readonly, keys)).g;
-}
-
-async function openRoot(images: string[], readonly: boolean, keys: string[]): Promise<{ g: GuestFS; root: string }> {
   const g = await launchSession(images, { readonly, keys });
   try {
     const [root] = await g.inspectOs();
     if (!root) throw Object.assign(new Error('no operating system found'), { code: 'EINSPECT' });
     await g.mountRoot(root);
-    return { g, root };
+    return g;
   } catch (err) {
     await closeSession(g);
     throw err;
   }
 }
 
-/** `user:KEY` or `user:file:PATH` → [user, key]. */
-async function sshKeyArg(arg: string): Promise<[string, string]> {
-  const [user, ...rest] = arg.split(':');
-  const value = rest.join(':');
-  return [user!, value.startsWith('file:') ? (await readCliFile(value.slice(5), 'the SSH key')).trim() : value];
-}
-
-/** `password:SECRET` or `file:PATH` → the password. */
-async function passwordArg(spec: string): Promise<string> {
-  const [kind, ...rest] = spec.split(':');
-  return kind === 'file' ? (await readCliFile(rest.join(':'), 'the password file')).trim() : rest.join(':');
-}
-
-interface CustomizeFlags { add: string[]; key: string[]; hostname?: string; timezone?: string; sshInject: string[]; rootPassword?: string; install: string[]; firstboot: string[]; sysprep?: boolean }
-
-/** Adds `customize` and `fix` to the program. */
+/** Adds `fix` to the program. */
 export function addJobCommands(program: Command, io: ShellIo): void {
-  addModeOptions(program
-    .command('customize')
-    .description('customise a guest before its first boot (like virt-customize)')
-    .requiredOption('-a, --add <image>', 'disk image (repeat for several drives)', collect, [])
-    .option('--key <passphrase>', 'LUKS passphrase (repeatable)', collect, [])
-    .option('--hostname <name>', 'set the hostname')
-    .option('--timezone <zone>', 'set the timezone, e.g. Europe/Paris')
-    .option('--ssh-inject <user:key>', 'add an SSH public key (user:KEY or user:file:PATH; repeatable)', collect, [])
-    .option('--root-password <spec>', 'password:SECRET or file:PATH (hashed with SHA-512; never logged)')
-    .option('--install <packages>', 'install packages, comma-separated (repeatable)', collect, [])
-    .option('--firstboot <script>', 'a script file to run once at the next boot (repeatable)', collect, [])
-    .option('--sysprep', 'remove machine-specific state (machine-id, SSH host keys, logs…)'))
-    .action(async (flags: CustomizeFlags) => {
-      // Every operation is read and checked before the first write, so a bad one changes nothing:
-      // the files and what can be checked alone before the image is opened, the rest on the guest.
-      const sshKeys = await Promise.all(flags.sshInject.map(sshKeyArg));
-      const rootPassword = flags.rootPassword === undefined ? undefined : await passwordArg(flags.rootPassword);
-      const firstboot = await Promise.all(flags.firstboot.map(async (file, i) => ({ name: `${String(i).padStart(2, '0')}-script`, script: await readCliFile(file, 'the first-boot script') })));
-      const packages = flags.install.flatMap((p) => p.split(',')).filter(Boolean);
-      if (flags.hostname) checkHostname(flags.hostname);
-      for (const [, key] of sshKeys) checkSshKey(key);
-      for (const { name } of firstboot) checkFirstBootName(name);
-      const { g, root } = await openRoot(flags.add, false, flags.key);
-      try {
-        if (flags.timezone) await checkTimezone(g, flags.timezone);
-        for (const [user] of sshKeys) await guestUser(g, user);
-        if (rootPassword !== undefined) await checkPasswordUser(g, 'root');
-        if (packages.length) checkPackages(g.inspectOsInfo(root).packageManagement, packages);
-        if (flags.hostname) io.out(`hostname: ${(await g.setHostname(flags.hostname)) ? 'set' : 'unchanged'}`);
-        if (flags.timezone) io.out(`timezone: ${(await g.setTimezone(flags.timezone)) ? 'set' : 'unchanged'}`);
-        for (const [user, key] of sshKeys) io.out(`ssh key for ${user}: ${(await g.injectSshKey(user, key)) ? 'added' : 'already there'}`);
-        if (rootPassword !== undefined) {
-          await g.setPassword('root', { password: rootPassword });
-          io.out('root password: set');
-        }
-        if (packages.length) {
-          await g.installPackages(packages);
-          io.out(`installed: ${packages.join(' ')}`);
-        }
-        for (const { name, script } of firstboot) io.out(`first boot: ${await g.runFirstBoot(script, name)}`);
-        if (flags.sysprep) {
-          const r = await g.sysprep();
-          io.out(`sysprep: removed ${r.removed.length}, emptied ${r.emptied.length}`);
-        }
-      } finally {
-        await closeSession(g);
-      }
-    });
-
   addModeOptions(program
     .command('fix')
     .description('make a guest from VMware, Hyper-V or a cloud boot on KVM: shows the plan, --apply applies it')

@@ -7,7 +7,7 @@
  *   vmcraft --version | help [command]                     (toplevel.ts; -m, per-drive --format: session-options.ts)
  *   vmcraft inspect disk… [--json] [--live] [--chain-dir DIR]   what virt-inspector tells, installed applications too
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json] [--chain-dir DIR]   qemu-img convert with a progress bar
- *   vmcraft customize -a disk --hostname … --ssh-inject … --install …   (like virt-customize)
+ *   vmcraft customize [-a] disk [--hostname …] [--run-command …] [-n] …   (like virt-customize; customize.ts)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
  *   vmcraft doctor [--json]                           what this host can do in host mode and VM mode (doctor.ts)
@@ -24,6 +24,7 @@ import { isVmcraftError } from '../core/errors.js';
 import { convert, type OutputFormat } from '../convert/convert.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
+import { addCustomizeCommand } from './customize.js';
 import { addPipelineCommands } from './pipeline.js';
 import { addDoctorCommand } from './doctor.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressBars, reportFatal, reportingRunner, sessionLaunched } from './output.js';
@@ -179,6 +180,7 @@ program
     io.out(opts.json ? JSON.stringify({ event: 'done', ...result }) : `${result.output}: ${result.format}, ${result.size} bytes, sha256 ${result.sha256}`);
   });
 
+addCustomizeCommand(program, io);
 addJobCommands(program, io);
 addWindowsCommands(program, io);
 addPipelineCommands(program, io);

@@ -20,6 +20,15 @@ const UPDATE: Record<string, string[]> = {
   pacman: ['pacman', '-Syu', '--noconfirm'],
 };
 
+const UNINSTALL: Record<string, (pkgs: string[]) => string[]> = {
+  apt: (p) => ['apt-get', 'remove', '-y', '-qq', ...p],
+  dnf: (p) => ['dnf', 'remove', '-y', '-q', ...p],
+  yum: (p) => ['yum', 'remove', '-y', '-q', ...p],
+  zypper: (p) => ['zypper', '--non-interactive', 'remove', ...p],
+  apk: (p) => ['apk', 'del', ...p],
+  pacman: (p) => ['pacman', '-R', '--noconfirm', ...p],
+};
+
 function unsupported(manager: string): VmcraftError {
   return new VmcraftError('EUNSUPPORTED', `installing packages with ${manager} is not supported`);
 }
@@ -35,6 +44,18 @@ export async function installPackages(t: GuestTarget, manager: string, packages:
   checkPackages(manager, packages);
   const argv = INSTALL[manager]!(packages);
   return (await t.command(argv, { network: true, timeoutMs: 1_800_000 })).stdout;
+}
+
+/** Removes packages with the guest's package manager (no network: removing needs none). */
+export async function uninstallPackages(t: GuestTarget, manager: string, packages: string[]): Promise<string> {
+  checkPackages(manager, packages);
+  return (await t.command(UNINSTALL[manager]!(packages), { timeoutMs: 1_800_000 })).stdout;
+}
+
+/** The shell command line that installs `packages` with `manager` (for a first-boot script). */
+export function installCommandLine(manager: string, packages: string[]): string {
+  checkPackages(manager, packages);
+  return INSTALL[manager]!(packages).map((w) => (/^[\w.+:@=/-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /** Updates every package with the guest's package manager. */

@@ -86,6 +86,13 @@ export const CUSTOMIZE_CALLS = [
     impl: async (g, names) => (await packages()).installPackages(g, manager(g), names),
   }),
   defineCall({
+    name: 'uninstallPackages', group: 'customize', since: '0.2.0', writes: true,
+    summary: 'remove packages with the guest package manager',
+    doc: "apt, dnf, yum, zypper, apk or pacman, without network; the guest must be inspected.\n@returns the package manager's output",
+    args: [a.stringList('packages')], returns: 'string', ts: 'Promise<string>',
+    impl: async (g, names) => (await packages()).uninstallPackages(g, manager(g), names),
+  }),
+  defineCall({
     name: 'updatePackages', group: 'customize', since: v, writes: true,
     summary: 'update all packages with the guest package manager',
     doc: "With the host's network; the guest must be inspected.\n@returns the package manager's output",
