@@ -1,0 +1,9 @@
+/** The small virt-* tools as vmcraft subcommands (virt-ls, virt-cat, virt-df, virt-filesystems…). */
+import type { Command } from 'commander';
+import type { ShellIo } from '../shell.js';
+import { addReadTools } from './read-tools.js';
+
+/** Adds the tools' subcommands to the program. */
+export function addToolCommands(program: Command, io: ShellIo): void {
+  addReadTools(program, io);
+}
