@@ -18,6 +18,7 @@ export interface DriveFlags {
   format?: ImageFormat;
   key: string[];
   keysFromStdin?: boolean;
+  chainDir?: string;
   json?: boolean;
 }
 
@@ -30,6 +31,7 @@ export function addDriveOptions(command: Command, what = 'disk image (repeatable
     .option('--format <format>', 'image format of the images (detected from the content when not given)')
     .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
     .option('--keys-from-stdin', 'read LUKS passphrases from standard input, one a line')
+    .option('--chain-dir <dir>', 'let the images read backing files in this directory (by default an image is opened alone)')
     .option('--json', 'print JSON'));
 }
 
@@ -61,7 +63,7 @@ async function stdinKeys(): Promise<string[]> {
 /** Launches a session on the images (read-only unless `readonly` is false); the caller closes it. */
 export async function openTool(images: string[], flags: DriveFlags, readonly = true): Promise<GuestFS> {
   const keys = [...flags.key, ...(flags.keysFromStdin ? await stdinKeys() : [])];
-  return launchSession(images, { readonly, keys, quiet: true, ...(flags.format ? { format: flags.format } : {}) });
+  return launchSession(images, { readonly, keys, quiet: true, ...(flags.format ? { format: flags.format } : {}), ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
 }
 
 /** Runs `work` on a session, then closes it. */
