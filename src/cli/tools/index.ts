@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import type { ShellIo } from '../shell.js';
 import { addReadTools } from './read-tools.js';
 import { addCopyTools } from './copy-tools.js';
+import { addMakeFs } from './make-fs.js';
 
 /** Adds the tools' subcommands to the program. */
 export function addToolCommands(program: Command, io: ShellIo): void {
   addReadTools(program, io);
   addCopyTools(program, io);
+  addMakeFs(program, io);
 }

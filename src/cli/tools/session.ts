@@ -19,6 +19,8 @@ export interface DriveFlags {
   key: string[];
   keysFromStdin?: boolean;
   chainDir?: string;
+  /** `-m DEV[:MOUNTPOINT]`: mount these instead of the guest found by inspection. */
+  mount?: string[];
   json?: boolean;
 }
 
@@ -32,6 +34,7 @@ export function addDriveOptions(command: Command, what = 'disk image (repeatable
     .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
     .option('--keys-from-stdin', 'read LUKS passphrases from standard input, one a line')
     .option('--chain-dir <dir>', 'let the images read backing files in this directory (by default an image is opened alone)')
+    .option('-m, --mount <dev[:mountpoint]>', 'mount this filesystem (at / unless a mount point is given; repeatable) instead of the guest found by inspection', collect, [])
     .option('--json', 'print JSON'));
 }
 
@@ -79,6 +82,13 @@ export async function withTool<T>(images: string[], flags: DriveFlags, work: (g:
 /** Runs `work` on a session with the guest's root and its fstab mounted (read-only unless `readonly` is false), then closes it. */
 export async function withMountedGuest<T>(images: string[], flags: DriveFlags, work: (g: GuestFS) => Promise<T>, readonly = true): Promise<T> {
   return withTool(images, flags, async (g) => {
+    if (flags.mount?.length) {
+      for (const spec of flags.mount) {
+        const [device, mountpoint = '/'] = spec.split(':');
+        await (readonly ? g.mountRo(device!, mountpoint) : g.mount(device!, mountpoint));
+      }
+      return work(g);
+    }
     const [root] = await g.inspectOs();
     if (!root) throw new VmcraftError('EINSPECT', 'no operating system found in the image (these tools mount the guest found by inspection)');
     await g.mountRoot(root);
