@@ -217,3 +217,44 @@ describe('copy-out, copy-in, tar-out, tar-in', () => {
     expect(r.stderr).toContain('/etc/missing is not a file or directory');
   });
 });
+
+describe('make-fs (virt-make-fs)', () => {
+  it('makes an image from a directory, partitioned and labelled, that ls -m reads back', async () => {
+    const src = path.join(dir, 'mkfs-in');
+    await mkdir(path.join(src, 'sub'), { recursive: true });
+    await writeFile(path.join(src, 'sub/f.txt'), 'hello\n');
+    await symlink('/etc/passwd', path.join(src, 'link'));
+    const out = path.join(dir, 'made.qcow2');
+    const r = await vmcraft(['make-fs', src, out, '--type', 'ext4', '--label', 'data', '--partition=gpt', '-F', 'qcow2', '--size=+8M', '--json']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ output: out, format: 'qcow2', type: 'ext4', device: '/dev/sda1' });
+    expect(String((await execa('qemu-img', ['info', '--output=json', out])).stdout)).toContain('"format": "qcow2"');
+    expect(lines(await vmcraft(['filesystems', '--long', out]))[1]!.split(/ +/).slice(0, 4)).toEqual(['/dev/sda1', 'filesystem', 'ext4', 'data']);
+    const ls = await vmcraft(['ls', '-lR', '-m', '/dev/sda1', out, '/']);
+    expect(lines(ls)).toContain('l 0777         11 /link -> /etc/passwd');
+    expect(lines(ls).filter((l) => /^- 0[0-7]{3} {10}6 \/sub\/f\.txt$/.test(l))).toHaveLength(1);
+    expect((await vmcraft(['cat', '-m', '/dev/sda1', out, '/sub/f.txt'])).stdout).toBe('hello\n');
+  });
+
+  it('makes an image from a tarball with an exact --size', async () => {
+    const src = path.join(dir, 'mkfs-tar');
+    await mkdir(src);
+    await writeFile(path.join(src, 'a'), 'A');
+    await execa('tar', ['-C', src, '-czf', path.join(dir, 'in.tgz'), '.']);
+    const out = path.join(dir, 'fromtar.img');
+    expect((await vmcraft(['make-fs', path.join(dir, 'in.tgz'), out, '--size=20M'])).exitCode).toBe(0);
+    expect((await execa('stat', ['-c', '%s', out])).stdout).toBe(String(20 * 2 ** 20));
+    expect((await vmcraft(['cat', '-m', '/dev/sda', out, '/a'])).stdout).toBe('A');
+  });
+
+  it('exits 2 on bad usage (unknown partition type, existing output, compressed tarball without --size) and leaves no image behind a failure', async () => {
+    const src = path.join(dir, 'mkfs-in');
+    expect((await vmcraft(['make-fs', src, path.join(dir, 'x.img'), '--partition=bsd'])).exitCode).toBe(2);
+    expect((await vmcraft(['make-fs', src, path.join(dir, 'x.img'), '--size=lots'])).stderr.split('\n')[0]).toMatch(/--size: expected N or \+N/);
+    expect((await vmcraft(['make-fs', src, path.join(dir, 'made.qcow2')])).stderr.split('\n')[0]).toMatch(/exists/);
+    expect((await vmcraft(['make-fs', path.join(dir, 'in.tgz'), path.join(dir, 'x.img')])).exitCode).toBe(2);
+    const failed = await vmcraft(['make-fs', src, path.join(dir, 'bad.img'), '--type', 'nosuchfs']);
+    expect(failed.exitCode).toBe(1);
+    await expect(readFile(path.join(dir, 'bad.img'))).rejects.toThrow(/ENOENT/);
+  });
+});
