@@ -258,3 +258,42 @@ describe('make-fs (virt-make-fs)', () => {
     await expect(readFile(path.join(dir, 'bad.img'))).rejects.toThrow(/ENOENT/);
   });
 });
+
+describe('sparsify (virt-sparsify)', () => {
+  /** A 64 MiB ext4 raw image that held 20 MiB of random data, deleted: the blocks are still allocated. */
+  async function usedImage(name: string): Promise<string> {
+    const img = path.join(dir, name);
+    await execa('truncate', ['-s', '64M', img]);
+    await execa('mkfs.ext4', ['-q', img]);
+    const big = path.join(dir, `${name}.bin`);
+    await execa('dd', ['if=/dev/urandom', `of=${big}`, 'bs=1M', 'count=20', 'status=none']);
+    expect((await vmcraft(['copy-in', '-m', '/dev/sda', big, img, '/'])).exitCode).toBe(0);
+    expect((await vmcraft(['-a', img, '--run', 'mount /dev/sda /', '--run', 'rm /' + path.basename(big)])).exitCode).toBe(0);
+    return img;
+  }
+  const allocatedKiB = async (file: string) => Number(String((await execa('du', ['-k', file])).stdout).split('\t')[0]);
+
+  it('copying mode: a sparse copy with the same files, the input unchanged', async () => {
+    const img = await usedImage('sp.raw');
+    const hash = await sha256File(img);
+    expect(await allocatedKiB(img)).toBeGreaterThan(20_000);
+    const out = path.join(dir, 'sp-out.qcow2');
+    const r = await vmcraft(['sparsify', img, out, '--convert', 'qcow2', '--json']);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'qcow2', zeroed: ['/dev/sda'] });
+    expect(await sha256File(img)).toBe(hash);
+    expect(await allocatedKiB(out)).toBeLessThan(5_000);
+    expect(lines(await vmcraft(['ls', '-m', '/dev/sda', out, '/']))).toEqual(['lost+found']);
+    expect((await vmcraft(['sparsify', img, out])).exitCode).toBe(1); // the output exists
+  });
+
+  it('--in-place discards the free space of the image itself', async () => {
+    const img = await usedImage('ip.raw');
+    const r = await vmcraft(['sparsify', '--in-place', img]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('Sparsify in-place operation completed with no errors.\n');
+    expect(await allocatedKiB(img)).toBeLessThan(5_000);
+    expect((await vmcraft(['sparsify', '--in-place', img, path.join(dir, 'x.raw')])).exitCode).toBe(2);
+    expect((await vmcraft(['sparsify', img])).exitCode).toBe(2);
+  });
+});
