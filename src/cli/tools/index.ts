@@ -5,6 +5,7 @@ import { addReadTools } from './read-tools.js';
 import { addCopyTools } from './copy-tools.js';
 import { addMakeFs } from './make-fs.js';
 import { addSparsify } from './sparsify.js';
+import { addWinReg } from './win-reg.js';
 
 /** Adds the tools' subcommands to the program. */
 export function addToolCommands(program: Command, io: ShellIo): void {
@@ -12,4 +13,5 @@ export function addToolCommands(program: Command, io: ShellIo): void {
   addCopyTools(program, io);
   addMakeFs(program, io);
   addSparsify(program, io);
+  addWinReg(program, io);
 }
