@@ -12,6 +12,7 @@ import { loadFixtures, type FixtureManifest } from '../../fixtures/lib/manifest.
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { assertBuiltCliFresh, BUILT_CLI, type CliRun } from '../../helpers/cli.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
+import { buildWindowsImage } from '../../helpers/windows-image.js';
 
 let fx: FixtureManifest;
 let debian: string;
@@ -295,5 +296,30 @@ describe('sparsify (virt-sparsify)', () => {
     expect(await allocatedKiB(img)).toBeLessThan(5_000);
     expect((await vmcraft(['sparsify', '--in-place', img, path.join(dir, 'x.raw')])).exitCode).toBe(2);
     expect((await vmcraft(['sparsify', img])).exitCode).toBe(2);
+  });
+});
+
+describe('win-reg (virt-win-reg)', () => {
+  it('exports a key with full HKEY_LOCAL_MACHINE names, merges a .reg file, and leaves the image as it was when exporting', async () => {
+    const win = path.join(dir, 'win');
+    await mkdir(win);
+    const img = path.join(win, 'win.img');
+    await buildWindowsImage(win, img);
+    const hash = await sha256File(img);
+    const r = await vmcraft(['win-reg', img, 'HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion']);
+    expect(r.exitCode).toBe(0);
+    expect(lines(r).slice(0, 3)).toEqual(['Windows Registry Editor Version 5.00', '', '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]']);
+    expect(lines(r)).toContain('"CurrentMajorVersionNumber"=dword:0000000a');
+    expect(await sha256File(img)).toBe(hash);
+    const reg = path.join(dir, 'merge.reg');
+    await writeFile(reg, 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Vmcraft]\r\n"Hello"=dword:00000007\r\n');
+    const merged = await vmcraft(['win-reg', '--merge', img, reg, '--json']);
+    expect(merged.exitCode).toBe(0);
+    expect((JSON.parse(merged.stdout) as { backups: string[] }).backups).toHaveLength(1);
+    expect(lines(await vmcraft(['win-reg', img, 'HKLM\\SOFTWARE\\Vmcraft']))).toEqual(['Windows Registry Editor Version 5.00', '', '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Vmcraft]', '"Hello"=dword:00000007', '']);
+    const bad = await vmcraft(['win-reg', img, 'HKCU\\Software']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(/expected HKLM/);
+    expect((await vmcraft(['win-reg', debian, 'HKLM\\SOFTWARE\\X'])).stderr).toMatch(/no Windows guest/);
   });
 });
