@@ -2,7 +2,7 @@
  * The line formats of libguestfs's small tools (virt-ls -lR, virt-df, virt-filesystems),
  * kept apart from the commands so each can be checked against the tool's own output.
  */
-import type { GuestStat } from '../../fs/files/types.js';
+import type { GuestStat, GuestStatvfs } from '../../fs/files/types.js';
 
 /** A CSV field quoted as the libguestfs tools quote it (only when it holds a space, quote, newline or comma). */
 export function csvField(field: string): string {
@@ -66,16 +66,10 @@ export function lsLine(entry: LsEntry, options: LsLineOptions = {}): string {
 }
 
 /** One filesystem's usage, as virt-df prints it. */
-export interface DfRow {
+export interface DfRow extends Omit<GuestStatvfs, 'type'> {
   /** The guest's name: the first image's file name (`+` when it has several). */
   name: string;
   device: string;
-  bsize: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-  files: number;
-  ffree: number;
 }
 
 /** Options of {@link dfLines}. */

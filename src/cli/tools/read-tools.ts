@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { GuestFS } from '../../guestfs.js';
 import type { ChecksumAlgorithm } from '../../fs/files/types.js';
 import type { ShellIo } from '../shell.js';
-import { addDriveOptions, splitOperands, usage, withMountedGuest, withTool, type DriveFlags } from './session.js';
+import { addDriveOptions, eachFilesystem, splitOperands, usage, withMountedGuest, withTool, type DriveFlags } from './session.js';
 import { dfLines, lsLine, tableLines, humanSize, type DfRow, type LsEntry } from './format.js';
 
 const CHECKSUMS: readonly ChecksumAlgorithm[] = ['crc', 'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
@@ -123,23 +123,12 @@ function addCat(program: Command, io: ShellIo): void {
 
 interface DfFlags extends DriveFlags { humanReadable?: boolean; inodes?: boolean; csv?: boolean }
 
-/** Every mountable filesystem's statvfs, each mounted read-only at / in turn (as virt-df does); swap and unknown are left out. */
+/** Every mountable filesystem's statvfs, each mounted read-only at / in turn (as virt-df does). */
 async function dfRows(g: GuestFS, name: string): Promise<DfRow[]> {
-  const rows: DfRow[] = [];
-  for (const { device, vfsType } of g.listFilesystems()) {
-    if (vfsType === 'swap' || vfsType === 'unknown') continue;
-    try {
-      await g.mountRo(device, '/');
-    } catch {
-      continue; // virt-df skips what does not mount (an unsupported filesystem, a damaged one).
-    }
-    try {
-      rows.push({ name, device, ...(await g.statvfs('/')) });
-    } finally {
-      await g.umountAll();
-    }
-  }
-  return rows;
+  return eachFilesystem(g, async (device) => {
+    const { type: _magic, ...stat } = await g.statvfs('/');
+    return { name, device, ...stat };
+  }, { readonly: true, skipUnmountable: true });
 }
 
 function addDf(program: Command, io: ShellIo): void {

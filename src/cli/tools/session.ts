@@ -95,3 +95,23 @@ export async function withMountedGuest<T>(images: string[], flags: DriveFlags, w
     return work(g);
   }, readonly);
 }
+
+/**
+ * Mounts every filesystem that holds files in turn at / (read-only with `readonly`) and runs
+ * `work` on it; swap and unknown content are skipped, as virt-df and virt-sparsify do, and
+ * with `skipUnmountable` a filesystem that does not mount too (virt-df). Returns the results.
+ */
+export async function eachFilesystem<T>(g: GuestFS, work: (device: string) => Promise<T>, options: { readonly?: boolean; skipUnmountable?: boolean } = {}): Promise<T[]> {
+  const results: T[] = [];
+  for (const { device, vfsType } of g.listFilesystems()) {
+    if (vfsType === 'swap' || vfsType === 'unknown') continue;
+    const mounted = (options.readonly ? g.mountRo(device, '/') : g.mount(device, '/')).then(() => true);
+    if (!(await (options.skipUnmountable ? mounted.catch(() => false) : mounted))) continue;
+    try {
+      results.push(await work(device));
+    } finally {
+      await g.umountAll();
+    }
+  }
+  return results;
+}

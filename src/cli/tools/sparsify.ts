@@ -14,23 +14,7 @@ import { interruption } from '../interrupt.js';
 import { io as cliIo, progressBars } from '../output.js';
 import type { ShellIo } from '../shell.js';
 import { addModeOptions } from '../mode.js';
-import { usage, withTool, type DriveFlags } from './session.js';
-
-/** Mounts every filesystem that holds files in turn at / and runs `work` on it (swap and unknown content are skipped, as virt-sparsify does). */
-async function eachFilesystem(g: GuestFS, work: (device: string) => Promise<void>): Promise<string[]> {
-  const done: string[] = [];
-  for (const { device, vfsType } of g.listFilesystems()) {
-    if (vfsType === 'swap' || vfsType === 'unknown') continue;
-    await g.mount(device, '/');
-    try {
-      await work(device);
-      done.push(device);
-    } finally {
-      await g.umountAll();
-    }
-  }
-  return done;
-}
+import { eachFilesystem, usage, withTool, type DriveFlags } from './session.js';
 
 interface SparsifyFlags extends Omit<DriveFlags, 'add'> { inPlace?: boolean; convert?: OutputFormat; compress?: boolean }
 
@@ -51,7 +35,7 @@ export function addSparsify(program: Command, io: ShellIo = cliIo): void {
     .action(async (indisk: string, outdisk: string | undefined, flags: SparsifyFlags) => {
       if (flags.inPlace) {
         if (outdisk !== undefined || flags.convert || flags.compress) throw usage('sparsify: --in-place takes one image and no --convert or --compress');
-        const trimmed = await withTool([indisk], { ...flags, add: [] }, (g) => eachFilesystem(g, () => g.fstrim('/')), false);
+        const trimmed = await withTool([indisk], { ...flags, add: [] }, (g) => eachFilesystem(g, async (device) => (await g.fstrim('/'), device)), false);
         io.out(flags.json ? JSON.stringify({ image: indisk, trimmed }) : `Sparsify in-place operation completed with no errors.`);
         return;
       }
@@ -65,7 +49,7 @@ export function addSparsify(program: Command, io: ShellIo = cliIo): void {
         const overlay = path.join(work, 'overlay.qcow2');
         await helper.diskCreate(overlay, 'qcow2', -1, { backingFile: input, backingFormat: inputFormat });
         const chain = { allowDir: flags.chainDir ?? path.dirname(input) };
-        const zeroed = await withTool([overlay], { ...flags, add: [], format: 'qcow2', chainDir: chain.allowDir }, (g) => eachFilesystem(g, () => g.zeroFreeSpace('/')), false);
+        const zeroed = await withTool([overlay], { ...flags, add: [], format: 'qcow2', chainDir: chain.allowDir }, (g) => eachFilesystem(g, async (device) => (await g.zeroFreeSpace('/'), device)), false);
         const cliProgress = await progressBars(process.stderr, flags.json);
         const bar = cliProgress && new cliProgress.SingleBar({ format: 'copying [{bar}] {percentage}%', stream: process.stderr }, cliProgress.Presets.shades_classic);
         bar?.start(100, 0);
