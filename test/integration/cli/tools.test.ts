@@ -4,7 +4,7 @@
  * tools): the tools' own line formats, --json, exit codes 2 (usage) and 1 (failed operation),
  * copy and tar round trips, and guest symlinks that try to leave the guest.
  */
-import { mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -322,4 +322,15 @@ describe('win-reg (virt-win-reg)', () => {
     expect(bad.stderr.split('\n')[0]).toMatch(/expected HKLM/);
     expect((await vmcraft(['win-reg', debian, 'HKLM\\SOFTWARE\\X'])).stderr).toMatch(/no Windows guest/);
   });
+});
+
+describe('VM mode', () => {
+  it('copy-out --vm copies a tree out of a session in a VM (the host directory staged through the share)', async () => {
+    const out = path.join(dir, 'vm-out');
+    await mkdir(out);
+    const r = await vmcraft(['copy-out', '--vm', debian, '/etc/hostname', '/etc/apt', out]);
+    expect(r.exitCode).toBe(0);
+    expect(await sha256File(path.join(out, 'hostname'))).toBe(fx.debian12!.files['/etc/hostname']);
+    expect((await readdir(path.join(out, 'apt'))).sort()).toEqual(lines(await vmcraft(['ls', debian, '/etc/apt'])));
+  }, 120_000);
 });
