@@ -27,6 +27,7 @@ import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addCustomizeCommand } from './customize.js';
 import { addPipelineCommands } from './pipeline.js';
 import { addDoctorCommand } from './doctor.js';
+import { addToolCommands } from './tools/index.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressBars, reportFatal, reportingRunner, sessionLaunched } from './output.js';
 import { addModeOptions, modeHook } from './mode.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
@@ -185,6 +186,7 @@ addJobCommands(program, io);
 addWindowsCommands(program, io);
 addPipelineCommands(program, io);
 addDoctorCommand(program, io);
+addToolCommands(program, io);
 addHelpCommand(program, io);
 for (const command of program.commands) [command, ...command.commands].forEach(addOutputOptions);
 
