@@ -165,7 +165,8 @@ describe('secrets under --trace', () => {
     await writeFile(image, '');
     await truncate(image, 32 * 2 ** 20);
     await execa('cryptsetup', ['luksFormat', '-q', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--key-file=-', image], { input: secret });
-    const args = ['--trace', '-a', image, '--format', 'raw', '--ro', '--key', secret, '--run', 'list-filesystems'];
+    // --format before the -a it applies to, as guestfish's (a raw disk that starts with a LUKS header would be detected as qemu's luks format).
+    const args = ['--trace', '--format', 'raw', '-a', image, '--ro', '--key', secret, '--run', 'list-filesystems'];
     const deviceMapper = (await probeHost()).kernel.deviceMapper;
     // auto: on the host when it has device-mapper, else in the VM; either way the key reaches cryptsetup on stdin
     // and opens the volume (an empty one).
