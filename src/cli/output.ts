@@ -132,6 +132,8 @@ export interface LaunchOptions {
   keys?: string[];
   backend?: 'auto' | 'nbd' | 'fuse' | 'loop';
   format?: ImageFormat;
+  /** Per drive, in the order of the images: its format, overriding `format` (virt-inspector's `--format` before each `-a`). */
+  formats?: (ImageFormat | undefined)[];
   /** Where the session runs (GuestFSOptions.mode); by default what `--vm`, `--host` or `--mode` asked (mode.ts), else the session's default, `auto`. */
   mode?: SessionMode;
   /** No warnings, whatever the flags say (inspect prints a report, not a log). */
@@ -159,7 +161,10 @@ export async function launchSession(images: string[], options: LaunchOptions = {
     // Warnings always; notes (where the session runs and why, how the VM came up) with --verbose.
     g.on('log', (l) => (l.level === 'info' && !flags.verbose ? undefined : io.err(`${l.level}: ${l.message}`)));
   }
-  for (const image of images) g.addDrive(image, { ...(options.format ? { format: options.format } : {}), ...(options.live ? { live: true } : {}), ...(options.chain ? { chain: options.chain } : {}) });
+  for (const [i, image] of images.entries()) {
+    const format = options.formats?.[i] ?? options.format;
+    g.addDrive(image, { ...(format ? { format } : {}), ...(options.live ? { live: true } : {}), ...(options.chain ? { chain: options.chain } : {}) });
+  }
   const started = performance.now();
   if (flags.trace) traceEvent('session', { state: 'launching', drives: images, readonly, backend: options.backend ?? 'auto', mode: mode ?? 'auto' });
   try {
