@@ -6,11 +6,12 @@
  * for element what virt-inspector itself printed (stored beside the schema);
  * `-a` with per-drive `--format`, `--keys-from-stdin`, usage errors.
  */
-import { writeFile, mkdir, readFile, truncate } from 'node:fs/promises';
+import { writeFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyLuksImage } from '../../helpers/luks-image.js';
 import { cliRunner } from '../../helpers/cli.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
@@ -157,10 +158,7 @@ describe('vmcraft inspect options', () => {
 
   it('--keys-from-stdin: the passphrases on standard input open a LUKS drive (in a VM without device-mapper) and are printed nowhere', async () => {
     const secret = 'Stdin-Passphrase-91ab';
-    const image = path.join(dir, 'luks.raw');
-    await writeFile(image, '');
-    await truncate(image, 32 * 2 ** 20);
-    await execa('cryptsetup', ['luksFormat', '-q', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--key-file=-', image], { input: secret });
+    const image = await emptyLuksImage(path.join(dir, 'luks.raw'), secret);
     const r = await vmcraft(['inspect', '--trace', '--keys-from-stdin', '--format=raw', '-a', image], `wrong-one\n${secret}\n`);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('no operating system found');
