@@ -11,6 +11,7 @@ PACKAGES=(
   bubblewrap rpm
   debootstrap busybox-static linux-image-amd64 kmod cpio file tmux gcc libc6-dev
   attr zstd xz-utils bzip2 lzop
+  libxml2-utils
 )
 
 missing=()

@@ -90,7 +90,8 @@ export interface DriveOptions {
 }
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'nbd', 'fuse', 'loop', 'device'];
-const FORMATS: readonly ImageFormat[] = ['qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'raw', 'iso', 'qed', 'parallels', 'ova', 'ovf', 'luks'];
+/** The image formats a drive's `format` option takes. */
+export const FORMATS: readonly ImageFormat[] = ['qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'raw', 'iso', 'qed', 'parallels', 'ova', 'ovf', 'luks'];
 
 function describe(value: unknown): string {
   return `\`${typeof value === 'string' ? value : JSON.stringify(value)}\` (${typeof value})`;

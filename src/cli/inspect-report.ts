@@ -8,14 +8,27 @@ import type { GuestFS } from '../guestfs.js';
 import type { Application, OsInfo } from '../inspect/types.js';
 import { io } from './output.js';
 
-/** One root's report: an application list, or why there is none (a damaged database, an unmountable filesystem). */
-export type RootReport = OsInfo & ({ applications: Application[] } | { applicationsError: string });
+/** What blkid tells of one of a root's filesystems (libguestfs' vfs_type, vfs_label, vfs_uuid; `''` when none). */
+export interface FilesystemReport {
+  device: string;
+  type: string;
+  label: string;
+  uuid: string;
+}
+
+/**
+ * One root's report: its filesystems' type, label and uuid (virt-inspector
+ * prints them), and an application list or why there is none (a damaged
+ * database, an unmountable filesystem).
+ */
+export type RootReport = OsInfo & { filesystemDetails: FilesystemReport[] } & ({ applications: Application[] } | { applicationsError: string });
 
 /** Inspects the session's disks and lists each root's applications. */
 export async function inspectReport(g: GuestFS): Promise<RootReport[]> {
   const reports: RootReport[] = [];
   for (const root of await g.inspectOs()) {
-    const info = g.inspectOsInfo(root);
+    const os = g.inspectOsInfo(root);
+    const info = { ...os, filesystemDetails: filesystemDetails(g, os.filesystems) };
     try {
       await g.mountRoot(root, { readonly: true });
       reports.push({ ...info, applications: await g.inspectListApplications2(root) });
@@ -28,6 +41,10 @@ export async function inspectReport(g: GuestFS): Promise<RootReport[]> {
     }
   }
   return reports;
+}
+
+function filesystemDetails(g: GuestFS, devices: string[]): FilesystemReport[] {
+  return devices.map((device) => ({ device, type: g.vfsType(device), label: g.vfsLabel(device), uuid: g.vfsUuid(device) }));
 }
 
 /** `name [epoch:]version[-release] (arch)`; the display name on Windows. */
@@ -44,6 +61,7 @@ export function printReport(reports: RootReport[]): void {
     io.out(`  type ${os.type}, distro ${os.distro} ${os.majorVersion}.${os.minorVersion}, arch ${os.arch}, osinfo ${os.osinfo}`);
     io.out(`  hostname ${os.hostname}, packages ${os.packageFormat} (${os.packageManagement})`);
     for (const m of os.mountpoints) io.out(`  ${m.mountpoint.padEnd(12)} ${m.device}`);
+    for (const fs of os.filesystemDetails) io.out(`  filesystem ${[fs.device, fs.type && `type ${fs.type}`, fs.label && `label ${fs.label}`, fs.uuid && `uuid ${fs.uuid}`].filter(Boolean).join(', ')}`);
     if ('applicationsError' in os) io.out(`  applications not listed: ${os.applicationsError}`);
     else {
       io.out(`  ${os.applications.length} application${os.applications.length === 1 ? '' : 's'}${os.applications.length ? ':' : ''}`);

@@ -9,8 +9,8 @@ import { closeSession, launchSession } from './output.js';
 import { addModeOptions } from './mode.js';
 import type { ShellIo } from './shell.js';
 import { readCliFile } from './read.js';
+import { collect } from './cli-options.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** A session on `images` with the inspected root mounted. */
 async function openMounted(images: string[], readonly: boolean, keys: string[]): Promise<GuestFS> {

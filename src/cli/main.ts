@@ -5,7 +5,7 @@
  *   vmcraft -a disk.qcow2 --ro -i --run 'cat /etc/hostname'   one-shot commands (or --script FILE|-)
  *   vmcraft -a disk.qcow2 --ro -i cat /etc/hostname : ls /   guestfish's trailing commands (toplevel.ts)
  *   vmcraft --version | help [command]                     (toplevel.ts; -m, per-drive --format: session-options.ts)
- *   vmcraft inspect disk… [--json] [--live] [--chain-dir DIR]   what virt-inspector tells, installed applications too
+ *   vmcraft inspect [-a] disk… [--format FMT] [--json|--xml] [--live] [--chain-dir DIR]   like virt-inspector (inspect-command.ts)
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json] [--chain-dir DIR]   qemu-img convert with a progress bar
  *   vmcraft customize [-a] disk [--hostname …] [--run-command …] [-n] …   (like virt-customize; customize.ts)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
@@ -31,13 +31,12 @@ import { addToolCommands } from './tools/index.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressBars, reportFatal, reportingRunner, sessionLaunched } from './output.js';
 import { addModeOptions, modeHook } from './mode.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
-import { readCliFile } from './read.js';
-import { inspectReport, printReport } from './inspect-report.js';
+import { readCliFile, readStdin } from './read.js';
 import { addHelpCommand, packageVersion, trailingCommands, usageExit } from './toplevel.js';
 import { addDriveOptions, keysFromText, mountAll, parseMount, type DriveArg, type MountArg } from './session-options.js';
+import { addInspectCommand } from './inspect-command.js';
+import { CHAIN_DIR_HELP, collect } from './cli-options.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-const CHAIN_DIR_HELP = 'let the images read backing files and snapshot parents in this directory (by default an image is opened alone)';
 
 interface SessionFlags {
   add: DriveArg[];
@@ -56,13 +55,6 @@ interface SessionFlags {
 
 async function openSession(images: (string | DriveArg)[], flags: Pick<SessionFlags, 'ro' | 'live' | 'chainDir' | 'key' | 'backend'> & { quiet?: boolean }): Promise<GuestFS> {
   return launchSession(images, { readonly: flags.ro ?? false, ...(flags.live ? { live: true } : {}), ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}), keys: flags.key, ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.quiet ? { quiet: true } : {}) });
-}
-
-/** All of standard input (a pipe, file or socket: /dev/stdin cannot be opened on a socket). */
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The commands to run (else undefined: the interactive shell): trailing words, --run, --script, or a piped standard input. */
@@ -131,24 +123,7 @@ const program = addModeOptions(addDriveOptions(new Command('vmcraft')
     process.exitCode = await sessionMain(words, flags);
   });
 
-addModeOptions(program
-  .command('inspect')
-  .description('inspect the operating systems in disk images (read-only), like virt-inspector')
-  .argument('<images...>', 'disk images (drives of one VM, in order)')
-  .option('--json', 'print JSON')
-  .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
-  .option('--live', 'also open images that another program (a running VM) may be writing; what is read may be inconsistent')
-  .option('--chain-dir <dir>', CHAIN_DIR_HELP))
-  .action(async (images: string[], opts: { json?: boolean; key: string[]; live?: boolean; chainDir?: string }) => {
-    const g = await openSession(images, { ro: true, key: opts.key, quiet: true, ...(opts.live ? { live: true } : {}), ...(opts.chainDir ? { chainDir: opts.chainDir } : {}) });
-    try {
-      const report = await inspectReport(g);
-      if (opts.json) io.out(JSON.stringify(report, null, 2));
-      else printReport(report);
-    } finally {
-      await closeSession(g);
-    }
-  });
+addInspectCommand(program, io);
 
 program
   .command('convert')

@@ -8,3 +8,10 @@ export async function readCliFile(file: string, what: string): Promise<string> {
     throw fromFsError(err, file, `cannot read ${what}`);
   });
 }
+
+/** All of standard input (a pipe, file or socket: /dev/stdin cannot be opened on a socket). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -9,8 +9,8 @@ import type { ImageFormat } from '../../attach/detect.js';
 import { VmcraftError } from '../../core/errors.js';
 import { closeSession, launchSession } from '../output.js';
 import { addModeOptions } from '../mode.js';
+import { collect } from '../cli-options.js';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The drive flags every tool takes. */
 export interface DriveFlags {

@@ -4,7 +4,7 @@
  * shown, colours and progress bars only on a terminal (a pseudo-terminal from
  * util-linux `script`).
  */
-import { truncate, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { probeHost } from '../../../src/core/probe.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir } from '../../helpers/images.js';
 import { assertBuiltCliFresh, BUILT_CLI } from '../../helpers/cli.js';
+import { emptyLuksImage } from '../../helpers/luks-image.js';
 
 const CLI = BUILT_CLI;
 let fx: FixtureManifest;
@@ -161,10 +162,7 @@ describe('--trace', () => {
 describe('secrets under --trace', () => {
   it('a LUKS passphrase given with --key reaches cryptsetup on stdin and appears nowhere', async () => {
     const secret = 'Tr4ce-Passphrase-7f3c';
-    const image = path.join(dir, 'luks.raw');
-    await writeFile(image, '');
-    await truncate(image, 32 * 2 ** 20);
-    await execa('cryptsetup', ['luksFormat', '-q', '--type', 'luks2', '--pbkdf', 'pbkdf2', '--pbkdf-force-iterations', '1000', '--key-file=-', image], { input: secret });
+    const image = await emptyLuksImage(path.join(dir, 'luks.raw'), secret);
     // --format before the -a it applies to, as guestfish's (a raw disk that starts with a LUKS header would be detected as qemu's luks format).
     const args = ['--trace', '--format', 'raw', '-a', image, '--ro', '--key', secret, '--run', 'list-filesystems'];
     const deviceMapper = (await probeHost()).kernel.deviceMapper;
