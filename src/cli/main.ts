@@ -121,7 +121,20 @@ const program = addModeOptions(addDriveOptions(new Command('vmcraft')
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
   .action(async (words: string[], flags: SessionFlags) => {
     process.exitCode = await sessionMain(words, flags);
+  })
+  // guestfish's trailing commands share names with the tool subcommands (cat, ls, df…): after the
+  // shell's own -a, the words are shell commands (`vmcraft -a d -i cat /etc/hostname`), not a subcommand.
+  .hook('preSubcommand', async (root, subcommand) => {
+    const flags = root.opts<SessionFlags>();
+    if (flags.add.length === 0) return;
+    outputHook(root, root);
+    modeHook(root, root);
+    process.exitCode = await sessionMain(root.args, flags);
+    throw new ShellRan(subcommand.name());
   });
+
+/** Ends the parse after the shell ran trailing words that name a subcommand (see the preSubcommand hook). */
+class ShellRan extends Error {}
 
 addInspectCommand(program, io);
 
@@ -169,7 +182,7 @@ watchInterruptions();
 program.parseAsync().then(
   () => void exitInterrupted(),
   (err: unknown) => {
-    if (exitInterrupted()) return;
+    if (exitInterrupted() || err instanceof ShellRan) return;
     const code = isVmcraftError(err) ? err.code : ((err as { code?: string }).code ?? 'ERROR');
     reportFatal(code, err as Error);
     process.exitCode = code === 'EINVAL' && !sessionLaunched() ? 2 : 1;

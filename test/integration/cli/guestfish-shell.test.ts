@@ -53,10 +53,12 @@ describe('the top level', () => {
     for (const sub of ['inspect', 'convert', 'help']) expect(all.stdout).toMatch(new RegExp(`\\n  ${sub}\\b`));
     const inspect = await vmcraft(['help', 'inspect']);
     expect(inspect.exitCode).toBe(0);
-    expect(inspect.stdout).toMatch(/^Usage: vmcraft inspect \[options\] <images\.\.\.>/);
-    const cat = await vmcraft(['help', 'cat']);
-    expect(cat).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(cat.stdout.split('\n').slice(0, 2)).toEqual(['cat path', '  read a whole file as text']);
+    expect(inspect.stdout).toMatch(/^Usage: vmcraft inspect \[options\] \[images\.\.\.\]/);
+    // A vmcraft command's help first (cat is virt-cat's command), else the shell command's.
+    expect((await vmcraft(['help', 'cat'])).stdout).toMatch(/^Usage: vmcraft cat /);
+    const readLines = await vmcraft(['help', 'read-lines']);
+    expect(readLines).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(readLines.stdout.split('\n').slice(0, 2)).toEqual(['read-lines path', '  read a file as lines']);
     expect(await vmcraft(['help', 'catt'])).toEqual({ exitCode: 2, stdout: '', stderr: "error: unknown command 'catt' (did you mean cat?)" });
   });
 
