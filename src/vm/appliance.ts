@@ -67,8 +67,15 @@ $B ip link set lo up 2>/dev/null
 # The storage layers' modules load while node starts; the agent waits for the mark before it launches.
 ( modprobe -a dm-mod dm-crypt raid1 md-mod loop fuse 2>/dev/null; : > /run/vmcraft-modules ) &
 mark 'agent starts'
-"\${NODE:-/usr/bin/node}" /vmcraft/agent.js
-echo "vmcraft-vm: agent exited with $?"
+# 127 is the shell's "cannot execute": seen once in CI while modprobe walked the same 9p share, so try again and say so.
+for try in 1 2 3; do
+  "\${NODE:-/usr/bin/node}" /vmcraft/agent.js
+  rc=$?
+  [ $rc = 127 ] || break
+  echo "vmcraft-vm: cannot execute \${NODE:-/usr/bin/node} (try $try): $($B ls -lL \${NODE:-/usr/bin/node} /lib64/ld-linux-x86-64.so.2 2>&1 | $B tr '\n' ' ')"
+  $B sleep 1
+done
+echo "vmcraft-vm: agent exited with $rc"
 $B sync
 $B poweroff -f
 `;
