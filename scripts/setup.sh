@@ -12,6 +12,7 @@ PACKAGES=(
   debootstrap busybox-static linux-image-amd64 kmod cpio file tmux gcc libc6-dev
   attr zstd xz-utils bzip2 lzop
   libxml2-utils
+  redis-server chromium
 )
 
 missing=()
