@@ -8,7 +8,7 @@ export type { GuestFSOptions, DriveOptions, SessionMode, VmSettings } from './ap
 export { Session, type SessionState, type GuestFSEvents } from './api/session.js';
 export type { GuestFSCalls, LibguestfsCalls } from './api/generated.js';
 export type { MountEntry } from './api/mount-table.js';
-export type { FilesystemEntry, MountRootOptions, GuestCommandResult, FixOptions, RegistryCommit, HivexCommit, HivexOpenOptions, AugIntBool, AugSaveResult, AugTransformOptions, InjectOptions, InjectReport } from './api/types.js';
+export type { FilesystemEntry, MountRootOptions, GuestCommandResult, FixOptions, RegistryCommit, HivexCommit, HivexOpenOptions, AugIntBool, AugSaveResult, AugTransformOptions, InspectIconOptions, InjectOptions, InjectReport } from './api/types.js';
 export type { GuestXattr, DiskCreateOptions, CreateFormat, MkfsOptions, XfsGrowfsOptions, TarOutOptions, TarAttrOptions, TarCompression, GrepOptions, SelinuxRelabelOptions } from './api/types.js';
 export type { GuestCommandOptions } from './chroot/command.js';
 export type { PasswordSpec } from './customize/users.js';

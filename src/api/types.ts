@@ -19,6 +19,7 @@ export type { GuestPath, NameOptions } from '../fs/names.js';
 export type { Application, FstabEntry, OsInfo, OsMountpoint } from '../inspect/types.js';
 export type { RegKey } from '../registry/hive.js';
 export type { AugIntBool, AugSaveResult, AugTransformOptions } from '../augeas/types.js';
+export type { InspectIconOptions } from '../inspect/icon.js';
 export type { RegEdit, RegValue } from '../registry/reg-format.js';
 export type { PartitionEntry } from '../storage/partitions.js';
 export type { GlobOptions, IsTypeOptions } from '../fs/files/types.js';

@@ -18,6 +18,8 @@ import { inspectorXml } from './inspect-xml.js';
 interface InspectFlags {
   json?: boolean;
   xml?: boolean;
+  /** false with --no-icon. */
+  icon: boolean;
   key: string[];
   keysFromStdin?: boolean;
   live?: boolean;
@@ -48,6 +50,7 @@ export function addInspectCommand(program: Command, io: ShellIo): void {
     .addOption(new Option('--format [format]', 'format of the -a images after it (a bare --format: detect it, the default)').choices(FORMATS))
     .addOption(new Option('--json', 'print JSON').conflicts('xml'))
     .option('--xml', "print virt-inspector's XML")
+    .option('--no-icon', "leave the OS icon out of the XML (virt-inspector's --no-icon)")
     .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
     .option('--keys-from-stdin', 'read LUKS passphrases from standard input, one a line')
     .option('--live', 'also open images that another program (a running VM) may be writing; what is read may be inconsistent')
@@ -60,7 +63,7 @@ export function addInspectCommand(program: Command, io: ShellIo): void {
       const keys = [...flags.key, ...(flags.keysFromStdin ? await stdinKeys() : [])];
       const g = await launchSession(all.map((d) => ({ path: d.image, ...(d.format ? { format: d.format } : {}) })), { readonly: true, keys, quiet: true, ...(flags.live ? { live: true } : {}), ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
       try {
-        const report = await inspectReport(g);
+        const report = await inspectReport(g, { icon: Boolean(flags.xml) && flags.icon });
         if (flags.xml) {
           // virt-inspector fails when it finds no OS: its schema wants at least one.
           if (report.length === 0) throw Object.assign(new Error('no operating system could be detected inside this disk image'), { code: 'EINSPECT' });

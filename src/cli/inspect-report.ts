@@ -21,17 +21,20 @@ export interface FilesystemReport {
  * prints them), and an application list or why there is none (a damaged
  * database, an unmountable filesystem).
  */
-export type RootReport = OsInfo & { filesystemDetails: FilesystemReport[] } & ({ applications: Application[] } | { applicationsError: string });
+export type RootReport = OsInfo & { filesystemDetails: FilesystemReport[]; icon?: string } & ({ applications: Application[] } | { applicationsError: string });
 
-/** Inspects the session's disks and lists each root's applications. */
-export async function inspectReport(g: GuestFS): Promise<RootReport[]> {
+/** Inspects the session's disks and lists each root's applications; with `icon`, also its OS icon (base64 PNG, when it has one). */
+export async function inspectReport(g: GuestFS, options: { icon?: boolean } = {}): Promise<RootReport[]> {
   const reports: RootReport[] = [];
   for (const root of await g.inspectOs()) {
     const os = g.inspectOsInfo(root);
     const info = { ...os, filesystemDetails: filesystemDetails(g, os.filesystems) };
     try {
       await g.mountRoot(root, { readonly: true });
-      reports.push({ ...info, applications: await g.inspectListApplications2(root) });
+      const applications = await g.inspectListApplications2(root);
+      // As virt-inspector: no favicon (some distributions ship a poor 16x16 one).
+      const icon = options.icon ? await g.inspectGetIcon(root, { favicon: false }) : undefined;
+      reports.push({ ...info, applications, ...(icon?.length ? { icon: icon.toString('base64') } : {}) });
     } catch (err) {
       // A hostile or broken package database must not hide the rest of the report.
       if (!isVmcraftError(err)) throw err;

@@ -17,16 +17,29 @@ export function xmlSafe(text: string): string {
   return text.replace(NOT_XML_CHAR, '\uFFFD');
 }
 
+/** Replaced by {@link xmlText}, as libxml2's writer replaces them (an apostrophe stays as it is). */
+const XML_SPECIAL: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
+
+/** A guest string as XML text or attribute value: made safe, then escaped as virt-inspector's libxml2 writer does. */
+function xmlText(text: string): string {
+  return xmlSafe(text).replace(/[&<>"\r]/g, (c) => XML_SPECIAL[c]!);
+}
+
 type Element = Record<string, unknown>;
+
+/** Base64 as libxml2's xmlTextWriterWriteBase64 writes it: lines of 72 characters ended by CR LF. */
+function base64Lines(base64: string): string {
+  return (base64.match(/.{1,72}/g) ?? []).join('\r\n');
+}
 
 /** `{ [name]: value }` when value is not empty nor `unknown` (virt-inspector leaves those out). */
 function known(name: string, value: string | undefined): Element {
-  return value && value !== 'unknown' ? { [name]: xmlSafe(value) } : {};
+  return value && value !== 'unknown' ? { [name]: xmlText(value) } : {};
 }
 
 /** `{ [name]: value }` when value is not empty. */
 function nonEmpty(name: string, value: string): Element {
-  return value ? { [name]: xmlSafe(value) } : {};
+  return value ? { [name]: xmlText(value) } : {};
 }
 
 /** strcmp order (byte order of UTF-16 code units is close enough for device names and mount points). */
@@ -34,7 +47,7 @@ const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function application(app: Application): Element {
   return {
-    name: xmlSafe(app.name),
+    name: xmlText(app.name),
     ...nonEmpty('display_name', app.displayName),
     ...(app.epoch !== 0 ? { epoch: String(app.epoch) } : {}),
     ...nonEmpty('version', app.version),
@@ -56,7 +69,7 @@ function operatingSystem(os: RootReport): Element {
   const drives = (os.windows?.drives ?? []).flatMap((d) => (d.device ? [{ name: d.drive.replace(/:$/, ''), device: d.device }] : []));
   drives.sort((a, b) => byCodeUnit(a.name.toLowerCase(), b.name.toLowerCase()));
   return {
-    root: xmlSafe(os.root),
+    root: xmlText(os.root),
     ...known('name', os.type),
     ...known('arch', os.arch),
     ...known('distro', os.distro),
@@ -66,18 +79,19 @@ function operatingSystem(os: RootReport): Element {
     minor_version: String(os.minorVersion),
     ...known('package_format', os.packageFormat),
     ...known('package_management', os.packageManagement),
-    ...(os.windows ? { windows_systemroot: xmlSafe(os.windows.systemroot), windows_current_control_set: xmlSafe(os.windows.currentControlSet) } : {}),
+    ...(os.windows ? { windows_systemroot: xmlText(os.windows.systemroot), windows_current_control_set: xmlText(os.windows.currentControlSet) } : {}),
     ...known('hostname', os.hostname),
     ...known('osinfo', os.osinfo),
-    mountpoints: { mountpoint: mountpoints.map((m) => ({ '@_dev': xmlSafe(m.device), '#text': xmlSafe(m.mountpoint) })) },
-    filesystems: { filesystem: filesystems.map((fs) => ({ '@_dev': xmlSafe(fs.device), ...nonEmpty('type', fs.type), ...nonEmpty('label', fs.label), ...nonEmpty('uuid', fs.uuid) })) },
-    ...(drives.length ? { drive_mappings: { drive_mapping: drives.map((d) => ({ '@_name': xmlSafe(d.name), '#text': xmlSafe(d.device) })) } } : {}),
+    mountpoints: { mountpoint: mountpoints.map((m) => ({ '@_dev': xmlText(m.device), '#text': xmlText(m.mountpoint) })) },
+    filesystems: { filesystem: filesystems.map((fs) => ({ '@_dev': xmlText(fs.device), ...nonEmpty('type', fs.type), ...nonEmpty('label', fs.label), ...nonEmpty('uuid', fs.uuid) })) },
+    ...(drives.length ? { drive_mappings: { drive_mapping: drives.map((d) => ({ '@_name': xmlText(d.name), '#text': xmlText(d.device) })) } } : {}),
     // Left out when the applications could not be listed (virt-inspector would fail instead).
     ...('applications' in os ? { applications: os.applications.length ? { application: os.applications.map(application) } : '' } : {}),
+    ...(os.icon ? { icon: base64Lines(os.icon) } : {}),
   };
 }
 
-const builder = new XMLBuilder({ format: true, indentBy: '  ', ignoreAttributes: false, attributeNamePrefix: '@_', textNodeName: '#text', suppressEmptyNode: true });
+const builder = new XMLBuilder({ format: true, indentBy: '  ', ignoreAttributes: false, attributeNamePrefix: '@_', textNodeName: '#text', suppressEmptyNode: true, processEntities: false });
 
 /** The reports as virt-inspector's XML document (at least one root: the schema wants one). */
 export function inspectorXml(reports: RootReport[]): string {

@@ -3,6 +3,7 @@ import { VmcraftError } from '../../core/errors.js';
 import { resolveGuestPath } from '../../fs/paths.js';
 import { resolveFstabSpec } from '../../inspect/fstab-devices.js';
 import { listApplications } from '../../inspect/apps/index.js';
+import { osIcon } from '../../inspect/icon.js';
 import { inspectDevices } from '../../inspect/index.js';
 import type { OsInfo, WindowsDetails } from '../../inspect/types.js';
 import { parseRegExport } from '../../registry/reg-format.js';
@@ -127,5 +128,19 @@ export const INSPECT_CALLS = [
       const info = osInfo(g, r);
       return g.timings.time('inspect', () => listApplications({ files: g.fileContext(), runner: g.runner, workDir: g.workDir, warn: (m) => g.warn(`inspectListApplications2 ${r}: ${m}`) }, info));
     },
+  }),
+  defineCall({
+    name: 'inspectGetIcon', libguestfs: 'inspect_get_icon', group: 'inspect', since: '0.2.0',
+    summary: 'get the icon corresponding to this operating system',
+    doc: [
+      "As libguestfs, the guest's filesystems must be mounted (`mountRoot(root)`). Looks for `/etc/favicon.png` first (unless `favicon` is false), then where each distribution keeps its logo (Fedora, RHEL and its rebuilds, Debian, Ubuntu, Mageia, openSUSE/SLES, Void, ALT, Gentoo, OpenMandriva), and returns the first file that is a PNG of 16 to 1024 pixels a side within libguestfs' size bound for that place. An empty buffer means no icon: callers must check for it.",
+      "Not read: Cirros's text logo (libguestfs renders it with netpbm) and Windows icons (libguestfs extracts them from explorer.exe with icoutils and netpbm); both give an empty buffer. The bytes come from the untrusted guest: treat them as such before decoding them.",
+    ].join('\n\n'),
+    args: [root, a.options('options', [
+      a.bool('favicon', { doc: 'look for /etc/favicon.png first', defaultText: 'true' }),
+      a.bool('highquality', { doc: 'only high-quality icons (turns the favicon off)', defaultText: 'false' }),
+    ], { ts: 'InspectIconOptions' })],
+    returns: 'buffer', ts: 'Promise<Buffer>',
+    impl: (g, r, options) => osIcon(g.fileContext(), osInfo(g, r), options),
   }),
 ];

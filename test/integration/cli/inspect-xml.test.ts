@@ -102,6 +102,19 @@ describe('vmcraft inspect --xml', () => {
     expect(apps.find((a) => a.name === 'adduser')).toEqual(expect.objectContaining({ version: json[0]!.applications!.find((a) => a.name === 'adduser')!.version }));
   }, 120_000);
 
+  it("Debian fixture: virt-inspector's own output, byte for byte (icon included)", async () => {
+    const reference = await readFile(path.join(FIXTURES, 'debian12.xml'), 'utf8');
+    const ours = (await vmcraft(['inspect', '--xml', '--format', 'qcow2', '-a', debian.path])).stdout;
+    // The reference is of one build of the fixture: Debian point releases change the packages.
+    const build = (xml: string) => ({ product: /<product_name>(.*)<\/product_name>/.exec(xml)?.[1], packages: [...xml.matchAll(/<name>(.*)<\/name>\s*<version>(.*)<\/version>/g)].map((m) => `${m[1]}=${m[2]}`) });
+    expect(build(ours), 'the debian12 fixture was rebuilt from another Debian point release: remake the reference with scripts/virt-inspector-reference.sh (needs libguestfs-tools)').toEqual(build(reference));
+    expect(`${ours}\n`).toBe(reference);
+    expect(reference).toMatch(/<icon>iVBORw0KGgo/);
+    // --no-icon leaves out only the icon.
+    const noIcon = (await vmcraft(['inspect', '--xml', '--no-icon', '--format', 'qcow2', '-a', debian.path])).stdout;
+    expect(`${noIcon}\n`).toBe(reference.replace(/\n *<icon>[^<]*<\/icon>/, ''));
+  }, 120_000);
+
   it('Windows image: windows_systemroot, windows_current_control_set and drive_mappings, valid', async () => {
     const { xml, json } = await both([windows]);
     expect(xml[0]).toMatchObject({ ...expectedFromJson(json[0]!), name: 'windows', windows_systemroot: '/Windows', windows_current_control_set: expect.stringMatching(/^ControlSet00\d$/) });
