@@ -7,7 +7,7 @@
  *
  * What bull-board is given besides the queue: job data with LUKS passphrases
  * replaced by `***`; an active job's name followed by its stage, percent and
- * host, and its progress with a numeric `progress` (the percent) so the list
+ * host (a finished one's by its status and host), and its progress with a numeric `progress` (the percent) so the list
  * draws its progress circle; a "report" link on finished jobs to `/vms/<id>/report`.
  */
 import http from 'node:http';
@@ -69,8 +69,10 @@ export function shownJobData(data: unknown): unknown {
   return { ...(data as MigrationJobData), vm: { ...vm, keys: vm.keys.map(() => '***') } };
 }
 
-/** An unfinished, running job's name with where it is: `web01 — convert 42% on conv-2`. */
-function shownJobName(job: { name: string; progress?: unknown; processedOn?: number; finishedOn?: number; failedReason?: string }): string {
+/** A job's name with where it is: `web01 — convert 42% on conv-2` while it runs, `web01 — ok on conv-2` once done. */
+function shownJobName(job: { name: string; progress?: unknown; returnvalue?: unknown; processedOn?: number; finishedOn?: number; failedReason?: string }): string {
+  const result = job.finishedOn && !job.failedReason ? migrationResult(job.returnvalue) : undefined;
+  if (result) return `${job.name} — ${result.status} on ${result.host}`;
   const p = migrationProgress(job.progress);
   if (!p?.stage || !job.processedOn || job.finishedOn || job.failedReason) return job.name;
   return `${job.name} — ${p.stage}${p.percent === undefined ? '' : ` ${p.percent.toFixed(0)}%`}${p.host ? ` on ${p.host}` : ''}`;
@@ -151,16 +153,27 @@ async function listen(server: http.Server, at: ListenAddress): Promise<AddressIn
   return server.address() as AddressInfo;
 }
 
+/**
+ * Waits until Redis answers a command (a connection alone would not show a wrong password). A refused
+ * connection may be a Redis still starting: it is retried until `timeoutMs`. A refused login is final.
+ */
 async function ready(queue: Queue, display: string, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new VmcraftError('EIO', `cannot reach Redis at ${display} within ${timeoutMs / 1000} s`)), timeoutMs);
+  let onError: ((err: Error) => void) | undefined;
+  let last = '';
+  const failed = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new VmcraftError('EIO', `cannot reach Redis at ${display} within ${timeoutMs / 1000} s${last && `: ${last}`}`)), timeoutMs);
+    onError = (err) => {
+      last = err.message;
+      if (/WRONGPASS|NOAUTH|NOPERM/.test(err.message)) reject(new VmcraftError('EACCES', `Redis at ${display} refused the login: ${err.message}`));
+    };
+    queue.on('error', onError);
   });
   try {
-    // A command, not only a connection: a wrong password shows here.
-    await Promise.race([queue.waitUntilReady().then(() => queue.getJobCounts()), timeout]);
+    await Promise.race([queue.waitUntilReady().then(() => queue.getJobCounts()), failed]);
   } finally {
     clearTimeout(timer);
+    queue.off('error', onError!);
   }
 }
 

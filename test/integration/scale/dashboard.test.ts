@@ -11,6 +11,7 @@
  * stand-in for src/scale's startWorker until that is merged.
  */
 import { mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -19,8 +20,10 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plan } from '../../../src/pipeline/plan.js';
 import { redisTarget } from '../../../src/scale/connection.js';
+import { startDashboard } from '../../../src/scale/dashboard.js';
 import { DEFAULT_QUEUE, type MigrationJobData } from '../../../src/scale/job.js';
 import { CLI, cliRunner } from '../../helpers/cli.js';
+import { rejected } from '../../helpers/thrown.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { startRedis, type TestRedis } from '../../helpers/redis.js';
 import { scratchDir } from '../../helpers/images.js';
@@ -162,7 +165,7 @@ describe('vmcraft dashboard', () => {
     expect(await text('active', `${HOLD.name} — convert 42% on ${os.hostname()}`)).toContain(HOLD.name);
     expect(await text('waiting', 'vm-waiting')).toContain('vm-waiting');
     expect(await text('failed', "no operating system found on vm-noos's disks")).toContain('EINSPECT');
-    await text('completed', 'vm-done');
+    await text('completed', `vm-done — ok on ${os.hostname()}`);
     // The finished job links its report; read-only: no retry, clean or delete buttons.
     expect(await page.$eval('a[href="/vms/vm-done/report"]', (a) => a.textContent)).toBe('report');
     const buttons = await page.$$eval('button', (bs) => bs.map((b) => `${b.textContent ?? ''} ${b.getAttribute('title') ?? ''}`.toLowerCase()).join('|'));
@@ -223,6 +226,27 @@ describe('vmcraft dashboard', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without a token/);
     expect(r.stderr).not.toContain(PASSWORD);
+  });
+
+  it('as a library: without a token it answers only to local host names (no DNS rebinding); a wrong Redis password fails the start', async () => {
+    const local = await startDashboard({ redis: url, listen: { host: '127.0.0.1', port: 0 } });
+    try {
+      expect((await fetch(`${local.url}vms`)).status).toBe(200);
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const at = new URL(local.url);
+        http.get({ host: at.hostname, port: at.port, path: '/vms', headers: { Host: `attacker.example:${at.port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+      expect(rebound).toBe(421);
+    } finally {
+      await local.close();
+    }
+    const err = await rejected(startDashboard({ redis: `redis://:wrong-${PASSWORD}@127.0.0.1:${redis.port}`, listen: { host: '127.0.0.1', port: 0 }, connectTimeoutMs: 10_000 }));
+    expect(err.code).toBe('EACCES');
+    expect(err.message).toMatch(/refused the login/);
+    expect(err.message).not.toContain(PASSWORD);
   });
 
   it('stops on SIGTERM, closing its Redis connections; nothing is left', async () => {
