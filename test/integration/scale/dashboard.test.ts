@@ -159,8 +159,8 @@ describe('vmcraft dashboard', () => {
     await page.goto(`${base}?token=${TOKEN}`);
     const text = async (status: string, expected: string) => {
       await page.goto(`${base}queue/${DEFAULT_QUEUE}?status=${status}`);
-      await page.waitForFunction((s) => document.body.innerText.includes(s), { timeout: 15_000 }, expected);
-      return page.evaluate(() => document.body.innerText);
+      await page.waitForFunction(`document.body.innerText.includes(${JSON.stringify(expected)})`, { timeout: 15_000 });
+      return String(await page.evaluate('document.body.innerText'));
     };
     expect(await text('active', `${HOLD.name} — convert 42% on ${os.hostname()}`)).toContain(HOLD.name);
     expect(await text('waiting', 'vm-waiting')).toContain('vm-waiting');
