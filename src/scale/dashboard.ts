@@ -187,7 +187,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   checkExposure(at, options.token);
   const target = redisTarget(options.redis);
   const m = await loadModules();
-  const queue = new m.Queue(options.queue ?? DEFAULT_QUEUE, { connection: target.options });
+  // No offline queue: while Redis is away, pages answer at once with the error instead of hanging until it is back.
+  const queue = new m.Queue(options.queue ?? DEFAULT_QUEUE, { connection: { ...target.options, enableOfflineQueue: false } });
   let lastError: string | undefined;
   queue.on('error', (err: Error) => {
     if (err.message !== lastError) options.onError?.(`Redis ${target.display}: ${err.message}`);

@@ -249,6 +249,27 @@ describe('vmcraft dashboard', () => {
     expect(err.message).not.toContain(PASSWORD);
   });
 
+  it('while Redis is away, its pages answer at once with the error; they come back with Redis', async () => {
+    const other = await startRedis();
+    const local = await startDashboard({ redis: other.url, listen: { host: '127.0.0.1', port: 0 } });
+    let again: ResultPromise | undefined;
+    try {
+      expect((await fetch(`${local.url}vms`)).status).toBe(200);
+      await other.stop();
+      const started = Date.now();
+      const away = await fetch(`${local.url}vms`);
+      expect(away.status).toBe(503);
+      expect(await away.text()).toMatch(/cannot read the queue/);
+      expect(Date.now() - started).toBeLessThan(2000);
+      again = execa('redis-server', ['--port', String(other.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', scratch.dir], { stdio: 'ignore', reject: false });
+      await until(async () => (await fetch(`${local.url}vms`)).status === 200);
+    } finally {
+      await local.close();
+      again?.kill('SIGTERM');
+      await again;
+    }
+  });
+
   it('stops on SIGTERM, closing its Redis connections; nothing is left', async () => {
     const profile = path.join(scratch.dir, 'chromium');
     await browser!.close();
