@@ -274,7 +274,8 @@ describe('vmcraft dashboard', () => {
     const profile = path.join(scratch.dir, 'chromium');
     await browser!.close();
     browser = undefined;
-    expect(await chromiumsOf(profile)).toEqual([]);
+    // Its renderer and GPU processes may take a moment longer than the browser process.
+    await until(async () => (await chromiumsOf(profile)).length === 0, 5000);
     dashboard.kill('SIGTERM');
     const ended = await dashboard;
     expect(ended.signal ?? ended.exitCode).toBe('SIGTERM');
