@@ -50,3 +50,4 @@ export type { PipelinePlan, VmPlan, SourcePlan, BootCheckPlan, DiskRef, FileStam
 export type { StageRecord } from './pipeline/state.js';
 export { mergeConfig } from './pipeline/config.js';
 export { jsonSchema as pipelineJsonSchema } from './pipeline/schema.js';
+export { startDashboard, type Dashboard, type DashboardOptions } from './scale/dashboard.js';

@@ -11,6 +11,7 @@
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
  *   vmcraft doctor [--json]                           what this host can do in host mode and VM mode (doctor.ts)
+ *   vmcraft dashboard --redis URL [--listen HOST:PORT] [--token T]   web page of a migration queue (dashboard.ts)
  * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
  * on stderr, see output.ts) and -q/--quiet, before or after its name; every command that opens
  * images takes --vm, --host or --mode auto|host|vm (where the session runs, see mode.ts).
@@ -27,6 +28,7 @@ import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addCustomizeCommand } from './customize.js';
 import { addPipelineCommands } from './pipeline.js';
 import { addDoctorCommand } from './doctor.js';
+import { addDashboardCommand } from './dashboard.js';
 import { addToolCommands } from './tools/index.js';
 import { addOutputOptions, closeSession, io, launchSession, outputFlags, outputHook, progressBars, reportFatal, reportingRunner, sessionLaunched } from './output.js';
 import { addModeOptions, modeHook } from './mode.js';
@@ -174,6 +176,7 @@ addJobCommands(program, io);
 addWindowsCommands(program, io);
 addPipelineCommands(program, io);
 addDoctorCommand(program, io);
+addDashboardCommand(program, io);
 addToolCommands(program, io);
 addHelpCommand(program, io);
 for (const command of program.commands) [command, ...command.commands].forEach(addOutputOptions);
