@@ -131,9 +131,7 @@ function app(m: Modules, queue: Queue, options: { listen: ListenAddress; token?:
   serverAdapter.setBasePath('/');
   m.createBullBoard({
     queues: [boardAdapter(m, queue)],
-    // @bull-board/express 9.10.1 carries its own copy of @bull-board/api 9.10.1, whose types differ from
-    // 9.10.2's only by name; at run time the adapter just wires the routes createBullBoard gives it.
-    serverAdapter: serverAdapter as unknown as Parameters<Modules['createBullBoard']>[0]['serverAdapter'],
+    serverAdapter,
     options: { uiConfig: { boardTitle: 'vmcraft migration', miscLinks: [{ text: 'VMs: state, host, stage, report', url: '/vms' }] } },
   });
   server.use('/', serverAdapter.getRouter());
