@@ -76,7 +76,7 @@ export function progressSayer(io: ShellIo): (msg: string) => void {
 /** A session on the drives with the (first) inspected root mounted, and the operations' context. */
 export async function openGuest(images: Drive[], readonly: boolean, flags: CustomizeFlags, say: (m: string) => void): Promise<{ g: GuestFS; ctx: OpContext }> {
   say('Examining the guest ...');
-  const g = await launchSession(images.map((d) => ({ path: d.image, ...(d.format ? { format: d.format } : {}) })), { readonly, keys: flags.key });
+  const g = await launchSession(images.map((d) => ({ path: d.image, ...(d.format ? { format: d.format } : {}) })), { readonly, keys: flags.key, ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
   try {
     const [root] = await g.inspectOs();
     if (!root) throw new VmcraftError('EINSPECT', 'customize: no operating system found');
@@ -101,7 +101,7 @@ export async function withGuest({ g, ctx }: { g: GuestFS; ctx: OpContext }, work
 const stamp = (start: number) => `[${((performance.now() - start) / 1000).toFixed(1).padStart(6)}]`;
 
 /** The flags openGuest reads. */
-export interface CustomizeFlags { key: string[]; network?: boolean; dryRun?: boolean }
+export interface CustomizeFlags { key: string[]; network?: boolean; dryRun?: boolean; chainDir?: string }
 
 /** A drive: an image and its format (detected when not given). */
 export interface Drive { image: string; format?: ImageFormat }

@@ -10,6 +10,7 @@ import { listOperationsLines, selectedOperations, sysprepOperations, type Select
 import { addCustomizeOptions, openGuest, parseCustomizeOps, progressSayer, withGuest, type CustomizeFlags, type Drive, type GivenOp, type Parsed } from './customize.js';
 import type { OpContext } from './customize-ops.js';
 import { addModeOptions } from './mode.js';
+import { CHAIN_DIR_HELP, collect } from './cli-options.js';
 import { readStdin } from './read.js';
 import { keysFromText } from './session-options.js';
 import type { ShellIo } from './shell.js';
@@ -83,8 +84,9 @@ export function addSysprepCommand(program: Command, io: ShellIo): void {
     .addOption(new Option('--dryrun', 'same as --dry-run').hideHelp())
     .option('--remove-user-accounts <users>', 'user-account: remove only these users (comma-separated, repeatable)', users, [])
     .option('--keep-user-accounts <users>', 'user-account: keep these users (comma-separated, repeatable)', users, [])
-    .option('--key <passphrase>', 'LUKS passphrase (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--key <passphrase>', 'LUKS passphrase (repeatable)', collect, [])
     .option('--keys-from-stdin', 'read LUKS passphrases from standard input, one a line')
+    .option('--chain-dir <dir>', CHAIN_DIR_HELP)
     .option('--network', "give guest commands (--run, --run-command) the host's network")
     .option('--no-network', 'no network for guest commands (the default)')
     .option('-x, --trace', 'JSON lines on stderr: every external command, phase and session event (virt-sysprep -x)')

@@ -78,7 +78,7 @@ async function updateCaStore(t: SysprepTarget, os: SysprepOs, report: SysprepRep
  */
 export async function sysprep(t: SysprepTarget, os: SysprepOs, options: SysprepOptions = {}, dryRun = false): Promise<SysprepReport> {
   const names = selectedOperations(options);
-  const ops = SYSPREP_OPERATIONS.filter((o) => names.includes(o.name)).sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  const ops = names.map((n) => SYSPREP_OPERATIONS.find((o) => o.name === n)!);
   const report: SysprepReport = { dryRun, operations: [], removed: [], emptied: [], changed: [], warnings: [] };
   let caStoreChanged = false;
   for (const op of ops) {

@@ -11,7 +11,9 @@ import { NOT_IMPLEMENTED, SYSPREP_OPERATIONS } from './operations.js';
 export type SelectionStep = { enable: string[] } | { operations: string[] };
 
 const ALL = SYSPREP_OPERATIONS.map((o) => o.name);
-const DEFAULTS = SYSPREP_OPERATIONS.filter((o) => o.enabledByDefault).map((o) => o.name);
+/** The order they run in: virt-sysprep's `order` (customize last), then the name. */
+const RUN_ORDER = [...SYSPREP_OPERATIONS].sort((a, b) => (a.order ?? 0) - (b.order ?? 0)).map((o) => o.name);
+const DEFAULTS = RUN_ORDER.filter((n) => SYSPREP_OPERATIONS.find((o) => o.name === n)!.enabledByDefault);
 
 /** `EINVAL` for a name that is no operation (saying why when it is virt-sysprep's but not vmcraft's). */
 function unknown(option: string, name: string): VmcraftError {
@@ -19,7 +21,7 @@ function unknown(option: string, name: string): VmcraftError {
   return new VmcraftError('EINVAL', why ? `${option}: vmcraft does not implement the \`${name}\` operation: ${why}` : `${option}: \`${name}\` is not a known operation (see --list-operations)`);
 }
 
-/** The names of the operations the steps select, in table (name) order; the defaults when there is no step. */
+/** The names of the operations the steps select, in the order they run; the defaults when there is no step. */
 export function selectOperations(steps: readonly SelectionStep[]): string[] {
   if (!steps.length) return DEFAULTS;
   let set: Set<string> | undefined;
@@ -44,6 +46,6 @@ export function selectOperations(steps: readonly SelectionStep[]): string[] {
       else if (!(remove && NOT_IMPLEMENTED[name])) throw unknown('--operations', name);
     }
   }
-  return ALL.filter((n) => set!.has(n));
+  return RUN_ORDER.filter((n) => set!.has(n));
 }
 

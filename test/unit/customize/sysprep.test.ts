@@ -8,8 +8,10 @@ import { listOperationsLines, selectedOperations, selectOperations, sysprepOpera
 import { dropEntries, shouldRemove, uidRange, usersToRemove } from '../../../src/customize/sysprep/user-account.js';
 import { parsePasswd } from '../../../src/customize/users.js';
 
-const defaults = sysprepOperations().filter((o) => o.enabledByDefault).map((o) => o.name);
 const all = sysprepOperations().map((o) => o.name);
+/** In the order they run: by name, customize last. */
+const runOrder = [...all.filter((n) => n !== 'customize'), 'customize'];
+const defaults = runOrder.filter((n) => sysprepOperations().find((o) => o.name === n)!.enabledByDefault);
 
 describe('selectOperations (virt-sysprep --enable / --operations)', () => {
   it('nothing given: the defaults', () => {
@@ -22,8 +24,9 @@ describe('selectOperations (virt-sysprep --enable / --operations)', () => {
     expect(selectOperations([{ operations: ['ssh-hostkeys'] }])).toEqual(['ssh-hostkeys']);
     expect(selectOperations([{ operations: ['defaults', '-ssh-hostkeys'] }])).toEqual(defaults.filter((n) => n !== 'ssh-hostkeys'));
     expect(selectOperations([{ operations: ['all', '-defaults'] }])).toEqual(all.filter((n) => !defaults.includes(n)));
+    expect(selectOperations([{ operations: ['customize', 'zsh-history'] }])).toEqual(['zsh-history', 'customize']);
     expect(selectOperations([{ operations: ['all'] }, { operations: ['-all', 'utmp'] }])).toEqual(['utmp']);
-    // Table (name) order, whatever the order given.
+    // Name order, whatever the order given.
     expect(selectOperations([{ operations: ['utmp', 'abrt-data'] }])).toEqual(['abrt-data', 'utmp']);
   });
 
