@@ -38,16 +38,22 @@ function dryRunLines(r: SysprepReport['operations'][number]): string[] {
   return [...r.removed.map((p) => `  would remove ${p}`), ...r.emptied.map((p) => `  would empty ${p}`), ...r.changed.map((p) => `  would write ${p}`)];
 }
 
-/** Runs the operations (one call each, so the progress lines come as they run) and then the customize options. */
+/** The user-account options, for the calls that run user-account. */
+const userOptions = (names: string[], o: SysprepOptions) => (names.includes('user-account') ? { removeUserAccounts: o.removeUserAccounts, keepUserAccounts: o.keepUserAccounts } : {});
+
+/**
+ * Runs the operations and then the customize options. A real run makes one call per operation,
+ * so the progress lines come as they run; a dry run one plan of them all, so that what an
+ * operation would remove is not counted again by a later one.
+ */
 async function prepGuest(g: GuestFS, ctx: OpContext, names: string[], options: SysprepOptions, customize: Parsed[], dryRun: boolean, say: (m: string) => void): Promise<Omit<GuestRun, 'root'>> {
   const run: Omit<GuestRun, 'root'> = { dryRun, operations: [], removed: [], emptied: [], changed: [], warnings: [], customize: [] };
+  const add = (r: SysprepReport) => { for (const key of ['operations', 'removed', 'emptied', 'changed', 'warnings'] as const) (run[key] as unknown[]).push(...r[key]); };
+  if (dryRun && names.length) add(await g.sysprepPlan({ enable: names, ...userOptions(names, options) }));
   for (const name of names) {
     say(`Performing "${name}" ...`);
-    const userOptions = name === 'user-account' ? { removeUserAccounts: options.removeUserAccounts, keepUserAccounts: options.keepUserAccounts } : {};
-    const call = { enable: [name], ...userOptions };
-    const r = dryRun ? await g.sysprepPlan(call) : await g.sysprep(call);
-    for (const key of ['operations', 'removed', 'emptied', 'changed', 'warnings'] as const) (run[key] as unknown[]).push(...r[key]);
-    if (dryRun) for (const op of r.operations) for (const line of dryRunLines(op)) say(line);
+    if (dryRun) for (const line of dryRunLines(run.operations.find((o) => o.name === name)!)) say(line);
+    else add(await g.sysprep({ enable: [name], ...userOptions([name], options) }));
     if (name !== 'customize') continue;
     for (const { spec, p } of customize) {
       say(dryRun ? `${spec.describe(p)} (dry run: not done)` : spec.describe(p));

@@ -81,8 +81,9 @@ export async function sysprep(t: SysprepTarget, os: SysprepOs, options: SysprepO
   const ops = names.map((n) => SYSPREP_OPERATIONS.find((o) => o.name === n)!);
   const report: SysprepReport = { dryRun, operations: [], removed: [], emptied: [], changed: [], warnings: [] };
   let caStoreChanged = false;
+  const gone = new Set<string>();
   for (const op of ops) {
-    const edit = new GuestEdits(t, dryRun, op.name);
+    const edit = new GuestEdits(t, dryRun, op.name, gone);
     await op.run(t, { os, edit, options: { removeUserAccounts: options.removeUserAccounts ?? [], keepUserAccounts: options.keepUserAccounts ?? [] } });
     caStoreChanged ||= edit.caStoreChanged;
     report.operations.push(edit.report);

@@ -13,6 +13,7 @@ export interface SysprepTarget extends GuestTarget {
   find(dir: string): Promise<string[]>;
   lstat(path: string): Promise<GuestStat>;
   touch(path: string): Promise<void>;
+  realpath(path: string): Promise<string>;
   runFirstBoot(script: string, name?: string): Promise<string>;
 }
 
@@ -92,8 +93,30 @@ export class GuestEdits {
   /** An operation removed a CA certificate: the guest's CA store must be rebuilt. */
   caStoreChanged = false;
 
-  constructor(private readonly t: SysprepTarget, readonly dryRun: boolean, name: string) {
+  /**
+   * @param gone - a dry run's removals so far (shared by the operations of one run), so that
+   *   later steps see the guest as the real run would: what is removed is not emptied too.
+   */
+  constructor(private readonly t: SysprepTarget, readonly dryRun: boolean, name: string, private readonly gone = new Set<string>()) {
     this.report = { name, removed: [], emptied: [], changed: [] };
+  }
+
+  /** Where `path` itself is in the guest: its directory resolved (`/var/spool/mail/x` is `/var/mail/x` on Debian), not its last component. */
+  async #where(path: string): Promise<string> {
+    const i = path.lastIndexOf('/');
+    const dir = await this.t.realpath(path.slice(0, i) || '/').catch(() => path.slice(0, i));
+    return `${dir === '/' ? '' : dir}${path.slice(i)}`;
+  }
+
+  /** In a dry run: whether `path` or a directory above it was removed already. */
+  async #removed(path: string): Promise<boolean> {
+    for (let p = await this.#where(path); p.length > 1; p = p.slice(0, p.lastIndexOf('/')) || '/') if (this.gone.has(p)) return true;
+    return false;
+  }
+
+  async #remove(path: string): Promise<void> {
+    if (this.dryRun) this.gone.add(await this.#where(path));
+    this.report.removed.push(path);
   }
 
   /** The guest paths matching `pattern` (directories without a trailing `/`). */
@@ -103,6 +126,7 @@ export class GuestEdits {
 
   /** What `path` itself is (never a symlink's target); undefined when there is nothing there. */
   async kind(path: string): Promise<GuestStat['type'] | undefined> {
+    if (this.dryRun && (await this.#removed(path))) return undefined;
     try {
       return (await this.t.lstat(path)).type;
     } catch (err) {
@@ -115,7 +139,7 @@ export class GuestEdits {
   async rmRf(path: string): Promise<void> {
     if (!(await this.kind(path))) return;
     if (!this.dryRun) await this.t.rmRf(path);
-    this.report.removed.push(path);
+    await this.#remove(path);
   }
 
   /** Removes `path` unless it is a directory (libguestfs `rm` with its error ignored, as virt-sysprep does). */
@@ -123,7 +147,7 @@ export class GuestEdits {
     const kind = await this.kind(path);
     if (!kind || kind === 'directory') return false;
     if (!this.dryRun) await this.t.rm(path);
-    this.report.removed.push(path);
+    await this.#remove(path);
     return true;
   }
 
