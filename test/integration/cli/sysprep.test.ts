@@ -127,6 +127,8 @@ describe('dry run', () => {
     expect(performed.slice(0, -1)).toEqual([...performed.slice(0, -1)].sort());
     const json = JSON.parse((await vmcraft(['sysprep', ...args, '--dry-run', '--json', '--operations', 'ssh-hostkeys'])).stdout) as { dryRun: boolean; guests: { root: string; removed: string[] }[] };
     expect(json).toMatchObject({ dryRun: true, guests: [{ root: '/dev/sda2', removed: ['/etc/ssh/ssh_host_rsa_key', '/etc/ssh/ssh_host_rsa_key.pub'] }] });
+    // -q: no progress lines.
+    expect(await vmcraft(['sysprep', ...args, '-n', '-q'])).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
     expect(await sha256File(file)).toBe(sha);
   });
 });

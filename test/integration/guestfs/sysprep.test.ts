@@ -231,7 +231,14 @@ describe('hostile guests', () => {
     await g.lnS(path.join(host, 'tmp'), '/root/.ssh');
     await g.mkdirP('/home/eve');
     await g.lnS(path.join(host, 'secret'), '/home/eve/.bash_history');
+    // A log that names /etc/shadow: in the guest that is the guest's own, and only the link goes.
+    await g.lnS('/etc/shadow', '/var/log/secure');
+    const hostShadow = await sha256File('/etc/shadow');
+    const guestShadow = await g.checksum('sha256', '/etc/shadow');
     const r = await g.sysprep();
+    expect(await sha256File('/etc/shadow')).toBe(hostShadow);
+    expect(await g.checksum('sha256', '/etc/shadow')).toBe(guestShadow);
+    expect(await g.exists('/var/log/secure')).toBe(false);
     for (const [name, content] of Object.entries(files)) expect(await readFile(path.join(host, name), 'utf8'), name).toBe(content);
     expect(r.removed).toEqual(expect.arrayContaining(['/var/log/syslog', '/root/.ssh', '/home/eve/.bash_history']));
     expect(r.emptied).not.toContain('/etc/machine-id');
