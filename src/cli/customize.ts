@@ -74,12 +74,12 @@ export function progressSayer(io: ShellIo): (msg: string) => void {
 }
 
 /** A session on the drives with the (first) inspected root mounted, and the operations' context. */
-export async function openGuest(images: Drive[], readonly: boolean, flags: CustomizeFlags, say: (m: string) => void): Promise<{ g: GuestFS; ctx: OpContext }> {
+export async function openGuest(images: Drive[], readonly: boolean, flags: CustomizeFlags, say: (m: string) => void, tool = 'customize'): Promise<{ g: GuestFS; ctx: OpContext }> {
   say('Examining the guest ...');
   const g = await launchSession(images.map((d) => ({ path: d.image, ...(d.format ? { format: d.format } : {}) })), { readonly, keys: flags.key, ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
   try {
     const [root] = await g.inspectOs();
-    if (!root) throw new VmcraftError('EINSPECT', 'customize: no operating system found');
+    if (!root) throw new VmcraftError('EINSPECT', `${tool}: no operating system found`);
     await g.mountRoot(root);
     return { g, ctx: { network: flags.network ?? false, manager: g.inspectOsInfo(root).packageManagement, firstboot: 0 } };
   } catch (err) {

@@ -112,7 +112,7 @@ export function addSysprepCommand(program: Command, io: ShellIo): void {
     if (flags.keysFromStdin) flags.key = [...flags.key, ...keysFromText(await readStdin())];
     const say = flags.json ? () => undefined : progressSayer(io);
     const guests: GuestRun[] = [];
-    const each = (readonly: boolean, work: (g: GuestFS, ctx: OpContext, root: string) => Promise<void>) => openGuest(drives, readonly, flags, say).then((opened) => withGuest(opened, async (g, ctx) => {
+    const each = (readonly: boolean, work: (g: GuestFS, ctx: OpContext, root: string) => Promise<void>) => openGuest(drives, readonly, flags, say, 'sysprep').then((opened) => withGuest(opened, async (g, ctx) => {
       for (const [i, root] of g.inspectGetRoots().entries()) {
         if (i > 0) {
           await g.umountAll();
