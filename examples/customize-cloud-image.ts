@@ -1,7 +1,7 @@
 /**
  * Cloud-image customisation: prepare a copy of a Linux image for its first
- * boot — hostname, timezone, an SSH key for root, a first-boot script, and
- * sysprep (no machine-id, SSH host keys or logs from the template).
+ * boot — sysprep (no machine-id, SSH host keys or logs from the template),
+ * then hostname, timezone, an SSH key for root and a first-boot script.
  *
  *   npx tsx examples/customize-cloud-image.ts <image> <ssh public key file>
  */
@@ -15,12 +15,13 @@ async function main(): Promise<void> {
     const [root] = await g.inspectOs();
     if (!root) throw new Error('no operating system found');
     await g.mountRoot(root);
+    // sysprep first: its defaults remove users' ~/.ssh (virt-sysprep runs its customize options last, for the same reason).
+    const report = await g.sysprep();
+    console.log(`sysprep: removed ${report.removed.length}, emptied ${report.emptied.length}`);
     console.log(`hostname: ${(await g.setHostname('web01.example.com')) ? 'set' : 'unchanged'}`);
     console.log(`timezone: ${(await g.setTimezone('Europe/Paris')) ? 'set' : 'unchanged'}`);
     console.log(`root ssh key: ${(await g.injectSshKey('root', (await readFile(keyFile, 'utf8')).trim())) ? 'added' : 'already there'}`);
     console.log(`first boot: ${await g.runFirstBoot('systemctl enable --now ssh 2>/dev/null || true', 'enable-ssh')}`);
-    const report = await g.sysprep();
-    console.log(`sysprep: removed ${report.removed.length}, emptied ${report.emptied.length}`);
     console.log(`guest says: ${(await g.sh('cat /etc/hostname; readlink /etc/localtime')).trim().replace('\n', ', ')}`);
   });
 }

@@ -12,7 +12,7 @@ export type { FilesystemEntry, MountRootOptions, GuestCommandResult, FixOptions,
 export type { GuestXattr, DiskCreateOptions, CreateFormat, MkfsOptions, XfsGrowfsOptions, TarOutOptions, TarAttrOptions, TarCompression, GrepOptions, SelinuxRelabelOptions } from './api/types.js';
 export type { GuestCommandOptions } from './chroot/command.js';
 export type { PasswordSpec } from './customize/users.js';
-export type { SysprepReport } from './customize/system.js';
+export type { SysprepReport, SysprepOptions, SysprepOperationInfo, SysprepOperationReport } from './customize/sysprep/index.js';
 export type { LinuxFixOptions } from './fix/linux/plans.js';
 export type { InterfaceRenames } from './fix/linux/rename.js';
 export type { FixPlan, FixReport, FileChange } from './fix/types.js';

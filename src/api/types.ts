@@ -11,7 +11,7 @@ export type { GuestCommandOptions } from '../chroot/command.js';
 export type { FeatureGroup } from '../core/features.js';
 export type { PhaseMetric } from '../core/metrics.js';
 export type { PasswordSpec } from '../customize/users.js';
-export type { SysprepReport } from '../customize/system.js';
+export type { SysprepReport, SysprepOptions, SysprepOperationInfo } from '../customize/sysprep/index.js';
 export type { FixPlan, FixReport } from '../fix/types.js';
 export type { GuestChecksum } from '../fs/files/checksums.js';
 export type { ChecksumAlgorithm, GuestStat, GuestStatvfs } from '../fs/files/types.js';

@@ -349,7 +349,7 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     run: async (g, p) => { await g.write(p.f, p.content); },
   }),
   op({
-    name: 'sysprep', help: "vmcraft's own: remove machine-specific state (machine-id, SSH host keys, logs…)", parse: none,
+    name: 'sysprep', help: "vmcraft's own: virt-sysprep's default operations, here in the order (put it first: it removes users' ~/.ssh); see vmcraft sysprep", parse: none,
     describe: () => 'Removing machine-specific state',
     run: async (g) => { const r = await g.sysprep(); return `Removed ${r.removed.length} paths, emptied ${r.emptied.length} files`; },
   }),

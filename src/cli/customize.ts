@@ -39,15 +39,47 @@ export function parseCommandsFile(text: string, file: string): Given[] {
   return out;
 }
 
-interface Parsed { spec: OpSpec; p: unknown }
+/** An operation with its parsed argument. */
+export interface Parsed { spec: OpSpec; p: unknown }
 
-/** A session on the drives with the inspected root mounted, and the operations' context. */
-async function openGuest(images: { image: string; format?: ImageFormat }[], readonly: boolean, flags: Flags, say: (m: string) => void): Promise<{ g: GuestFS; ctx: OpContext }> {
+/** An operation as given on the command line, or a --commands-from-file to read. */
+export type GivenOp = Given | { file: string };
+
+/**
+ * Adds --commands-from-file and an option per operation (but those in `skip`) to `cmd`; each
+ * use is pushed on `given`, so the operations keep their command-line order.
+ */
+export function addCustomizeOptions(cmd: Command, given: GivenOp[], skip: readonly string[] = []): Command {
+  cmd.option('--commands-from-file <file>', 'read operations from a file, one `op arg` a line', (file: string) => { given.push({ file }); });
+  for (const spec of CUSTOMIZE_OPS.filter((s) => !skip.includes(s.name))) {
+    cmd.addOption(new Option(`--${spec.name}${spec.arg ? ` <${spec.arg}>` : ''}`, spec.help).argParser((arg: string) => { given.push({ spec, arg: spec.arg ? arg : '' }); }));
+  }
+  return cmd;
+}
+
+/** Reads the commands files and parses every operation (syntax and host files), before any image is opened. */
+export async function parseCustomizeOps(given: readonly GivenOp[]): Promise<Parsed[]> {
+  const ops: Given[] = [];
+  for (const g of given) ops.push(...('file' in g ? parseCommandsFile(await readCliFile(g.file, 'the commands file'), g.file) : [g]));
+  const runner = reportingRunner();
+  const parsed: Parsed[] = [];
+  for (const o of ops) parsed.push({ spec: o.spec, p: await o.spec.parse(o.arg, runner) });
+  return parsed;
+}
+
+/** Prints virt-customize's progress lines (`[  12.3] message`) on `io`, timed from now; nothing with --quiet. */
+export function progressSayer(io: ShellIo): (msg: string) => void {
+  const start = performance.now();
+  return (msg) => { if (!outputFlags().quiet) for (const line of msg.split('\n')) io.out(`${stamp(start)} ${line}`); };
+}
+
+/** A session on the drives with the (first) inspected root mounted, and the operations' context. */
+export async function openGuest(images: Drive[], readonly: boolean, flags: CustomizeFlags, say: (m: string) => void, tool = 'customize'): Promise<{ g: GuestFS; ctx: OpContext }> {
   say('Examining the guest ...');
-  const g = await launchSession(images.map((d) => ({ path: d.image, ...(d.format ? { format: d.format } : {}) })), { readonly, keys: flags.key });
+  const g = await launchSession(images.map((d) => ({ path: d.image, ...(d.format ? { format: d.format } : {}) })), { readonly, keys: flags.key, ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
   try {
     const [root] = await g.inspectOs();
-    if (!root) throw new VmcraftError('EINSPECT', 'customize: no operating system found');
+    if (!root) throw new VmcraftError('EINSPECT', `${tool}: no operating system found`);
     await g.mountRoot(root);
     return { g, ctx: { network: flags.network ?? false, manager: g.inspectOsInfo(root).packageManagement, firstboot: 0 } };
   } catch (err) {
@@ -57,7 +89,7 @@ async function openGuest(images: { image: string; format?: ImageFormat }[], read
 }
 
 /** Runs `work` on an opened guest, then closes it. */
-async function withGuest({ g, ctx }: { g: GuestFS; ctx: OpContext }, work: (g: GuestFS, ctx: OpContext) => Promise<void>): Promise<void> {
+export async function withGuest({ g, ctx }: { g: GuestFS; ctx: OpContext }, work: (g: GuestFS, ctx: OpContext) => Promise<void>): Promise<void> {
   try {
     await work(g, ctx);
   } finally {
@@ -68,14 +100,18 @@ async function withGuest({ g, ctx }: { g: GuestFS; ctx: OpContext }, work: (g: G
 /** virt-customize's message shape: `[  12.3] Setting the hostname: x`. */
 const stamp = (start: number) => `[${((performance.now() - start) / 1000).toFixed(1).padStart(6)}]`;
 
-interface Flags { key: string[]; network?: boolean; dryRun?: boolean }
+/** The flags openGuest reads. */
+export interface CustomizeFlags { key: string[]; network?: boolean; dryRun?: boolean; chainDir?: string }
+
+/** A drive: an image and its format (detected when not given). */
+export interface Drive { image: string; format?: ImageFormat }
 
 /** Adds `customize` to the program. */
 export function addCustomizeCommand(program: Command, io: ShellIo): void {
   // Commander keeps options by name, not in order: these collect the drives and the operations in command-line order.
-  const drives: { image: string; format?: ImageFormat }[] = [];
+  const drives: Drive[] = [];
   let format: ImageFormat | undefined;
-  const given: (Given | { file: string })[] = [];
+  const given: GivenOp[] = [];
   const cmd = program
     .command('customize')
     .description('customise a guest in place (like virt-customize): operations run in the order given')
@@ -85,22 +121,13 @@ export function addCustomizeCommand(program: Command, io: ShellIo): void {
     .option('--key <passphrase>', 'LUKS passphrase (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
     .option('-n, --dry-run', 'check every operation and print what would be done; the image is opened read-only')
     .option('--network', "give guest commands (--run, --run-command) the host's network")
-    .option('--no-network', 'no network for guest commands (the default)')
-    .option('--commands-from-file <file>', 'read operations from a file, one `op arg` a line', (file: string) => { given.push({ file }); });
-  for (const spec of CUSTOMIZE_OPS) {
-    cmd.addOption(new Option(`--${spec.name}${spec.arg ? ` <${spec.arg}>` : ''}`, spec.help).argParser((arg: string) => { given.push({ spec, arg: spec.arg ? arg : '' }); }));
-  }
-  addModeOptions(cmd).action(async (operands: string[], flags: Flags) => {
+    .option('--no-network', 'no network for guest commands (the default)');
+  addModeOptions(addCustomizeOptions(cmd, given)).action(async (operands: string[], flags: CustomizeFlags) => {
     const images = [...drives, ...operands.map((image) => ({ image, ...(format ? { format } : {}) }))];
     if (!images.length) throw new VmcraftError('EINVAL', 'customize: no disk image (give it as an operand or with -a)');
     // 1. Syntax and host files, before any image is opened.
-    const ops: Given[] = [];
-    for (const g of given) ops.push(...('file' in g ? parseCommandsFile(await readCliFile(g.file, 'the commands file'), g.file) : [g]));
-    const runner = reportingRunner();
-    const parsed: Parsed[] = [];
-    for (const o of ops) parsed.push({ spec: o.spec, p: await o.spec.parse(o.arg, runner) });
-    const start = performance.now();
-    const say = (msg: string) => { if (!outputFlags().quiet) for (const line of msg.split('\n')) io.out(`${stamp(start)} ${line}`); };
+    const parsed = await parseCustomizeOps(given);
+    const say = progressSayer(io);
     const open = (readonly: boolean) => openGuest(images, readonly, flags, say);
     // 2. On the guest, every operation, in a read-only session: even mounting read-write changes an
     // image (the filesystem's mount count and times), and a bad operation must leave it byte-identical.

@@ -8,6 +8,7 @@
  *   vmcraft inspect [-a] disk… [--format FMT] [--json|--xml] [--live] [--chain-dir DIR]   like virt-inspector (inspect-command.ts)
  *   vmcraft convert SRC DST [-O fmt] [-c] [--json] [--chain-dir DIR]   qemu-img convert with a progress bar
  *   vmcraft customize [-a] disk [--hostname …] [--run-command …] [-n] …   (like virt-customize; customize.ts)
+ *   vmcraft sysprep -a disk [--operations …] [-n] [customize options]   (like virt-sysprep; sysprep.ts)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
  *   vmcraft doctor [--json]                           what this host can do in host mode and VM mode (doctor.ts)
@@ -26,6 +27,7 @@ import { convert, type OutputFormat } from '../convert/convert.js';
 import { interactiveShell, runScript } from './shell.js';
 import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addCustomizeCommand } from './customize.js';
+import { addSysprepCommand } from './sysprep.js';
 import { addPipelineCommands } from './pipeline.js';
 import { addDoctorCommand } from './doctor.js';
 import { addDashboardCommand } from './dashboard.js';
@@ -172,6 +174,7 @@ program
   });
 
 addCustomizeCommand(program, io);
+addSysprepCommand(program, io);
 addJobCommands(program, io);
 addWindowsCommands(program, io);
 addPipelineCommands(program, io);

@@ -1,4 +1,4 @@
-/** Hostname, timezone, first-boot scripts and sysprep-style clean-ups. */
+/** Hostname, timezone and first-boot scripts. */
 import { VmcraftError } from '../core/errors.js';
 import { writeIfChanged } from './context.js';
 import type { GuestTarget } from '../guest-target.js';
@@ -76,34 +76,4 @@ export async function addFirstBootScript(t: GuestTarget, name: string, script: s
     await t.lnS('/etc/systemd/system/vmcraft-firstboot.service', '/etc/systemd/system/multi-user.target.wants/vmcraft-firstboot.service');
   }
   return path;
-}
-
-/** What the sysprep clean-up removed or emptied. */
-export interface SysprepReport { removed: string[]; emptied: string[] }
-
-/**
- * Makes a template of the guest, like virt-sysprep's default operations:
- * empties machine-id (systemd makes a new one at boot), removes SSH host keys,
- * the udev persistent-net rules, cloud-init state and DHCP leases, empties logs.
- */
-export async function sysprep(t: GuestTarget): Promise<SysprepReport> {
-  const report: SysprepReport = { removed: [], emptied: [] };
-  for (const file of ['/etc/machine-id']) {
-    if (await t.isFile(file, { followSymlinks: true })) {
-      await t.truncate(file, 0);
-      report.emptied.push(file);
-    }
-  }
-  const patterns = ['/var/lib/dbus/machine-id', '/etc/ssh/ssh_host_*', '/etc/udev/rules.d/70-persistent-net.rules', '/var/lib/cloud/instance*', '/var/lib/cloud/instances', '/var/lib/dhcp/*.leases', '/var/lib/NetworkManager/*.lease'];
-  for (const pattern of patterns) {
-    for (const path of await t.globExpand(pattern, { directorySlash: false })) {
-      await t.rmRf(path);
-      report.removed.push(path);
-    }
-  }
-  for (const log of await t.globExpand('/var/log/**/*.log', { directorySlash: false })) {
-    await t.truncate(log, 0);
-    report.emptied.push(log);
-  }
-  return report;
 }

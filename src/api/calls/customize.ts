@@ -6,6 +6,7 @@
 import { VmcraftError } from '../../core/errors.js';
 import { lazy } from '../../core/lazy.js';
 import type { PasswordSpec } from '../../customize/users.js';
+import type { OsInfo } from '../../inspect/types.js';
 import { a } from '../args.js';
 import { defineCall, type Guest } from '../entry.js';
 
@@ -15,14 +16,18 @@ const v = '0.1.0';
 const context = lazy(() => import('../../customize/context.js'));
 const packages = lazy(() => import('../../customize/packages.js'));
 const system = lazy(() => import('../../customize/system.js'));
+const sysprep = lazy(() => import('../../customize/sysprep/index.js'));
 const users = lazy(() => import('../../customize/users.js'));
 
-/** The package manager of the guest mounted at `/` (from its inspection). */
-function manager(g: Guest): string {
+/** The inspection of the guest mounted at `/`. */
+function guestOs(g: Guest): OsInfo {
   const root = g.mountTable.rootDevice();
   if (!root) throw new VmcraftError('ENOTMOUNTED', 'mount the guest first (mountRoot)');
-  return g.inspectOsInfo(root).packageManagement;
+  return g.inspectOsInfo(root);
 }
+
+/** The package manager of the guest mounted at `/` (from its inspection). */
+const manager = (g: Guest): string => guestOs(g).packageManagement;
 
 /**
  * The password spec, checked by shape only: `{ hash }`, or `{ password }`
@@ -37,6 +42,12 @@ function passwordSpec(spec: PasswordSpec): PasswordSpec {
 
 const user = a.string('user', { doc: "a user of the guest's /etc/passwd" });
 const guestFile = a.guestPath('path', { ts: 'string' });
+const sysprepOptions = a.options('options', [
+  a.stringList('operations', { doc: "virt-sysprep's `--operations` words: `name`, `-name`, `defaults`, `all`" }),
+  a.stringList('enable', { doc: 'exactly these operations' }),
+  a.stringList('removeUserAccounts', { doc: 'user-account: only these users' }),
+  a.stringList('keepUserAccounts', { doc: 'user-account: not these users' }),
+], { ts: 'SysprepOptions' });
 
 /** The calls of this module, in table order. */
 export const CUSTOMIZE_CALLS = [
@@ -115,9 +126,29 @@ export const CUSTOMIZE_CALLS = [
   }),
   defineCall({
     name: 'sysprep', group: 'customize', since: v, writes: true,
-    summary: 'remove machine-specific state from the guest',
-    doc: 'Sysprep-style clean-up: machine-id, SSH host keys, persistent-net rules, cloud-init state, leases, logs.',
-    args: [], returns: 'struct', ts: 'Promise<SysprepReport>',
-    impl: async (g) => (await system()).sysprep(g),
+    summary: 'remove machine-specific state from the guest, as virt-sysprep',
+    doc: [
+      "virt-sysprep's operations (`sysprepListOperations()`) on the inspected guest mounted at `/`, in name order. Without options, those",
+      'enabled by default. `enable`: exactly these; `operations`: virt-sysprep\'s `--operations` words, applied after `enable`',
+      '(`name`, `-name`, `defaults`, `all`). `removeUserAccounts`/`keepUserAccounts` are for `user-account`. The `customize`',
+      'operation does nothing here (call the customisation calls); the CLI runs its options.',
+      '@returns what each operation removed, emptied or changed, and every path of them all (`removed`, `emptied`, `changed`)',
+    ].join('\n'),
+    args: [sysprepOptions], returns: 'struct', ts: 'Promise<SysprepReport>',
+    impl: async (g, options = {}) => (await sysprep()).sysprep(g, guestOs(g), options),
+  }),
+  defineCall({
+    name: 'sysprepPlan', group: 'customize', since: '0.2.0',
+    summary: 'what sysprep would remove or change, without writing',
+    doc: 'As `sysprep(options)` (its report, with `dryRun: true`), reading only: works in a read-only session.',
+    args: [sysprepOptions], returns: 'struct', ts: 'Promise<SysprepReport>',
+    impl: async (g, options = {}) => (await sysprep()).sysprep(g, guestOs(g), options, true),
+  }),
+  defineCall({
+    name: 'sysprepListOperations', group: 'customize', since: '0.2.0', anytime: true,
+    summary: 'list the sysprep operations',
+    doc: "Sorted by name, with whether each runs by default and virt-sysprep's description (as `virt-sysprep --list-operations`).",
+    args: [], returns: 'structList', ts: 'Promise<SysprepOperationInfo[]>',
+    impl: async () => (await sysprep()).sysprepOperations(),
   }),
 ];
