@@ -11,20 +11,21 @@ import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { TAR_COMPRESSIONS, type TarCompression } from '../../fs/files/tar.js';
 import type { ShellIo } from '../shell.js';
-import { addDriveOptions, usage, withMountedGuest, type DriveFlags } from './session.js';
+import type { DriveArg } from '../session-options.js';
+import { addDriveOptions, allDrives, usage, withMountedGuest, type DriveFlags } from './session.js';
 
 /**
  * The images and the other operands of a copying tool: with `-a` every operand is the
  * rest; without, the one image is the operand at `imageAt` (0: the first, -2: the second last).
  */
-function imageAndRest(flags: DriveFlags, operands: readonly string[], imageAt: 0 | -2, min: number, what: string): { images: string[]; rest: string[] } {
+function imageAndRest(flags: DriveFlags, operands: readonly string[], imageAt: 0 | -2, min: number, what: string): { images: DriveArg[]; rest: string[] } {
   if (flags.add.length) {
     if (operands.length < min) throw usage(`expected ${what}`);
     return { images: flags.add, rest: [...operands] };
   }
   if (operands.length < min + 1) throw usage(`expected a disk image (-a IMAGE or the IMAGE operand) and ${what}`);
   const at = imageAt === 0 ? 0 : operands.length + imageAt;
-  return { images: [operands[at]!], rest: operands.filter((_, i) => i !== at) };
+  return { images: allDrives(flags, [operands[at]!]), rest: operands.filter((_, i) => i !== at) };
 }
 
 /** Runs `work` with a file name in a fresh private directory, removed afterwards. */

@@ -37,7 +37,7 @@ function tarCompression(file: string): TarCompression | undefined {
   return table.find(([re]) => re.test(file))?.[1];
 }
 
-interface MakeFsFlags extends Omit<DriveFlags, 'add' | 'key'> { type: string; size?: string; partition?: string | true; label?: string }
+interface MakeFsFlags extends Omit<DriveFlags, 'add' | 'key' | 'format'> { format?: string; type: string; size?: string; partition?: string | true; label?: string }
 
 /** The image's size: the content's with room for the filesystem's own structures, unless --size says. */
 function imageSize(content: number, flags: MakeFsFlags, partitioned: boolean): number {
@@ -75,7 +75,7 @@ export function addMakeFs(program: Command, io: ShellIo): void {
       const size = imageSize(inputStat.isDirectory() ? await treeSize(input) : inputStat.size, flags, parttype !== undefined);
       await new GuestFS().diskCreate(output, format, size);
       // A half-made image is removed, as virt-make-fs does: the output is there only when it is whole.
-      const device = await withTool([output], { add: [], key: [], format }, async (g) => {
+      const device = await withTool([{ path: output, format }], { key: [] }, async (g) => {
         const disk = g.listDevices()[0]!;
         if (parttype) await g.partDisk(disk, parttype);
         const target = parttype ? g.listPartitions()[0]! : disk;
