@@ -90,7 +90,7 @@ describe('make-fs and copy-out progress', () => {
     expect((await readdir(ttyDir)).sort()).toEqual(['d0', 'd1', 'd2', 'd3']);
     const pipeDir = await into('out-pipe');
     expect(await piped(['copy-out', '-a', img, '-m', '/dev/sda', '/d0', pipeDir])).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
-    for (const env of [{ NO_COLOR: '1' }, {}]) {
+    for (const env of [{ NO_COLOR: '1' }, {}] as Record<string, string>[]) {
       const r = await onPty(['copy-out', '-a', img, '-m', '/dev/sda', '/d1', await into(`out-pty-${Object.keys(env).length}`)], env);
       expect(r.exitCode).toBe(0);
       expect(r.output).toMatch(FULL_BAR);

@@ -1,8 +1,9 @@
 /**
- * The shell's guestfish commands with several sources: `copy-in LOCALPATH… REMOTEDIR` and
- * `copy-out REMOTEPATH… LOCALDIR`, through the built CLI on a scratch ext4 image: the trees
- * round-trip, every source is checked before the first copy (a typo copies nothing), a
- * read-only session refuses copy-in before anything is written.
+ * The shell's guestfish commands, through the built CLI on a scratch ext4 image: with several
+ * sources, `copy-in LOCALPATH… REMOTEDIR` and `copy-out REMOTEPATH… LOCALDIR` (the trees
+ * round-trip, every source is checked before the first copy so a typo copies nothing, a
+ * read-only session refuses copy-in before anything is written); and `statvfs` as guestfish
+ * prints libguestfs's struct.
  */
 import { mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,13 +17,14 @@ let dir: string;
 let remove: () => Promise<void>;
 let img: string;
 let src: string;
+const UUID = '0b9e3c52-7d41-4c8e-9a63-5f2d1e0c4b7a';
 
 beforeAll(async () => {
   await assertBuiltCliFresh(['src/cli', 'src/api']);
   ({ dir, remove } = await scratchDir('cli-guestfish-copy'));
   img = path.join(dir, 'disk.raw');
   await execa('truncate', ['-s', '64M', img]);
-  await execa('mkfs.ext4', ['-q', img]);
+  await execa('mkfs.ext4', ['-q', '-U', UUID, img]);
   // Host sources: two files and a tree with a symlink.
   src = path.join(dir, 'src');
   await mkdir(path.join(src, 'tree/sub'), { recursive: true });
@@ -84,5 +86,26 @@ describe('copy-in and copy-out with several sources', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr.split('\n')[0]).toMatch(/EREADONLY/);
     expect(await sha256File(img)).toBe(before);
+  });
+});
+
+describe('statvfs', () => {
+  it("prints libguestfs's fields in its order, with ext4's fsid (its UUID's two halves xor-ed) and the mount's flags", async () => {
+    const uuid = Buffer.from(UUID.replace(/-/g, ''), 'hex');
+    const fsid = BigInt.asIntN(64, uuid.readBigUInt64LE(0) ^ uuid.readBigUInt64LE(8)).toString();
+    const parse = (stdout: string) => Object.fromEntries(stdout.split('\n').map((l) => l.split(': ') as [string, string]));
+    const ro = await shell(['statvfs /'], ['--ro']);
+    expect(ro.stderr).toBe('');
+    const fields = parse(ro.stdout);
+    expect(Object.keys(fields)).toEqual(['bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail', 'fsid', 'flag', 'namemax']);
+    expect(fields.fsid).toBe(fsid);
+    expect(fields.namemax).toBe('255');
+    expect(fields.favail).toBe(fields.ffree);
+    // 64 MiB of filesystem, counted in fragments.
+    expect(Number(fields.blocks) * Number(fields.frsize)).toBeGreaterThan(50 * 2 ** 20);
+    expect(Number(fields.blocks) * Number(fields.frsize)).toBeLessThanOrEqual(64 * 2 ** 20);
+    // ST_RDONLY on the read-only mount, not on the read-write one.
+    expect(Number(fields.flag) & 1).toBe(1);
+    expect(Number(parse((await shell(['statvfs /'])).stdout).flag) & 1).toBe(0);
   });
 });
