@@ -20,8 +20,8 @@ export interface DriveArg {
  * Adds `-a` and `--format [format]` to `command`, as libguestfs's tools take them:
  * commander parses options in order, so each `-a` takes the format the last `--format`
  * set (checked against the formats; `--format auto` or a bare `--format` goes back to
- * detecting it from the content). The one per-drive parser of the CLI: guestfish's
- * options and the small tools' use it.
+ * detecting it from the content). The one per-drive parser of the CLI: guestfish,
+ * inspect, customize and the small tools use it.
  */
 export function addDriveOptions(command: Command, what = 'add a disk image (repeat for several drives)'): Command {
   let format: ImageFormat | undefined;
