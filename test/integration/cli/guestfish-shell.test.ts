@@ -78,7 +78,7 @@ describe('the top level', () => {
       [['-a', debian, '-w', '--ro'], 'error: --ro and --rw cannot be used together'],
       [['-a', debian, '--ro', '-m', '/dev/sda2:etc'], 'error: -m /dev/sda2:etc: the mount point must be an absolute path'],
       [['-a', debian, '--ro', '-m', 'a:/b:c:d:e'], 'error: -m a:/b:c:d:e: expected dev[:mountpoint[:options[:fstype]]]'],
-      [['--format=qcow3', '-a', debian], "error: --format: unknown format 'qcow3' (one of qcow2, vmdk, vdi, vhd, vhdx, raw, iso, ova, ovf, qed, parallels, luks)"],
+      [['--format=qcow3', '-a', debian], "error: --format: unknown format 'qcow3' (one of auto, qcow2, vmdk, vdi, vhd, vhdx, raw, iso, qed, parallels, ova, ovf, luks)"],
       [['-a', debian, '--ro', '--keys-from-stdin', '--script', '-'], 'error: --keys-from-stdin reads standard input: give the commands with --run, --script FILE or after the options'],
     ];
     for (const [args, stderr] of cases) expect(await vmcraft(args, ''), args.join(' ')).toEqual({ exitCode: 2, stdout: '', stderr });
