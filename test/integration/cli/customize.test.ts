@@ -314,7 +314,7 @@ describe('scrubFile (the call under --scrub)', () => {
     expect(await sha256File(img)).toBe(sum);
   });
 
-  it('a guest symlink that points at a host path resolves inside the guest: the host file is untouched', async () => {
+  it('a guest symlink that points at a host path resolves inside the guest: the host file is untouched (and a bad locked flag is EINVAL)', async () => {
     const img = await image();
     const canary = path.join(dir, 'host-canary');
     await writeFile(canary, 'host data');
@@ -326,6 +326,8 @@ describe('scrubFile (the call under --scrub)', () => {
         await g.mountRoot((await g.inspectOs())[0]!);
         await g.lnS(canary, '/srv/escape');
         await g.lnS(`../../../../../../..${canary}`, '/srv/escape-dots');
+        // And setPassword's locked flag is a boolean or nothing: a typed error, the shadow file untouched.
+        await expect(g.setPassword('root', { password: 'x', locked: 'yes' } as never)).rejects.toMatchObject({ code: 'EINVAL' });
         return await Promise.all(['/srv/escape', '/srv/escape-dots'].map((p) => g.scrubFile(p).then(() => 'scrubbed', (e: { code: string }) => e.code)));
       } finally {
         await g.close();
