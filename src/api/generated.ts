@@ -1182,6 +1182,20 @@ export interface GuestFSCalls {
   truncate(path: GuestPath, size?: number): Promise<void>;
 
   /**
+   * Securely wipe a file.
+   *
+   * Overwrites the content of a regular file in place (random bytes twice, then zeros, each pass synced)
+   * and removes it, so the data cannot be read back from the disk. A final symlink is followed inside the
+   * guest and its target scrubbed (the link stays), as libguestfs does; a directory or device is refused.
+   * On a copy-on-write filesystem (btrfs) old blocks may survive, as with scrub(1).
+   *
+   * Refused with `EREADONLY` in a read-only session.
+   *
+   * libguestfs: `scrub_file`
+   */
+  scrubFile(path: GuestPath): Promise<void>;
+
+  /**
    * Copy a host file into the guest.
    *
    * Streamed; the host file may be a FIFO.
@@ -2090,7 +2104,7 @@ export interface GuestFSCalls {
    * Refused with `EREADONLY` in a read-only session.
    *
    * @param user - a user of the guest's /etc/passwd
-   * @param spec - `{ hash: '$6$…' }` or `{ password: '…' }`
+   * @param spec - `{ hash: '$6$…' }` or `{ password: '…' }`; `locked: true` locks the account (`!!` before the hash)
    */
   setPassword(user: string, spec: PasswordSpec): Promise<void>;
 
@@ -3126,6 +3140,12 @@ export interface LibguestfsCalls {
    * @group libguestfs names
    */
   truncate_size: GuestFSCalls['truncate'];
+
+  /**
+   * libguestfs `scrub_file`: the same function as {@link GuestFS.scrubFile}.
+   * @group libguestfs names
+   */
+  scrub_file: GuestFSCalls['scrubFile'];
 
   /**
    * libguestfs `glob_expand`: the same function as {@link GuestFS.globExpand}.

@@ -14,6 +14,7 @@ import { VmcraftError } from '../core/errors.js';
 import type { GuestFS } from '../guestfs.js';
 import { isRest, isWordField, KIND_HELP, kindHelp, usageLine } from './words.js';
 import { GUESTFISH_FORMATS, HOST_COMMANDS } from './host-commands.js';
+import { COPY_COMMANDS } from './copy-commands.js';
 
 /** One shell command. */
 export interface ShellCommand {
@@ -81,6 +82,7 @@ const OWN: ShellCommand[] = [
     },
   },
   ...HOST_COMMANDS,
+  ...COPY_COMMANDS,
 ];
 
 /** The shell's own commands' names. */

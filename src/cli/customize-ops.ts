@@ -67,23 +67,31 @@ function packageList(name: string, arg: string): string[] {
   return pkgs;
 }
 
-/** A password selector (virt-builder's USERS AND PASSWORDS): the plain password, or a hash for `disabled`. */
-type Password = { password: string; random?: boolean } | { hash: string };
+/**
+ * A password selector (virt-builder's USERS AND PASSWORDS): the plain password, or a hash for
+ * `disabled`; `locked` for a `locked:` (or `lock:`) prefix, `locked` alone being locked and disabled.
+ */
+type Password = ({ password: string; random?: boolean } | { hash: string }) & { locked?: boolean };
+
+const SELECTORS = 'password:PASSWORD, file:FILENAME, random, disabled, or one of them after locked:';
 
 async function passwordSelector(name: string, sel: string): Promise<Password> {
+  const lock = /^lock(?:ed)?(?::|$)/.exec(sel);
+  if (lock) return { ...(lock[0].endsWith(':') ? await passwordSelector(name, sel.slice(lock[0].length)) : { hash: '*' }), locked: true };
   if (sel === 'random') return { password: randomBytes(12).toString('base64url').slice(0, 16), random: true };
-  if (sel === 'disabled') return { hash: '*' };
+  if (sel === 'disabled' || sel === 'disable') return { hash: '*' };
   if (sel.startsWith('password:') && sel.length > 9) return { password: sel.slice(9) };
   if (sel.startsWith('file:') && sel.length > 5) {
     const text = (await readCliFile(sel.slice(5), 'the password file')).split('\n')[0]!;
     if (!text) throw bad(name, `${sel.slice(5)}: the password file's first line is empty`);
     return { password: text };
   }
-  throw bad(name, 'the selector is password:PASSWORD, file:FILENAME, random or disabled (values not shown)');
+  throw bad(name, `the selector is ${SELECTORS} (values not shown)`);
 }
 
 async function setPassword(g: GuestFS, user: string, p: Password): Promise<string | void> {
-  await g.setPassword(user, 'hash' in p ? { hash: p.hash } : { password: p.password });
+  const locked = p.locked ? { locked: true } : {};
+  await g.setPassword(user, 'hash' in p ? { hash: p.hash, ...locked } : { password: p.password, ...locked });
   // virt-customize prints the random password: it is the only way the user learns it.
   if ('random' in p && p.random) return `Setting random password of ${user} to ${p.password}`;
 }
@@ -249,14 +257,14 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     run: async (g, p) => { await g.mv(p.src, p.dest); },
   }),
   op({
-    name: 'password', arg: 'USER:SELECTOR', help: 'set the password of USER (password:PW, file:FILE, random, disabled)',
+    name: 'password', arg: 'USER:SELECTOR', help: 'set the password of USER (password:PW, file:FILE, random, disabled; locked:… locks the account)',
     parse: async (s) => { const [user, sel] = pair('password', 'USER:SELECTOR', s); return { user, pw: await passwordSelector('password', sel) }; },
     check: (g, p) => checkPasswordUser(g, p.user),
     describe: (p) => `Setting password of ${p.user}`,
     run: (g, p) => setPassword(g, p.user, p.pw),
   }),
   op({
-    name: 'root-password', arg: 'SELECTOR', help: 'set the root password (password:PW, file:FILE, random, disabled)',
+    name: 'root-password', arg: 'SELECTOR', help: 'set the root password (password:PW, file:FILE, random, disabled; locked:… locks the account)',
     parse: (s) => passwordSelector('root-password', s),
     check: (g) => checkPasswordUser(g, 'root'),
     describe: () => 'Setting password of root',
@@ -293,6 +301,12 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     },
   }),
   op({
+    name: 'scrub', arg: 'FILE', help: 'scrub a file: overwrite its content in place, then remove it (regular files only)',
+    parse: (s) => guestPath('scrub', s),
+    describe: (p) => `Scrubbing: ${p}`,
+    run: async (g, p) => { await g.scrubFile(p); },
+  }),
+  op({
     name: 'ssh-inject', arg: 'USER[:SELECTOR]', help: "add an SSH key to USER's authorized_keys (string:KEY, file:FILE, or the newest ~/.ssh/id*.pub)",
     parse: sshSelector,
     check: async (g, p) => { await guestUser(g, p.user); },
@@ -314,6 +328,18 @@ export const CUSTOMIZE_OPS: OpSpec[] = [
     name: 'truncate', arg: 'FILE', help: 'truncate FILE (which must exist) to zero length', parse: (s) => guestPath('truncate', s),
     describe: (p) => `Truncating: ${p}`,
     run: async (g, p) => { await g.truncate(p); },
+  }),
+  op({
+    name: 'truncate-recursive', arg: 'PATH', help: 'truncate every regular file under PATH to zero length (directories and symlinks stay as they are)',
+    parse: (s) => guestPath('truncate-recursive', s),
+    describe: (p) => `Recursively truncating: ${p}`,
+    run: async (g, p) => {
+      // As virt-customize: find's entries that are regular files (not following symlinks), each truncated.
+      for (const name of await g.find(p)) {
+        const file = `${p.replace(/\/+$/, '')}/${name}`;
+        if (await g.isFile(file)) await g.truncate(file);
+      }
+    },
   }),
   op({
     name: 'uninstall', arg: 'PKG,PKG..', help: 'remove packages', parse: (s) => packageList('uninstall', s),

@@ -4,7 +4,6 @@
  * checked on the guest before the first write, so a bad one changes nothing.
  */
 import { Command, Option } from 'commander';
-import type { ImageFormat } from '../attach/detect.js';
 import { VmcraftError } from '../core/errors.js';
 import type { GuestFS } from '../guestfs.js';
 import { closeSession, launchSession, outputFlags, reportingRunner } from './output.js';
@@ -12,6 +11,7 @@ import { addModeOptions } from './mode.js';
 import { CUSTOMIZE_OPS, type OpContext, type OpSpec } from './customize-ops.js';
 import { readCliFile } from './read.js';
 import type { ShellIo } from './shell.js';
+import { addDriveOptions, operandDrives, type DriveArg } from './session-options.js';
 
 /** One operation as given: its table entry and its raw argument. */
 interface Given { spec: OpSpec; arg: string }
@@ -74,9 +74,9 @@ export function progressSayer(io: ShellIo): (msg: string) => void {
 }
 
 /** A session on the drives with the (first) inspected root mounted, and the operations' context. */
-export async function openGuest(images: Drive[], readonly: boolean, flags: CustomizeFlags, say: (m: string) => void, tool = 'customize'): Promise<{ g: GuestFS; ctx: OpContext }> {
+export async function openGuest(images: DriveArg[], readonly: boolean, flags: CustomizeFlags, say: (m: string) => void, tool = 'customize'): Promise<{ g: GuestFS; ctx: OpContext }> {
   say('Examining the guest ...');
-  const g = await launchSession(images.map((d) => ({ path: d.image, ...(d.format ? { format: d.format } : {}) })), { readonly, keys: flags.key, ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
+  const g = await launchSession(images, { readonly, keys: flags.key, ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
   try {
     const [root] = await g.inspectOs();
     if (!root) throw new VmcraftError('EINSPECT', `${tool}: no operating system found`);
@@ -103,27 +103,20 @@ const stamp = (start: number) => `[${((performance.now() - start) / 1000).toFixe
 /** The flags openGuest reads. */
 export interface CustomizeFlags { key: string[]; network?: boolean; dryRun?: boolean; chainDir?: string }
 
-/** A drive: an image and its format (detected when not given). */
-export interface Drive { image: string; format?: ImageFormat }
-
 /** Adds `customize` to the program. */
 export function addCustomizeCommand(program: Command, io: ShellIo): void {
-  // Commander keeps options by name, not in order: these collect the drives and the operations in command-line order.
-  const drives: Drive[] = [];
-  let format: ImageFormat | undefined;
+  // Commander keeps options by name, not in order: this collects the operations in command-line order.
   const given: GivenOp[] = [];
-  const cmd = program
+  const cmd = addDriveOptions(program
     .command('customize')
     .description('customise a guest in place (like virt-customize): operations run in the order given')
-    .argument('[images...]', 'disk images (as -a)')
-    .option('-a, --add <image>', 'disk image (repeat for several drives)', (image: string) => { drives.push({ image, ...(format ? { format } : {}) }); })
-    .option('--format <format>', 'the format of the following -a images (auto: detect)', (f: string) => { format = f === 'auto' ? undefined : (f as ImageFormat); })
+    .argument('[images...]', 'disk images (as -a)'))
     .option('--key <passphrase>', 'LUKS passphrase (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
     .option('-n, --dry-run', 'check every operation and print what would be done; the image is opened read-only')
     .option('--network', "give guest commands (--run, --run-command) the host's network")
     .option('--no-network', 'no network for guest commands (the default)');
-  addModeOptions(addCustomizeOptions(cmd, given)).action(async (operands: string[], flags: CustomizeFlags) => {
-    const images = [...drives, ...operands.map((image) => ({ image, ...(format ? { format } : {}) }))];
+  addModeOptions(addCustomizeOptions(cmd, given)).action(async (operands: string[], flags: CustomizeFlags & { add: DriveArg[]; format?: string | true }) => {
+    const images = [...flags.add, ...operandDrives(operands, flags.format)];
     if (!images.length) throw new VmcraftError('EINVAL', 'customize: no disk image (give it as an operand or with -a)');
     // 1. Syntax and host files, before any image is opened.
     const parsed = await parseCustomizeOps(given);

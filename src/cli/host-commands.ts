@@ -98,8 +98,12 @@ export const HOST_COMMANDS: ShellCommand[] = [
   },
 ];
 
+/** The fields of libguestfs's statvfs struct, as guestfish prints them. */
+const STATVFS_FIELDS = ['bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail', 'fsid', 'flag', 'namemax'] as const;
+
 /** guestfish's output of some calls, by shell name: lines of `name: value` where the shell would print JSON. */
 export const GUESTFISH_FORMATS: Record<string, (value: unknown) => string> = {
   'list-filesystems': (value) => (value as { device: string; vfsType: string }[]).map((f) => `${f.device}: ${f.vfsType}`).join('\n'),
-  statvfs: (value) => Object.entries(value as Record<string, number>).map(([k, v]) => `${k}: ${v}`).join('\n'),
+  // libguestfs's struct fields in its order (vmcraft's type magic is not one of them).
+  statvfs: (value) => STATVFS_FIELDS.map((k) => `${k}: ${String((value as Record<string, unknown>)[k])}`).join('\n'),
 };

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { ImageFormat } from '../attach/detect.js';
+import { FORMATS } from '../api/options.js';
 import type { GuestFS } from '../guestfs.js';
 import { usageExit } from './toplevel.js';
 
@@ -15,22 +16,34 @@ export interface DriveArg {
   format?: ImageFormat;
 }
 
-const FORMATS: readonly ImageFormat[] = ['qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'raw', 'iso', 'ova', 'ovf', 'qed', 'parallels', 'luks'];
-
 /**
- * Adds `-a` and `--format [format]` to `program`, guestfish's way: commander
- * parses options in order, so each `-a` takes the format the last `--format`
- * set (a value checked against the formats; none resets to detection).
+ * Adds `-a` and `--format [format]` to `command`, as libguestfs's tools take them:
+ * commander parses options in order, so each `-a` takes the format the last `--format`
+ * set (checked against the formats; `--format auto` or a bare `--format` goes back to
+ * detecting it from the content). The one per-drive parser of the CLI: guestfish,
+ * inspect, customize and the small tools use it.
  */
-export function addDriveOptions(program: Command): Command {
+export function addDriveOptions(command: Command, what = 'add a disk image (repeat for several drives)'): Command {
   let format: ImageFormat | undefined;
-  program.on('option:format', (value: string | null | undefined) => {
-    if (value && !FORMATS.includes(value as ImageFormat)) usageExit(`--format: unknown format '${value}' (one of ${FORMATS.join(', ')})`);
-    format = (value || undefined) as ImageFormat | undefined;
+  command.on('option:format', (value: string | null | undefined) => {
+    format = driveFormat(value ?? undefined);
   });
-  return program
-    .option('-a, --add <image>', 'add a disk image (repeat for several drives)', (path: string, drives: DriveArg[]) => [...drives, { path, ...(format ? { format } : {}) }], [] as DriveArg[])
-    .option('--format [format]', `the format of the images added (-a) after it: ${FORMATS.join(', ')}; --format alone goes back to detecting it from the content (the default)`);
+  return command
+    .option('-a, --add <image>', what, (path: string, drives: DriveArg[]) => [...drives, { path, ...(format ? { format } : {}) }], [] as DriveArg[])
+    .option('--format [format]', `the format of the images added (-a) after it: ${FORMATS.join(', ')}; auto (or --format alone) goes back to detecting it from the content (the default)`);
+}
+
+/** A `--format` value as a drive's format: undefined for auto (detection); a usage error for an unknown one. */
+export function driveFormat(value: string | boolean | undefined): ImageFormat | undefined {
+  if (value === undefined || value === true || value === false || value === '' || value === 'auto') return undefined;
+  if (!FORMATS.includes(value as ImageFormat)) usageExit(`--format: unknown format '${value}' (one of auto, ${FORMATS.join(', ')})`);
+  return value as ImageFormat;
+}
+
+/** Images given as operands (the old-style syntax): they take the `--format` in force after the last option (`format`, the option's value). */
+export function operandDrives(paths: readonly string[], format: string | boolean | undefined): DriveArg[] {
+  const f = driveFormat(format);
+  return paths.map((path) => ({ path, ...(f ? { format: f } : {}) }));
 }
 
 /** One `-m` option. */

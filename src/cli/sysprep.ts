@@ -7,15 +7,14 @@
 import { Command, Option } from 'commander';
 import type { GuestFS } from '../guestfs.js';
 import { listOperationsLines, selectedOperations, sysprepOperations, type SelectionStep, type SysprepOptions, type SysprepReport } from '../customize/sysprep/index.js';
-import { addCustomizeOptions, openGuest, parseCustomizeOps, progressSayer, withGuest, type CustomizeFlags, type Drive, type GivenOp, type Parsed } from './customize.js';
+import { addCustomizeOptions, openGuest, parseCustomizeOps, progressSayer, withGuest, type CustomizeFlags, type GivenOp, type Parsed } from './customize.js';
 import type { OpContext } from './customize-ops.js';
 import { addModeOptions } from './mode.js';
 import { CHAIN_DIR_HELP, collect } from './cli-options.js';
 import { readStdin } from './read.js';
-import { keysFromText } from './session-options.js';
+import { addDriveOptions, keysFromText, type DriveArg } from './session-options.js';
 import type { ShellIo } from './shell.js';
 import { usage } from './tools/session.js';
-import type { ImageFormat } from '../attach/detect.js';
 
 interface SysprepFlags extends CustomizeFlags {
   listOperations?: boolean;
@@ -69,17 +68,16 @@ async function prepGuest(g: GuestFS, ctx: OpContext, names: string[], options: S
 /** Adds `sysprep` to the program. */
 export function addSysprepCommand(program: Command, io: ShellIo): void {
   // Commander keeps options by name: these keep the drives, the selection and the customize operations in order.
-  const drives: Drive[] = [];
-  let format: ImageFormat | undefined;
   let formatPending = false;
   const steps: SelectionStep[] = [];
   const given: GivenOp[] = [];
   const operations = (v: string) => { steps.push({ operations: v.split(',') }); };
-  const cmd = program
+  const cmd = addDriveOptions(program
     .command('sysprep')
-    .description('reset or unconfigure a guest so clones can be made (like virt-sysprep)')
-    .option('-a, --add <image>', 'disk image (repeat for several drives)', (image: string) => { drives.push({ image, ...(format ? { format } : {}) }); formatPending = false; })
-    .option('--format <format>', 'the format of the following -a images (auto: detect)', (f: string) => { format = f === 'auto' ? undefined : (f as ImageFormat); formatPending = true; })
+    .description('reset or unconfigure a guest so clones can be made (like virt-sysprep)'))
+    // As virt-sysprep: a --format after the last -a applies to nothing, and is refused.
+    .on('option:format', () => { formatPending = true; })
+    .on('option:add', () => { formatPending = false; })
     .option('-d, --domain <domain>', 'not taken: vmcraft does not use libvirt (give the disk images with -a)')
     .option('-c, --connect <uri>', 'not taken: vmcraft does not use libvirt')
     .option('--list-operations', 'list the operations (* = enabled by default) and exit')
@@ -97,7 +95,8 @@ export function addSysprepCommand(program: Command, io: ShellIo): void {
     .option('--no-network', 'no network for guest commands (the default)')
     .option('-x, --trace', 'JSON lines on stderr: every external command, phase and session event (virt-sysprep -x)')
     .option('--json', 'print what was done as JSON');
-  addModeOptions(addCustomizeOptions(cmd, given, ['sysprep'])).action(async (flags: SysprepFlags & { dryrun?: boolean }) => {
+  addModeOptions(addCustomizeOptions(cmd, given, ['sysprep'])).action(async (flags: SysprepFlags & { dryrun?: boolean; add: DriveArg[] }) => {
+    const drives = flags.add;
     if (flags.listOperations) {
       for (const line of flags.json ? [JSON.stringify(sysprepOperations())] : listOperationsLines()) io.out(line);
       return;

@@ -23,8 +23,12 @@ export async function guestUser(t: GuestTarget, name: string): Promise<PasswdEnt
   return entry;
 }
 
-/** The password of a user: a crypt(3) hash, or a plain password that is hashed here (SHA-512). */
-export type PasswordSpec = { hash: string } | { password: string };
+/**
+ * The password of a user: a crypt(3) hash, or a plain password that is hashed here (SHA-512).
+ * `locked`: the account is locked (`!!` before the hash in /etc/shadow, as virt-customize's
+ * `locked:` selectors write it; `passwd -u` unlocks it).
+ */
+export type PasswordSpec = ({ hash: string } | { password: string }) & { locked?: boolean };
 
 /** Hashes a password with SHA-512 crypt through openssl; the password goes through stdin only. */
 export async function hashPassword(password: string, runner: Runner): Promise<string> {
@@ -61,7 +65,7 @@ export async function setPassword(t: GuestTarget, name: string, spec: PasswordSp
   await guestUser(t, name);
   const hash = 'hash' in spec ? spec.hash : await hashPassword(spec.password, runner);
   if (!/^\$(1|5|6|y|2[aby])\$/.test(hash) && hash !== '*' && hash !== '!') throw new VmcraftError('EINVAL', 'the hash is not a crypt(3) hash ($6$…, $y$…)');
-  await t.write('/etc/shadow', setShadowHash(await t.read('/etc/shadow', 'utf8'), name, hash));
+  await t.write('/etc/shadow', setShadowHash(await t.read('/etc/shadow', 'utf8'), name, spec.locked ? `!!${hash}` : hash));
 }
 
 /** Throws `EINVAL` unless `key` looks like an OpenSSH public key. */

@@ -34,9 +34,11 @@ const manager = (g: Guest): string => guestOs(g).packageManagement;
  * non-empty. Its values never show in the error.
  */
 function passwordSpec(spec: PasswordSpec): PasswordSpec {
-  const { hash, password } = spec as { hash?: unknown; password?: unknown };
-  if (typeof hash === 'string') return { hash };
-  if (hash === undefined && typeof password === 'string' && password !== '') return { password };
+  const { hash, password, locked } = spec as { hash?: unknown; password?: unknown; locked?: unknown };
+  if (locked !== undefined && typeof locked !== 'boolean') throw new VmcraftError('EINVAL', 'setPassword: expected spec.locked to be a boolean');
+  const lock = locked ? { locked: true } : {};
+  if (typeof hash === 'string') return { hash, ...lock };
+  if (hash === undefined && typeof password === 'string' && password !== '') return { password, ...lock };
   throw new VmcraftError('EINVAL', 'setPassword: expected spec to be { hash: string } or { password: string } with a non-empty password (values not shown)');
 }
 
@@ -67,7 +69,7 @@ export const CUSTOMIZE_CALLS = [
     name: 'setPassword', group: 'customize', since: v, writes: true,
     summary: 'set the password of a guest user',
     doc: 'From a crypt(3) hash, or a plain password hashed here (SHA-512); never logged, never in an error or a trace.',
-    args: [user, a.struct('spec', { ts: 'PasswordSpec', doc: '`{ hash: \'$6$…\' }` or `{ password: \'…\' }`' })], returns: 'void', ts: 'Promise<void>',
+    args: [user, a.struct('spec', { ts: 'PasswordSpec', doc: '`{ hash: \'$6$…\' }` or `{ password: \'…\' }`; `locked: true` locks the account (`!!` before the hash)' })], returns: 'void', ts: 'Promise<void>',
     impl: async (g, name, spec) => (await users()).setPassword(g, name, passwordSpec(spec), g.runner),
   }),
   defineCall({

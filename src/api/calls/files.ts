@@ -9,10 +9,12 @@ import type { FileContext } from '../../fs/files/context.js';
 import { globExpand } from '../../fs/files/glob.js';
 import { checksum, download, read, readLines } from '../../fs/files/read.js';
 import { find, findModifiedSince } from '../../fs/files/search.js';
-import { du, isType, ls, readlinkPath, statPath, statvfs } from '../../fs/files/stat.js';
+import { du, isType, ls, readlinkPath, statPath } from '../../fs/files/stat.js';
+import { statvfs } from '../../fs/files/statvfs.js';
 import { chmodPath, chownPath } from '../../fs/files/attrs.js';
 import { cp, cpA, lnS, mkdirPath, mv, rmdirPath, rmFile, rmRf } from '../../fs/files/tree.js';
 import { touch, truncatePath, upload, write, writeAppend } from '../../fs/files/write.js';
+import { scrubFile } from '../../fs/files/scrub.js';
 import { withGuestPath } from '../../fs/paths.js';
 import type { ChecksumAlgorithm } from '../../fs/files/types.js';
 import { a } from '../args.js';
@@ -234,6 +236,18 @@ export const FILES_CALLS = [
     doc: "An existing regular file's size in bytes (libguestfs `truncate_size`); growing it adds zeros, sparse.",
     args: [path, a.int64('size', { optional: true, defaultText: '0' })], returns: 'void', ts: 'Promise<void>',
     impl: (g, p, size) => truncatePath(ctx(g), p, size ?? 0),
+  }),
+  defineCall({
+    name: 'scrubFile', libguestfs: 'scrub_file', group: 'files', since: '0.2.0', writes: true,
+    summary: 'securely wipe a file',
+    doc: [
+      'Overwrites the content of a regular file in place (random bytes twice, then zeros, each pass synced)',
+      'and removes it, so the data cannot be read back from the disk. A final symlink is followed inside the',
+      'guest and its target scrubbed (the link stays), as libguestfs does; a directory or device is refused.',
+      'On a copy-on-write filesystem (btrfs) old blocks may survive, as with scrub(1).',
+    ].join('\n'),
+    args: [path], returns: 'void', ts: 'Promise<void>',
+    impl: (g, p) => scrubFile(ctx(g), p),
   }),
   defineCall({
     name: 'upload', libguestfs: 'upload', group: 'files', since: v, writes: true,

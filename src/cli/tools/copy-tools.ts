@@ -4,27 +4,47 @@
  * `-out` ones). `-` as the tar file is standard output/input, staged through a private file.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { TAR_COMPRESSIONS, type TarCompression } from '../../fs/files/tar.js';
+import type { GuestFS } from '../../guestfs.js';
 import type { ShellIo } from '../shell.js';
-import { addDriveOptions, usage, withMountedGuest, type DriveFlags } from './session.js';
+import { hostDiskUsage, withByteProgress, type ByteGauge } from './progress.js';
+import type { DriveArg } from '../session-options.js';
+import { addDriveOptions, allDrives, usage, withMountedGuest, type DriveFlags } from './session.js';
 
 /**
  * The images and the other operands of a copying tool: with `-a` every operand is the
  * rest; without, the one image is the operand at `imageAt` (0: the first, -2: the second last).
  */
-function imageAndRest(flags: DriveFlags, operands: readonly string[], imageAt: 0 | -2, min: number, what: string): { images: string[]; rest: string[] } {
+function imageAndRest(flags: DriveFlags, operands: readonly string[], imageAt: 0 | -2, min: number, what: string): { images: DriveArg[]; rest: string[] } {
   if (flags.add.length) {
     if (operands.length < min) throw usage(`expected ${what}`);
     return { images: flags.add, rest: [...operands] };
   }
   if (operands.length < min + 1) throw usage(`expected a disk image (-a IMAGE or the IMAGE operand) and ${what}`);
   const at = imageAt === 0 ? 0 : operands.length + imageAt;
-  return { images: [operands[at]!], rest: operands.filter((_, i) => i !== at) };
+  return { images: allDrives(flags, [operands[at]!]), rest: operands.filter((_, i) => i !== at) };
+}
+
+/**
+ * How far copy-out is: the guest paths' disk usage (du), against what has landed in the host
+ * directory since — the copies' private staging directories and the names they land as.
+ */
+async function copyOutGauge(g: GuestFS, remotes: readonly string[], localDir: string): Promise<ByteGauge> {
+  let total = 0;
+  for (const remote of remotes) total += (await g.du(remote)) * 1024;
+  const names = new Set(remotes.map((r) => path.posix.basename(r)).filter((n) => n !== '' && n !== '/'));
+  const landed = async () => {
+    let bytes = 0;
+    for (const name of await readdir(localDir)) if (names.has(name) || name.startsWith('.vmcraft-copy-out-')) bytes += await hostDiskUsage(path.join(localDir, name));
+    return bytes;
+  };
+  const before = await landed();
+  return { total, done: async () => (await landed()) - before };
 }
 
 /** Runs `work` with a file name in a fresh private directory, removed afterwards. */
@@ -54,7 +74,8 @@ function addCopy(program: Command, io: ShellIo): void {
       const { images, rest } = imageAndRest(flags, operands, 0, 2, 'a guest path and a local directory');
       const localDir = rest.pop()!;
       await withMountedGuest(images, flags, async (g) => {
-        for (const remote of rest) await g.copyOut(remote, localDir);
+        const copy = async () => { for (const remote of rest) await g.copyOut(remote, localDir); };
+        await withByteProgress('copying', () => copyOutGauge(g, rest, localDir), flags.json, copy);
       });
       if (flags.json) io.out(JSON.stringify({ copied: rest, to: localDir }));
     });

@@ -11,6 +11,7 @@ import type { TarCompression } from '../../fs/files/tar.js';
 import type { ShellIo } from '../shell.js';
 import { addModeOptions } from '../mode.js';
 import { usage, withTool, type DriveFlags } from './session.js';
+import { withByteProgress, type ByteGauge } from './progress.js';
 
 const MiB = 2 ** 20;
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, m: MiB, g: 2 ** 30, t: 2 ** 40 };
@@ -37,7 +38,15 @@ function tarCompression(file: string): TarCompression | undefined {
   return table.find(([re]) => re.test(file))?.[1];
 }
 
-interface MakeFsFlags extends Omit<DriveFlags, 'add' | 'key'> { type: string; size?: string; partition?: string | true; label?: string }
+/** How far filling the new filesystem is: its used bytes (statvfs) grown since it was empty, against `content` (else its free space). */
+async function filledGauge(g: GuestFS, content: number | undefined): Promise<ByteGauge> {
+  const used = async () => { const s = await g.statvfs('/'); return (s.blocks - s.bfree) * s.bsize; };
+  const before = await used();
+  const { bavail, bsize } = await g.statvfs('/');
+  return { total: content ?? bavail * bsize, done: async () => (await used()) - before };
+}
+
+interface MakeFsFlags extends Omit<DriveFlags, 'add' | 'key' | 'format'> { format?: string; type: string; size?: string; partition?: string | true; label?: string }
 
 /** The image's size: the content's with room for the filesystem's own structures, unless --size says. */
 function imageSize(content: number, flags: MakeFsFlags, partitioned: boolean): number {
@@ -72,17 +81,22 @@ export function addMakeFs(program: Command, io: ShellIo): void {
       if (await stat(output).catch(() => undefined)) throw usage(`make-fs: ${output} exists: make-fs makes a new image`);
       const compress = inputStat.isDirectory() ? undefined : tarCompression(input);
       if (compress && (flags.size === undefined || parseSize(flags.size).extra)) throw usage('make-fs: a compressed tar file needs --size N (its unpacked size is not known ahead)');
-      const size = imageSize(inputStat.isDirectory() ? await treeSize(input) : inputStat.size, flags, parttype !== undefined);
+      const content = inputStat.isDirectory() ? await treeSize(input) : inputStat.size;
+      const size = imageSize(content, flags, parttype !== undefined);
       await new GuestFS().diskCreate(output, format, size);
       // A half-made image is removed, as virt-make-fs does: the output is there only when it is whole.
-      const device = await withTool([output], { add: [], key: [], format }, async (g) => {
+      const device = await withTool([{ path: output, format }], { key: [] }, async (g) => {
         const disk = g.listDevices()[0]!;
         if (parttype) await g.partDisk(disk, parttype);
         const target = parttype ? g.listPartitions()[0]! : disk;
         await g.mkfs(flags.type, target, flags.label ? { label: flags.label } : {});
         await g.mount(target, '/');
-        if (!inputStat.isDirectory()) await g.tarIn(input, '/', compress ? { compress } : {});
-        else for (const name of await readdir(input)) await g.copyIn(path.join(input, name), '/');
+        const fill = async () => {
+          if (!inputStat.isDirectory()) await g.tarIn(input, '/', compress ? { compress } : {});
+          else for (const name of await readdir(input)) await g.copyIn(path.join(input, name), '/');
+        };
+        // A compressed tarball's unpacked size is not known: the bar goes to the filesystem's free space then.
+        await withByteProgress('copying', () => filledGauge(g, compress ? undefined : content), flags.json, fill);
         return target;
       }, false).catch(async (err: unknown) => {
         await rm(output, { force: true });

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { GuestFS } from '../../guestfs.js';
 import type { ChecksumAlgorithm } from '../../fs/files/types.js';
 import type { ShellIo } from '../shell.js';
-import { addDriveOptions, eachFilesystem, splitOperands, usage, withMountedGuest, withTool, type DriveFlags } from './session.js';
+import { addDriveOptions, allDrives, eachFilesystem, splitOperands, usage, withMountedGuest, withTool, type DriveFlags } from './session.js';
 import { dfLines, lsLine, tableLines, humanSize, type DfRow, type LsEntry } from './format.js';
 
 const CHECKSUMS: readonly ChecksumAlgorithm[] = ['crc', 'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
@@ -140,11 +140,11 @@ function addDf(program: Command, io: ShellIo): void {
     .option('-i, --inodes', 'inodes instead of blocks')
     .option('--csv', 'comma-separated values'))
     .action(async (operands: string[], flags: DfFlags) => {
-      const images = [...flags.add, ...operands];
+      const images = allDrives(flags, operands);
       if (images.length === 0) throw usage('df: expected a disk image (-a IMAGE or IMAGE operand)');
       if (flags.csv && flags.humanReadable) throw usage('df: you cannot use -h and --csv together');
       // virt-df names a guest given by -a after its first disk's file name.
-      const name = `${path.basename(images[0]!)}${images.length > 1 ? '+' : ''}`;
+      const name = `${path.basename(images[0]!.path)}${images.length > 1 ? '+' : ''}`;
       const rows = await withTool(images, flags, (g) => dfRows(g, name));
       if (flags.json) io.out(JSON.stringify(rows.map(({ name: _n, ...row }) => row), null, 2));
       else for (const line of dfLines(rows, { human: flags.humanReadable ?? false, inodes: flags.inodes ?? false, csv: flags.csv ?? false })) io.out(line);
@@ -187,7 +187,7 @@ function addFilesystems(program: Command, io: ShellIo): void {
     .option('--devices', 'block devices (whole disks)')
     .option('-h, --human-readable', 'with --long: sizes like 4.0K, 12G'))
     .action(async (operands: string[], flags: FsFlags) => {
-      const images = [...flags.add, ...operands];
+      const images = allDrives(flags, operands);
       if (images.length === 0) throw usage('filesystems: expected a disk image (-a IMAGE or IMAGE operand)');
       if (flags.csv && flags.humanReadable) throw usage('filesystems: you cannot use -h and --csv together');
       const rows = await withTool(images, flags, (g) => fsRows(g, flags));

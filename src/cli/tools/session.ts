@@ -5,17 +5,18 @@
  */
 import type { Command } from 'commander';
 import type { GuestFS } from '../../guestfs.js';
-import type { ImageFormat } from '../../attach/detect.js';
 import { VmcraftError } from '../../core/errors.js';
 import { closeSession, launchSession } from '../output.js';
 import { addModeOptions } from '../mode.js';
 import { collect } from '../cli-options.js';
-
+import { addDriveOptions as addDriveArgs, operandDrives, type DriveArg } from '../session-options.js';
 
 /** The drive flags every tool takes. */
 export interface DriveFlags {
-  add: string[];
-  format?: ImageFormat;
+  /** The `-a` images, each with the `--format` given before it. */
+  add: DriveArg[];
+  /** The last `--format` given: the format of the images given as operands. */
+  format?: string | true;
   key: string[];
   keysFromStdin?: boolean;
   chainDir?: string;
@@ -27,10 +28,7 @@ export interface DriveFlags {
 /** Adds the drive options (and --json, --vm/--host/--mode) to a tool's command. */
 export function addDriveOptions(command: Command, what = 'disk image (repeatable)'): Command {
   // -h is --human-readable in these tools, as in libguestfs's: help is --help only.
-  return addModeOptions(command
-    .helpOption('--help', 'display help for command')
-    .option('-a, --add <image>', what, collect, [])
-    .option('--format <format>', 'image format of the images (detected from the content when not given)')
+  return addModeOptions(addDriveArgs(command.helpOption('--help', 'display help for command'), what)
     .option('--key <passphrase>', 'LUKS passphrase to try (repeatable)', collect, [])
     .option('--keys-from-stdin', 'read LUKS passphrases from standard input, one a line')
     .option('--chain-dir <dir>', 'let the images read backing files in this directory (by default an image is opened alone)')
@@ -48,13 +46,13 @@ export function usage(reason: string): VmcraftError {
  * syntax does: with `-a`, every operand is the rest; without, every operand but the last
  * `rest` ones is an image (`virt-ls disk.img /etc`).
  */
-export function splitOperands(flags: DriveFlags, operands: readonly string[], rest: number, restName: string): { images: string[]; rest: string[] } {
+export function splitOperands(flags: DriveFlags, operands: readonly string[], rest: number, restName: string): { images: DriveArg[]; rest: string[] } {
   if (flags.add.length) {
     if (operands.length < rest) throw usage(`expected ${restName}`);
     return { images: flags.add, rest: [...operands] };
   }
   if (operands.length <= rest) throw usage(`expected a disk image (-a IMAGE or IMAGE operand) and ${restName}`);
-  return { images: operands.slice(0, operands.length - rest), rest: operands.slice(operands.length - rest) };
+  return { images: operandDrives(operands.slice(0, operands.length - rest), flags.format), rest: operands.slice(operands.length - rest) };
 }
 
 async function stdinKeys(): Promise<string[]> {
@@ -63,14 +61,22 @@ async function stdinKeys(): Promise<string[]> {
   return Buffer.concat(chunks).toString('utf8').split('\n').filter((line) => line !== '');
 }
 
-/** Launches a session on the images (read-only unless `readonly` is false); the caller closes it. */
-export async function openTool(images: string[], flags: DriveFlags, readonly = true): Promise<GuestFS> {
+/** The images of a tool that takes several: the `-a` ones, then the operands. */
+export function allDrives(flags: DriveFlags, operands: readonly string[]): DriveArg[] {
+  return [...flags.add, ...operandDrives(operands, flags.format)];
+}
+
+/** What opening a session needs of a tool's flags. */
+type OpenFlags = Pick<DriveFlags, 'key' | 'keysFromStdin' | 'chainDir' | 'mount'>;
+
+/** Launches a session on the images, each in its own format (read-only unless `readonly` is false); the caller closes it. */
+export async function openTool(images: DriveArg[], flags: OpenFlags, readonly = true): Promise<GuestFS> {
   const keys = [...flags.key, ...(flags.keysFromStdin ? await stdinKeys() : [])];
-  return launchSession(images, { readonly, keys, quiet: true, ...(flags.format ? { format: flags.format } : {}), ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
+  return launchSession(images, { readonly, keys, quiet: true, ...(flags.chainDir ? { chain: { allowDir: flags.chainDir } } : {}) });
 }
 
 /** Runs `work` on a session, then closes it. */
-export async function withTool<T>(images: string[], flags: DriveFlags, work: (g: GuestFS) => Promise<T>, readonly = true): Promise<T> {
+export async function withTool<T>(images: DriveArg[], flags: OpenFlags, work: (g: GuestFS) => Promise<T>, readonly = true): Promise<T> {
   const g = await openTool(images, flags, readonly);
   try {
     return await work(g);
@@ -80,7 +86,7 @@ export async function withTool<T>(images: string[], flags: DriveFlags, work: (g:
 }
 
 /** Runs `work` on a session with the guest's root and its fstab mounted (read-only unless `readonly` is false), then closes it. */
-export async function withMountedGuest<T>(images: string[], flags: DriveFlags, work: (g: GuestFS) => Promise<T>, readonly = true): Promise<T> {
+export async function withMountedGuest<T>(images: DriveArg[], flags: OpenFlags, work: (g: GuestFS) => Promise<T>, readonly = true): Promise<T> {
   return withTool(images, flags, async (g) => {
     if (flags.mount?.length) {
       for (const spec of flags.mount) {

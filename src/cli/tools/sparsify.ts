@@ -9,14 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { GuestFS } from '../../guestfs.js';
+import type { ImageFormat } from '../../attach/detect.js';
 import { convert, type OutputFormat } from '../../convert/convert.js';
 import { interruption } from '../interrupt.js';
-import { io as cliIo, progressBars } from '../output.js';
+import { io as cliIo } from '../output.js';
+import { terminalBar } from './progress.js';
 import type { ShellIo } from '../shell.js';
 import { addModeOptions } from '../mode.js';
 import { eachFilesystem, usage, withTool, type DriveFlags } from './session.js';
 
-interface SparsifyFlags extends Omit<DriveFlags, 'add'> { inPlace?: boolean; convert?: OutputFormat; compress?: boolean }
+interface SparsifyFlags extends Omit<DriveFlags, 'add' | 'format'> { format?: ImageFormat; inPlace?: boolean; convert?: OutputFormat; compress?: boolean }
 
 /** Adds `sparsify` to the program. */
 export function addSparsify(program: Command, io: ShellIo = cliIo): void {
@@ -35,7 +37,7 @@ export function addSparsify(program: Command, io: ShellIo = cliIo): void {
     .action(async (indisk: string, outdisk: string | undefined, flags: SparsifyFlags) => {
       if (flags.inPlace) {
         if (outdisk !== undefined || flags.convert || flags.compress) throw usage('sparsify: --in-place takes one image and no --convert or --compress');
-        const trimmed = await withTool([indisk], { ...flags, add: [] }, (g) => eachFilesystem(g, async (device) => (await g.fstrim('/'), device)), false);
+        const trimmed = await withTool([{ path: indisk, ...(flags.format ? { format: flags.format } : {}) }], flags, (g) => eachFilesystem(g, async (device) => (await g.fstrim('/'), device)), false);
         io.out(flags.json ? JSON.stringify({ image: indisk, trimmed }) : `Sparsify in-place operation completed with no errors.`);
         return;
       }
@@ -49,10 +51,8 @@ export function addSparsify(program: Command, io: ShellIo = cliIo): void {
         const overlay = path.join(work, 'overlay.qcow2');
         await helper.diskCreate(overlay, 'qcow2', -1, { backingFile: input, backingFormat: inputFormat });
         const chain = { allowDir: flags.chainDir ?? path.dirname(input) };
-        const zeroed = await withTool([overlay], { ...flags, add: [], format: 'qcow2', chainDir: chain.allowDir }, (g) => eachFilesystem(g, async (device) => (await g.zeroFreeSpace('/'), device)), false);
-        const cliProgress = await progressBars(process.stderr, flags.json);
-        const bar = cliProgress && new cliProgress.SingleBar({ format: 'copying [{bar}] {percentage}%', stream: process.stderr }, cliProgress.Presets.shades_classic);
-        bar?.start(100, 0);
+        const zeroed = await withTool([{ path: overlay, format: 'qcow2' }], { ...flags, chainDir: chain.allowDir }, (g) => eachFilesystem(g, async (device) => (await g.zeroFreeSpace('/'), device)), false);
+        const bar = await terminalBar('copying [{bar}] {percentage}%', 100, flags.json);
         const format = flags.convert ?? (inputFormat === 'raw' ? 'raw' : 'qcow2');
         const result = await convert(overlay, outdisk, { format, compress: flags.compress ?? false, chain, signal: interruption, onProgress: (e) => bar?.update(e.percent) }).finally(() => bar?.stop());
         io.out(flags.json ? JSON.stringify({ input: indisk, output: result.output, format: result.format, size: result.size, zeroed }) : 'Sparsify operation completed with no errors.');

@@ -8,7 +8,7 @@ import type { GuestFS } from '../../guestfs.js';
 import { VmcraftError } from '../../core/errors.js';
 import type { ShellIo } from '../shell.js';
 import { readCliFile } from '../read.js';
-import { addDriveOptions, splitOperands, usage, withTool, type DriveFlags } from './session.js';
+import { addDriveOptions, allDrives, splitOperands, usage, withTool, type DriveFlags } from './session.js';
 
 /** The HKLM hives virt-win-reg maps, by their key under HKLM (and HKU\.DEFAULT). */
 const HIVES: Record<string, string> = { SOFTWARE: 'software', SYSTEM: 'system', SAM: 'sam', SECURITY: 'security', '.DEFAULT': 'default' };
@@ -66,7 +66,7 @@ export function addWinReg(program: Command, io: ShellIo): void {
     .option('--merge', 'merge the .reg files into the guest (each hive is backed up first)'))
     .action(async (operands: string[], flags: WinRegFlags) => {
       if (flags.merge) {
-        const { images, rest: files } = flags.add.length ? { images: flags.add, rest: operands } : { images: operands.slice(0, 1), rest: operands.slice(1) };
+        const { images, rest: files } = flags.add.length ? { images: flags.add, rest: operands } : { images: allDrives(flags, operands.slice(0, 1)), rest: operands.slice(1) };
         if (images.length === 0 || files.length === 0) throw usage('win-reg --merge: expected IMAGE and .reg files');
         const texts = await Promise.all(files.map((f) => readCliFile(f, 'the .reg file')));
         const parsed = texts.map(byHive);

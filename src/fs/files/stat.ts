@@ -1,12 +1,12 @@
 /** File information: stat/lstat, the is_* tests, directory listings, readlink, space used. */
 import type { Stats } from 'node:fs';
-import { lstat, readdir, readlink, stat, statfs } from 'node:fs/promises';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { VmcraftError } from '../../core/errors.js';
 import type { Runner } from '../../core/exec.js';
 import { joinBytes } from '../cursor.js';
 import { encodeName, nameBytes, showPath, type GuestPath, type NameOptions } from '../names.js';
 import { guarded, runnerOf, runTool, toolPath, withHost, type FileContext } from './context.js';
-import type { GuestFileType, GuestStat, GuestStatvfs } from './types.js';
+import type { GuestFileType, GuestStat } from './types.js';
 
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
@@ -72,14 +72,6 @@ export async function ls(ctx: FileContext, dir: GuestPath, options: NameOptions 
   return guarded(dir, 'ls', () => withHost(ctx, dir, true, async (file) => {
     const names = await readdir(file, { encoding: 'buffer' });
     return names.sort(Buffer.compare).map((n) => encodeName(n, options.encoding));
-  }));
-}
-
-/** Statistics of the filesystem holding a path. */
-export async function statvfs(ctx: FileContext, p: GuestPath): Promise<GuestStatvfs> {
-  return guarded(p, 'statvfs', () => withHost(ctx, p, true, async (file) => {
-    const s = await statfs(file);
-    return { bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree, type: s.type };
   }));
 }
 

@@ -37,10 +37,12 @@ export interface GuestStat {
   ctime: Date;
 }
 
-/** Filesystem statistics (libguestfs `statvfs`). */
+/** Filesystem statistics (libguestfs `statvfs`: glibc's statvfs(3) fields), and the type magic. */
 export interface GuestStatvfs {
-  /** Block size. */
+  /** Block size (the preferred I/O size). */
   bsize: number;
+  /** Fragment size: the unit of `blocks`, `bfree` and `bavail`. */
+  frsize: number;
   /** Total blocks. */
   blocks: number;
   /** Free blocks. */
@@ -51,7 +53,15 @@ export interface GuestStatvfs {
   files: number;
   /** Free inodes. */
   ffree: number;
-  /** Filesystem type magic number (0xef53 for ext2/3/4). */
+  /** Free inodes available to unprivileged users (Linux: `ffree`). */
+  favail: number;
+  /** Filesystem id, a signed 64-bit number in decimal (it does not fit a JavaScript number). */
+  fsid: string;
+  /** Mount flags: ST_RDONLY 1, ST_NOSUID 2, ST_NODEV 4, ST_NOEXEC 8, ST_SYNCHRONOUS 16, ST_MANDLOCK 64, ST_NOATIME 1024, ST_NODIRATIME 2048, ST_RELATIME 4096, ST_NOSYMFOLLOW 8192. */
+  flag: number;
+  /** Longest file name. */
+  namemax: number;
+  /** Filesystem type magic number (0xef53 for ext2/3/4); not in libguestfs's struct. */
   type: number;
 }
 

@@ -2,9 +2,11 @@
  * `vmcraft customize` as virt-customize: its man page's documented examples (libguestfs
  * customize/virt-customize.pod has no EXAMPLES section; these are the example command lines of its
  * OPTIONS section, adapted only for the image paths, or as each comment says), every operation,
- * the order, dry runs and bad operations, each result checked in the image afterwards.
+ * the order, dry runs and bad operations, each result checked in the image afterwards; --scrub
+ * (its content no longer in the image), --truncate-recursive and the `locked:` password selectors
+ * (virt-builder's USERS AND PASSWORDS: `!!` before the hash, `!!*` for locked and disabled).
  */
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -263,16 +265,153 @@ describe('a hostile guest', () => {
   });
 });
 
+/** The password field of `user` in the image's /etc/shadow. */
+const shadowField = (shadow: string, user: string) => shadow.split('\n').find((l) => l.startsWith(`${user}:`))!.split(':')[1]!;
+
+/** How many times `marker` occurs in the bytes of `file` (grep -c counts lines: -o one a match). */
+async function occurrences(file: string, marker: string): Promise<number> {
+  const r = await execa('grep', ['-a', '-o', '-F', marker, file], { reject: false, encoding: 'buffer' });
+  return Buffer.from(r.stdout).toString('latin1').split('\n').filter(Boolean).length;
+}
+
+describe('--scrub FILE', () => {
+  it('removes the file, and its content can no longer be read from the image', async () => {
+    const img = await image();
+    // A marker no other byte of the image holds, over 64 KiB (whole blocks, not inline data).
+    const marker = `scrub-marker-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const content = marker.repeat(Math.ceil(65536 / marker.length));
+    await customize(['-a', img, '--write', `/srv/secret:${content}`]);
+    // qcow2 stores data clusters as they are: the marker is in the image file now.
+    expect(await occurrences(img, marker)).toBeGreaterThan(100);
+    const out = await customize(['-a', img, '--scrub', '/srv/secret']);
+    expect(out).toContain('Scrubbing: /srv/secret');
+    expect(await look(img, (g) => g.exists('/srv/secret'))).toBe(false);
+    expect(await occurrences(img, marker)).toBe(0);
+  });
+
+  it('follows a final symlink inside the guest (the target goes, the link stays); directories are refused, nothing written', async () => {
+    const img = await image();
+    await customize(['-a', img, '--write', '/srv/target:data', '--link', '/srv/target:/srv/link', '--mkdir', '/srv/dir']);
+    await customize(['-a', img, '--scrub', '/srv/link']);
+    expect(await look(img, async (g) => [await g.exists('/srv/target'), await g.isSymlink('/srv/link')])).toEqual([false, true]);
+    const r = await vmcraft(['customize', '-a', img, '--scrub', '/srv/dir']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/scrubFile \/srv\/dir: the path is a directory/);
+    // A bad path is refused before the image is opened: the image stays as it was.
+    const sum = await sha256File(img);
+    const bad = await vmcraft(['customize', '-a', img, '--scrub', 'srv/relative']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(/--scrub: `srv\/relative` is not an absolute guest path/);
+    expect(await sha256File(img)).toBe(sum);
+  });
+});
+
+describe('scrubFile (the call under --scrub)', () => {
+  it('is refused in a read-only session with EREADONLY, and the image stays byte-identical', async () => {
+    const img = await image();
+    const sum = await sha256File(img);
+    await expect(look(img, (g) => g.scrubFile('/etc/hostname'))).rejects.toMatchObject({ code: 'EREADONLY' });
+    expect(await sha256File(img)).toBe(sum);
+  });
+
+  it('a guest symlink that points at a host path resolves inside the guest: the host file is untouched (and a bad locked flag is EINVAL)', async () => {
+    const img = await image();
+    const canary = path.join(dir, 'host-canary');
+    await writeFile(canary, 'host data');
+    const g = new GuestFS();
+    g.addDrive(img);
+    await g.launch();
+    const missing = await (async () => {
+      try {
+        await g.mountRoot((await g.inspectOs())[0]!);
+        await g.lnS(canary, '/srv/escape');
+        await g.lnS(`../../../../../../..${canary}`, '/srv/escape-dots');
+        // And setPassword's locked flag is a boolean or nothing: a typed error, the shadow file untouched.
+        await expect(g.setPassword('root', { password: 'x', locked: 'yes' } as never)).rejects.toMatchObject({ code: 'EINVAL' });
+        return await Promise.all(['/srv/escape', '/srv/escape-dots'].map((p) => g.scrubFile(p).then(() => 'scrubbed', (e: { code: string }) => e.code)));
+      } finally {
+        await g.close();
+      }
+    })();
+    expect(missing).toEqual(['ENOENT', 'ENOENT']);
+    expect(await readFile(canary, 'utf8')).toBe('host data');
+  });
+});
+
+describe('--truncate-recursive PATH', () => {
+  it('leaves every regular file under PATH zero-length; directories and symlinks stay, and a link out of PATH is not followed', async () => {
+    const img = await image();
+    await customize(['-a', img,
+      '--mkdir', '/data/sub/deeper', '--write', '/data/a:alpha', '--write', '/data/sub/b:beta', '--write', '/data/sub/deeper/c:gamma',
+      '--link', '/data/a:/data/sub/to-a', '--link', '/etc:/data/etc', '--link', '/:/data/root']);
+    const out = await customize(['-a', img, '--truncate-recursive', '/data']);
+    expect(out).toContain('Recursively truncating: /data');
+    const seen = await look(img, async (g) => ({
+      sizes: await Promise.all(['/data/a', '/data/sub/b', '/data/sub/deeper/c'].map(async (f) => (await g.lstat(f)).size)),
+      dirs: await Promise.all(['/data/sub', '/data/sub/deeper'].map((d) => g.isDir(d))),
+      links: await Promise.all(['/data/sub/to-a', '/data/etc', '/data/root'].map((l) => g.readlink(l))),
+      hostname: await g.read('/etc/hostname', 'utf8'),
+    }));
+    expect(seen).toEqual({ sizes: [0, 0, 0], dirs: [true, true], links: ['/data/a', '/etc', '/'], hostname: expect.stringMatching(/\S/) });
+  });
+});
+
+describe('--password / --root-password locked: selectors', () => {
+  it('locked:password:, locked:file:, locked:random, locked:disabled and locked: !! before the hash (or !!*)', async () => {
+    const img = await image();
+    const pwfile = path.join(dir, 'pw');
+    await writeFile(pwfile, 'from-file\nsecond line\n');
+    const out = await customize(['-a', img,
+      '--root-password', 'locked:password:se:cret',
+      '--password', `daemon:locked:file:${pwfile}`,
+      '--password', 'bin:locked:random',
+      '--password', 'sys:locked:disabled',
+      '--password', 'sync:locked',
+      '--password', 'games:lock:password:x']);
+    const random = out.find((l) => l.startsWith('Setting random password of bin to '))!.slice('Setting random password of bin to '.length);
+    const shadow = await look(img, (g) => g.read('/etc/shadow', 'utf8'));
+    // Each hash checks against its password (colons after password: are part of it, as virt-builder reads it).
+    const matches = async (field: string, password: string) => {
+      expect(field).toMatch(/^!!\$6\$/);
+      const salt = field.slice(2).split('$')[2]!;
+      return (await execa('openssl', ['passwd', '-6', '-salt', salt, '-stdin'], { input: password })).stdout.trim() === field.slice(2);
+    };
+    expect(await matches(shadowField(shadow, 'root'), 'se:cret')).toBe(true);
+    expect(await matches(shadowField(shadow, 'daemon'), 'from-file')).toBe(true);
+    expect(await matches(shadowField(shadow, 'bin'), random)).toBe(true);
+    expect(await matches(shadowField(shadow, 'games'), 'x')).toBe(true);
+    expect(shadowField(shadow, 'sys')).toBe('!!*');
+    expect(shadowField(shadow, 'sync')).toBe('!!*');
+    // The plain selectors still mean what they did: not locked.
+    await customize(['-a', img, '--root-password', 'password:open', '--password', 'sys:disabled']);
+    const after = await look(img, (g) => g.read('/etc/shadow', 'utf8'));
+    expect(await matches(`!!${shadowField(after, 'root')}`, 'open')).toBe(true);
+    expect(shadowField(after, 'sys')).toBe('*');
+  });
+
+  it('a bad selector after locked: is bad usage (exit 2, the value not shown), before anything is written', async () => {
+    const img = await image();
+    const sum = await sha256File(img);
+    const r = await vmcraft(['customize', '-a', img, '--touch', '/etc/first', '--root-password', 'locked:hunter2']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/--root-password: the selector is password:PASSWORD, .*locked:/);
+    expect(r.stderr).not.toContain('hunter2');
+    expect(await sha256File(img)).toBe(sum);
+  });
+});
+
 describe('VM mode', () => {
-  it('customize --vm: host files (a regular file, a directory) reach the guest, --edit runs the host perl', async () => {
+  it('customize --vm: host files (a regular file, a directory) reach the guest, --edit runs the host perl; --scrub, --truncate-recursive and a locked: password in the VM', async () => {
     const img = await image();
     const up = path.join(dir, 'vm-up.txt');
     await writeFile(up, 'up in a VM\n');
     const tree = path.join(dir, 'vm-tree');
     await mkdir(tree, { recursive: true });
     await writeFile(path.join(tree, 'x'), 'tree in a VM\n');
-    await customize(['--vm', img, '--upload', `${up}:/root`, '--copy-in', `${tree}:/root`, '--write', '/etc/f:a', '--edit', '/etc/f:s/a/b/', '--run-command', 'cat /root/vm-tree/x > /root/copied']);
-    expect(await look(img, async (g) => [await g.read('/root/vm-up.txt', 'utf8'), await g.read('/root/copied', 'utf8'), await g.read('/etc/f', 'utf8')])).toEqual(['up in a VM\n', 'tree in a VM\n', 'b']);
+    await customize(['--vm', img, '--upload', `${up}:/root`, '--copy-in', `${tree}:/root`, '--write', '/etc/f:a', '--edit', '/etc/f:s/a/b/', '--run-command', 'cat /root/vm-tree/x > /root/copied',
+      '--scrub', '/root/vm-up.txt', '--truncate-recursive', '/root/vm-tree', '--root-password', 'locked:disabled']);
+    expect(await look(img, async (g) => [await g.read('/root/copied', 'utf8'), await g.read('/etc/f', 'utf8'), await g.exists('/root/vm-up.txt'), (await g.lstat('/root/vm-tree/x')).size, shadowField(await g.read('/etc/shadow', 'utf8'), 'root')]))
+      .toEqual(['tree in a VM\n', 'b', false, 0, '!!*']);
     expect(await findLeftovers(dir)).toEqual(NOTHING_LEFT);
   }, 300_000);
 });
