@@ -51,3 +51,5 @@ export type { StageRecord } from './pipeline/state.js';
 export { mergeConfig } from './pipeline/config.js';
 export { jsonSchema as pipelineJsonSchema } from './pipeline/schema.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './scale/dashboard.js';
+export type { ListenAddress } from './scale/dashboard-auth.js';
+export { DEFAULT_QUEUE, type MigrationJobData, type MigrationProgress, type MigrationResult } from './scale/job.js';

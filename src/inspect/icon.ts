@@ -12,7 +12,7 @@ import { isType } from '../fs/files/stat.js';
 import { VmcraftError } from '../core/errors.js';
 import type { OsInfo } from './types.js';
 
-/** Options of {@link osIcon}, as libguestfs' optargs. */
+/** Options of `GuestFS.inspectGetIcon`, as libguestfs' optargs. */
 export interface InspectIconOptions {
   /** Look for `/etc/favicon.png` first. @default true */
   favicon?: boolean;

@@ -12,7 +12,7 @@ export type { SysprepOperationOptions, SysprepOperationReport, SysprepReport, Sy
 export { selectOperations, type SelectionStep } from './select.js';
 export { NOT_IMPLEMENTED } from './operations.js';
 
-/** Options of {@link sysprep} (GuestFS.sysprep). */
+/** Options of `GuestFS.sysprep` and `GuestFS.sysprepPlan`. */
 export interface SysprepOptions extends SysprepOperationOptions {
   /** virt-sysprep's `--operations` words: `name`, `-name`, `defaults`, `all`, applied in order (after `enable`). */
   operations?: string[];

@@ -32,7 +32,7 @@ export interface SysprepOperationReport {
   changed: string[];
 }
 
-/** What {@link sysprep} did: per operation, and every path of them all. */
+/** What `GuestFS.sysprep` did (or `sysprepPlan` would do): per operation, and every path of them all. */
 export interface SysprepReport {
   /** Nothing was written: what would be done. */
   dryRun: boolean;
