@@ -50,3 +50,4 @@ export type { PipelinePlan, VmPlan, SourcePlan, BootCheckPlan, DiskRef, FileStam
 export type { StageRecord } from './pipeline/state.js';
 export { mergeConfig } from './pipeline/config.js';
 export { jsonSchema as pipelineJsonSchema } from './pipeline/schema.js';
+export { DEFAULT_QUEUE, enqueuePipeline, migrationJobId, startWorker, pipelineStatus, retryVm, cancelVm, PERMANENT_CODES, type MigrationJobData, type MigrationProgress, type MigrationResult, type RedisConnection, type QueueOptions, type EnqueueResult, type WorkerOptions, type WorkerEvent, type MigrationWorker, type VmQueueStatus } from './scale/index.js';
