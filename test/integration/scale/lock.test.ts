@@ -30,7 +30,8 @@ describe('lockVm', () => {
 
   it('takes over the lock of a process of this host that is gone, and of a host whose heartbeat stopped', async () => {
     const state = path.join(dir, 'b.qcow2.vmcraft-state.json');
-    const dead = await execa('true');
+    const dead = execa('true');
+    await dead;
     await writeFile(`${state}.lock`, JSON.stringify({ host: os.hostname(), pid: dead.pid, token: 'old', since: 'then' }));
     const lock = await lockVm(state);
     await lock.release();
