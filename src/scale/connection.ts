@@ -44,7 +44,8 @@ async function firstLine(file: string, what: string): Promise<string> {
 
 /** Fills a connection from the environment (VMCRAFT_REDIS_URL, _PASSWORD, _PASSWORD_FILE, _CA) and checks the URL. */
 export async function resolveConnection(connection: RedisConnection = {}, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedConnection> {
-  const text = connection.url ?? env.VMCRAFT_REDIS_URL;
+  // Empty values count as unset (`VMCRAFT_REDIS_PASSWORD= vmcraft …`).
+  const text = connection.url || env.VMCRAFT_REDIS_URL;
   if (!text) throw new VmcraftError('EINVAL', 'no Redis given: pass --redis URL or set VMCRAFT_REDIS_URL');
   let url: URL;
   try {
@@ -54,9 +55,9 @@ export async function resolveConnection(connection: RedisConnection = {}, env: N
     throw new VmcraftError('EINVAL', 'the Redis URL is not a URL (expected redis://host:port or rediss://host:port)');
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new VmcraftError('EINVAL', `the Redis URL must start with redis:// or rediss:// (TLS), not ${url.protocol}//`);
-  const passwordFile = connection.passwordFile ?? env.VMCRAFT_REDIS_PASSWORD_FILE;
-  const password = connection.password ?? env.VMCRAFT_REDIS_PASSWORD ?? (passwordFile ? await firstLine(passwordFile, 'Redis password file') : undefined) ?? (url.password ? decodeURIComponent(url.password) : undefined);
-  const caFile = connection.caFile ?? env.VMCRAFT_REDIS_CA;
+  const passwordFile = connection.passwordFile || env.VMCRAFT_REDIS_PASSWORD_FILE;
+  const password = connection.password || env.VMCRAFT_REDIS_PASSWORD || (passwordFile ? await firstLine(passwordFile, 'Redis password file') : undefined) || (url.password ? decodeURIComponent(url.password) : undefined);
+  const caFile = connection.caFile || env.VMCRAFT_REDIS_CA;
   const ca = caFile ? await readFile(caFile, 'utf8').catch((err: unknown) => { throw fromFsError(err, caFile, 'cannot read the Redis CA file'); }) : undefined;
   const bare = new URL(url);
   bare.password = '';
