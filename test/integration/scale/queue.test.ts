@@ -47,7 +47,7 @@ async function vmcraft(args: string[], extraEnv: Record<string, string> = {}): P
 }
 
 function worker(queue: string, wrap: string[] = []): TestWorker {
-  return startTestWorker(['--queue', queue, '--lock-duration', '2'], env(), wrap);
+  return startTestWorker(['--queue', queue, '--lock-duration', '2', '--trace'], env(), wrap);
 }
 
 async function stopped(w: TestWorker): Promise<void> {
@@ -218,6 +218,59 @@ describe('vmcraft on a queue', () => {
     expect(statuses(await report(path.join(dir, 'out/slow.qcow2')))).toMatchObject({ fetch: 'reused', flatten: 'reused', inspect: 'reused', fix: 'reused', convert: 'done' });
     next.proc.kill('SIGTERM');
     await stopped(next);
+  }, 90_000);
+
+  it('a stalled job that comes back while its worker still runs it waits for the VM lock: the VM is never run twice at once', async () => {
+    const config = await yaml('held.yaml', 'retry: { attempts: 5, backoffSec: 2 }\nvms:\n  - name: held\n    input: [slow.raw]\n    output: { path: out/held.qcow2, compress: true }\n    fixers: [fstab]\n');
+    await vmcraft(['pipeline', 'enqueue', config, '--queue', 'held']);
+    const a = worker('held');
+    await a.waitFor((e) => e.type === 'pipeline' && e.event.type === 'stage-start' && e.event.stage === 'convert');
+    // A frozen worker: alive, but silent to Redis, so BullMQ hands its job to the next worker.
+    process.kill(a.pid, 'SIGSTOP');
+    const b = worker('held');
+    try {
+      const busy = await b.waitFor((e) => e.type === 'job-end' && e.vm === 'held', 30_000);
+      expect(busy).toMatchObject({ outcome: 'retry', error: { code: 'EBUSY', message: expect.stringContaining(`the VM is being migrated by pid ${a.pid}`) } });
+      expect(b.events.some((e) => e.type === 'pipeline')).toBe(false);
+    } finally {
+      process.kill(a.pid, 'SIGCONT');
+    }
+    await a.waitFor((e) => e.type === 'job-end' && e.vm === 'held' && e.outcome === 'done');
+    // The first worker lost the job while frozen: its result is not taken; a later try (on either worker, once the
+    // first has released the VM) finds every stage done. Only one conversion of the VM ever ran.
+    let held = (await pipelineStatus({ connection: connection(), queue: 'held' }))[0]!;
+    for (const deadline = Date.now() + 60_000; held.state !== 'done' && held.state !== 'failed' && Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
+      held = (await pipelineStatus({ connection: connection(), queue: 'held' }))[0]!;
+    }
+    expect(held).toMatchObject({ state: 'done', result: { status: 'ok' } });
+    expect(held.attempts.made).toBeGreaterThan(1);
+    const conversions = [...a.events, ...b.events].filter((e) => e.type === 'pipeline' && e.event.type === 'stage-end' && e.event.stage === 'convert' && e.event.status === 'done');
+    expect(conversions).toHaveLength(1);
+    expect(statuses(await report(path.join(dir, 'out/held.qcow2')))).toEqual({ fetch: 'reused', flatten: 'reused', inspect: 'reused', fix: 'reused', convert: 'reused', validate: 'reused' });
+    for (const w of [a, b]) w.proc.kill('SIGTERM');
+    await Promise.all([stopped(a), stopped(b)]);
+  }, 120_000);
+
+  it('cancel: a waiting VM is removed, a running one stopped by its worker (EABORTED, no retry); retry runs it again from its state', async () => {
+    const config = await yaml('cancel.yaml', 'retry: { attempts: 3, backoffSec: 1 }\nvms:\n  - name: stopme\n    input: [slow.raw]\n    output: { path: out/stopme.qcow2, compress: true }\n    fixers: [fstab]\n  - name: dropme\n    input: [web.raw]\n    output: { path: out/dropme.qcow2 }\n');
+    await vmcraft(['pipeline', 'enqueue', config, '--queue', 'cancel']);
+    const dropped = await vmcraft(['pipeline', 'cancel', 'dropme', '--queue', 'cancel']);
+    expect(dropped.stdout).toBe('dropme: removed from the queue');
+    const w = worker('cancel');
+    await w.waitFor((e) => e.type === 'pipeline' && e.event.type === 'progress' && e.event.stage === 'convert');
+    expect((await vmcraft(['pipeline', 'cancel', 'stopme', '--queue', 'cancel'])).stdout).toBe('stopme: its worker is asked to stop it');
+    expect(await w.waitFor((e) => e.type === 'job-end' && e.vm === 'stopme')).toMatchObject({ outcome: 'failed', error: { code: 'EABORTED' } });
+    await new Promise((r) => setTimeout(r, 2500)); // past the backoff: a retry would have started
+    expect(started(w.events, 'stopme')).toBe(1);
+    expect(await pipelineStatus({ connection: connection(), queue: 'cancel' })).toMatchObject([{ vm: 'stopme', state: 'failed', error: { code: 'EABORTED', message: expect.stringContaining('cancelled') } }]);
+    expect((await vmcraft(['pipeline', 'cancel', 'nosuchvm', '--queue', 'cancel'])).stderr).toContain('no VM named "nosuchvm" on the queue cancel');
+    const retried = await vmcraft(['pipeline', 'retry', 'stopme', '--queue', 'cancel']);
+    expect(retried.stdout).toMatch(/^stopme: waiting again \(job stopme-[0-9a-f]{16}\)$/);
+    await w.waitFor((e) => e.type === 'job-end' && e.vm === 'stopme' && e.outcome === 'done');
+    expect(statuses(await report(path.join(dir, 'out/stopme.qcow2')))).toMatchObject({ fetch: 'reused', flatten: 'reused', inspect: 'reused', fix: 'reused', convert: 'done' });
+    expect((await vmcraft(['pipeline', 'retry', 'dropme', '--queue', 'cancel'])).exitCode).toBe(1);
+    w.proc.kill('SIGTERM');
+    await stopped(w);
   }, 90_000);
 
   it('passphrases in the plan are refused; a wrong or missing password fails with a clear error that does not show it', async () => {
