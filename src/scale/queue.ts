@@ -9,7 +9,7 @@ import { redisClient, resolveConnection, type RedisConnection } from './connecti
 import { DEFAULT_QUEUE, type MigrationJobData, type MigrationResult } from './job.js';
 
 /** BullMQ itself (a dynamic import: `import 'vmcraft'` does not load it). */
-export const loadBullmq = lazy(() => import('bullmq'));
+export const loadBullmq: () => Promise<typeof import('bullmq')> = lazy(() => import('bullmq'));
 
 /** Which queue on which Redis. */
 export interface QueueOptions {
