@@ -10,6 +10,7 @@
  *   vmcraft customize [-a] disk [--hostname …] [--run-command …] [-n] …   (like virt-customize; customize.ts)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
+ *   vmcraft pipeline enqueue|status|retry|cancel, vmcraft worker   the pipeline on a Redis queue (queue.ts)
  *   vmcraft doctor [--json]                           what this host can do in host mode and VM mode (doctor.ts)
  * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
  * on stderr, see output.ts) and -q/--quiet, before or after its name; every command that opens
