@@ -7,11 +7,13 @@
  * --redis defaults to $VMCRAFT_REDIS_URL; the password comes from $VMCRAFT_REDIS_PASSWORD,
  * --redis-password-file or $VMCRAFT_REDIS_PASSWORD_FILE (never printed).
  */
+import os from 'node:os';
 import type { Command } from 'commander';
 import { VmcraftError } from '../core/errors.js';
 import { loadPipelineConfig } from '../pipeline/index.js';
 import type { RedisConnection } from '../scale/connection.js';
 import { enqueuePipeline } from '../scale/enqueue.js';
+import { DEFAULT_QUEUE } from '../scale/job.js';
 import type { QueueOptions } from '../scale/queue.js';
 import { cancelVm, pipelineStatus, retryVm, type VmQueueStatus } from '../scale/status.js';
 import { startWorker, type WorkerEvent } from '../scale/worker.js';
@@ -165,6 +167,8 @@ export function addQueueCommands(program: Command, io: ShellIo): void {
     .action(async (opts: RedisFlags & { concurrency?: string; lockDuration?: string; json?: boolean }) => {
       commandReportsInterruption();
       const flags = outputFlags();
+      const say = (text: string) => void (!opts.json && !flags.quiet && io.err(text));
+      say(`worker ${os.hostname()}:${process.pid} starting on queue ${opts.queue ?? DEFAULT_QUEUE} (SIGTERM or Ctrl-C to stop)`);
       const worker = await startWorker({
         ...queueOptions(opts),
         ...(opts.concurrency ? { concurrency: wholeNumber(opts.concurrency, '--concurrency') } : {}),
@@ -179,9 +183,8 @@ export function addQueueCommands(program: Command, io: ShellIo): void {
           if (line) io.err(line);
         },
       });
-      if (!opts.json && !flags.quiet) io.err(`worker ${worker.host} waiting for jobs (SIGTERM or Ctrl-C to stop)`);
       await worker.closed;
-      if (!opts.json && !flags.quiet) io.err(`worker ${worker.host} stopped`);
+      say(`worker ${worker.host} stopped`);
       process.exitCode = 0;
     });
 }
