@@ -62,11 +62,11 @@ const CANCEL_POLL_MS = 1000;
 
 type MigrationJob = Job<MigrationJobData, MigrationResult, string>;
 
-/** The job's error as it is stored (`CODE: message`): permanent codes as UnrecoverableError, so BullMQ tries no more. */
-async function failure(code: string, message: string): Promise<Error> {
+/** The job's error as it is stored (`CODE: message`): a permanent one as UnrecoverableError, so BullMQ tries no more. */
+async function failure(code: string, message: string, permanent: boolean): Promise<Error> {
   const { UnrecoverableError } = await loadBullmq();
   const text = formatError(Object.assign(new Error(message), { code }));
-  return isPermanent(code) ? new UnrecoverableError(text) : new Error(text);
+  return permanent ? new UnrecoverableError(text) : new Error(text);
 }
 
 function resultOf(report: VmReport): MigrationResult {
@@ -180,18 +180,15 @@ class WorkerRun {
       emit({ type: 'job-end', vm: vm.name, jobId, outcome: 'requeued', reportFile: report.reportFile, error: report.error });
       throw new WaitingError();
     }
-    if (cancelled) {
-      const { UnrecoverableError } = await loadBullmq();
-      emit({ type: 'job-end', vm: vm.name, jobId, outcome: 'failed', reportFile: report.reportFile, error: report.error! });
-      throw new UnrecoverableError(formatError(Object.assign(new Error(report.error!.message), { code: 'EABORTED' })));
-    }
-    return this.#fail(job, report.error!, report.reportFile);
+    // A cancelled VM fails for good, whatever its stage's error says.
+    const error = cancelled ? { code: 'EABORTED', message: `cancelled (vmcraft pipeline cancel): ${report.error!.message}` } : report.error!;
+    return this.#fail(job, error, report.reportFile, cancelled || isPermanent(error.code));
   }
 
-  async #fail(job: MigrationJob, error: { code: string; message: string }, reportFile: string | undefined): Promise<never> {
-    const lastTry = isPermanent(error.code) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  async #fail(job: MigrationJob, error: { code: string; message: string }, reportFile: string | undefined, permanent = isPermanent(error.code)): Promise<never> {
+    const lastTry = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     this.options.onEvent?.({ type: 'job-end', vm: job.data.vm.name, jobId: job.id!, outcome: lastTry ? 'failed' : 'retry', ...(reportFile ? { reportFile } : {}), error });
-    throw await failure(error.code, error.message);
+    throw await failure(error.code, error.message, permanent);
   }
 }
 

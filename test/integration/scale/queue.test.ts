@@ -190,6 +190,10 @@ describe('vmcraft on a queue', () => {
     expect(JSON.parse(status.stdout)).toMatchObject([{ vm: 'nodisk', state: 'failed', attempts: { made: 1, max: 3 }, error: { code: 'EINSPECT', message: expect.stringContaining('no operating system found') } }]);
     const human = await vmcraft(['pipeline', 'status', '--queue', 'nodisk']);
     expect(human.stdout).toMatch(/^nodisk  failed   EINSPECT: no operating system found.*\(1 of 3 tries\)$/m);
+    // --watch ends once every VM is done or failed, with 1 when one failed.
+    const watch = await vmcraft(['pipeline', 'status', '--queue', 'nodisk', '--watch', '1', '--json']);
+    expect(watch.exitCode).toBe(1);
+    expect(JSON.parse(watch.stdout)).toMatchObject({ vms: [{ vm: 'nodisk', state: 'failed' }] });
     await terminate(w);
   }, 60_000);
 
