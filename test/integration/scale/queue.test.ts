@@ -7,11 +7,13 @@
  * and the LUKS passphrases stay out of every output and of the jobs.
  */
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueuePipeline, loadPipelineConfig, pipelineStatus, type MigrationResult, type VmReport, type WorkerEvent } from '../../../src/index.js';
+import { cancelVm, enqueuePipeline, loadPipelineConfig, pipelineStatus, type MigrationResult, type VmReport, type WorkerEvent } from '../../../src/index.js';
 import { loadFixtures } from '../../fixtures/lib/manifest.js';
+import { statusLine } from '../../../src/cli/queue.js';
 import { cliRunner, type CliRun } from '../../helpers/cli.js';
 import { findLeftovers, NOTHING_LEFT } from '../../helpers/leaks.js';
 import { scratchDir, sha256File } from '../../helpers/images.js';
@@ -269,7 +271,12 @@ describe('vmcraft on a queue', () => {
     expect(dropped.stdout).toBe('dropme: removed from the queue');
     const w = worker('cancel');
     await w.waitFor(inConvert);
-    expect((await vmcraft(['pipeline', 'cancel', 'stopme', '--queue', 'cancel'])).stdout).toBe('stopme: its worker is asked to stop it');
+    // A running VM: where, which stage, how far (the job's progress), as `status` prints it.
+    const [running] = await pipelineStatus({ connection: connection(), queue: 'cancel' });
+    expect(running).toMatchObject({ vm: 'stopme', state: 'active', progress: { host: os.hostname(), pid: w.pid, stage: 'convert' } });
+    expect(statusLine(running!, 6)).toMatch(new RegExp(`^stopme  active   on ${os.hostname()}:${w.pid} convert( \\d+%)? \\(try 1 of 3\\)$`));
+    // (The library's cancel: the CLI's takes a second to start, and the tiny VM's CONVERT is not much longer.)
+    expect(await cancelVm('stopme', { connection: connection(), queue: 'cancel' })).toMatchObject({ was: 'active' });
     expect(await w.waitFor(jobEnd('stopme'))).toMatchObject({ outcome: 'failed', error: { code: 'EABORTED' } });
     await new Promise((r) => setTimeout(r, 2500)); // past the backoff: a retry would have started
     expect(started(w.events, 'stopme')).toBe(1);
