@@ -52,4 +52,4 @@ export { mergeConfig } from './pipeline/config.js';
 export { jsonSchema as pipelineJsonSchema } from './pipeline/schema.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './scale/dashboard.js';
 export type { ListenAddress } from './scale/dashboard-auth.js';
-export { DEFAULT_QUEUE, type MigrationJobData, type MigrationProgress, type MigrationResult } from './scale/job.js';
+export { DEFAULT_QUEUE, enqueuePipeline, migrationJobId, startWorker, pipelineStatus, retryVm, cancelVm, PERMANENT_CODES, type MigrationJobData, type MigrationProgress, type MigrationResult, type RedisConnection, type QueueOptions, type EnqueueResult, type WorkerOptions, type WorkerEvent, type MigrationWorker, type VmQueueStatus } from './scale/index.js';

@@ -11,6 +11,7 @@
  *   vmcraft sysprep -a disk [--operations …] [-n] [customize options]   (like virt-sysprep; sysprep.ts)
  *   vmcraft fix -a disk [--apply] [--json]            fixers for a guest moving to KVM
  *   vmcraft pipeline plan|run config.yaml… [--dry-run] [--json]   migration pipelines (pipeline.ts)
+ *   vmcraft pipeline enqueue|status|retry|cancel, vmcraft worker   the pipeline on a Redis queue (queue.ts)
  *   vmcraft doctor [--json]                           what this host can do in host mode and VM mode (doctor.ts)
  *   vmcraft dashboard --redis URL [--listen HOST:PORT] [--token T]   web page of a migration queue (dashboard.ts)
  * Every command also takes -v/--verbose (external commands as human lines), --trace (JSON lines
@@ -29,6 +30,7 @@ import { addJobCommands, addWindowsCommands } from './jobs.js';
 import { addCustomizeCommand } from './customize.js';
 import { addSysprepCommand } from './sysprep.js';
 import { addPipelineCommands } from './pipeline.js';
+import { addQueueCommands } from './queue.js';
 import { addDoctorCommand } from './doctor.js';
 import { addDashboardCommand } from './dashboard.js';
 import { addToolCommands } from './tools/index.js';
@@ -178,6 +180,7 @@ addSysprepCommand(program, io);
 addJobCommands(program, io);
 addWindowsCommands(program, io);
 addPipelineCommands(program, io);
+addQueueCommands(program, io);
 addDoctorCommand(program, io);
 addDashboardCommand(program, io);
 addToolCommands(program, io);

@@ -71,6 +71,4 @@ export async function mountAll(g: GuestFS, mounts: readonly MountArg[], readonly
 }
 
 /** `--keys-from-stdin`: every line of standard input is a passphrase to try (no echo, no prompt). */
-export function keysFromText(text: string): string[] {
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.length > 0);
-}
+export { keysFromText } from '../pipeline/keys.js';

@@ -17,6 +17,8 @@ export interface PipelineVm {
   /** Stages to run for this VM (default: the configuration's, else all). */
   stages?: string[];
   keys?: string[];
+  /** A file of LUKS passphrases, one a line, read when the VM runs. */
+  keyFile?: string;
   fixers?: string[];
   renameInterfaces?: Record<string, string>;
   regenerateGrub?: boolean;
@@ -33,6 +35,8 @@ export interface PipelineConfig {
   concurrency?: number;
   /** Stages to run (default: all), always in their fixed order. */
   stages?: string[];
+  /** Queued pipelines: tries in all and the first backoff for transient failures. */
+  retry?: { attempts?: number; backoffSec?: number };
   vms: PipelineVm[];
 }
 
@@ -53,6 +57,7 @@ function resolvePaths(merged: MergedConfig): PipelineConfig {
       input: vm.input.map((p, j) => resolveFrom(merged, `vms.${i}.input.${j}`, p)),
       output: { ...vm.output, path: resolveFrom(merged, `vms.${i}.output.path`, vm.output.path) },
       ...(vm.virtioWin ? { virtioWin: resolveFrom(merged, `vms.${i}.virtioWin`, vm.virtioWin) } : {}),
+      ...(vm.keyFile ? { keyFile: resolveFrom(merged, `vms.${i}.keyFile`, vm.keyFile) } : {}),
     })),
   };
 }

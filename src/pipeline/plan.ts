@@ -94,6 +94,7 @@ async function planVm(vm: PipelineVm, config: PipelineConfig, table: Stage[], in
       ...(boot ? { boot: { marker: boot.marker ?? DEFAULT_BOOT_MARKER, timeoutSec: boot.timeoutSec ?? 300, memoryMiB: boot.memoryMiB ?? 1024, accel: boot.accel ?? 'auto' } } : {}),
     },
     keys: vm.keys ?? [],
+    ...(vm.keyFile ? { keyFile: path.resolve(vm.keyFile) } : {}),
     options: vm.options ?? {},
     notes: sources.filter((s) => s.flatten === 'merge').map((s) => `${s.path} is a differencing VHD chain of ${s.chain.length}: FLATTEN merges it`),
   };
@@ -116,5 +117,5 @@ export async function plan(config: PipelineConfig, options: PlanOptions = {}): P
       seen.add(vm[key]);
     }
   }
-  return { version: 1, concurrency: config.concurrency ?? 1, vms };
+  return { version: 1, concurrency: config.concurrency ?? 1, retry: { attempts: config.retry?.attempts ?? 3, backoffSec: config.retry?.backoffSec ?? 30 }, vms };
 }

@@ -14,6 +14,7 @@ import { lazy } from '../core/lazy.js';
 import { orderStages, type Stage, type StageContext, type StageOutcome } from './stage.js';
 import { BUILTIN_STAGE_TABLE } from './stages/index.js';
 import { sha256File } from '../core/hash.js';
+import { withKeyFile } from './keys.js';
 import { disksHold, hashOf, loadState, sameDisks, saveState, stampFile, type VmState } from './state.js';
 import type { DiskRef, PipelineEvent, PipelinePlan, PipelineReport, StageReport, VmPlan, VmReport } from './types.js';
 import type { SessionMode } from '../api/options.js';
@@ -87,7 +88,8 @@ class VmRun {
   #saving: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly vm: VmPlan,
+    /** The plan; its key file's passphrases are added when the run starts. */
+    private vm: VmPlan,
     private readonly table: Stage[],
     private readonly options: RunOptions & { signal: AbortSignal; runner: Runner },
   ) {}
@@ -164,6 +166,7 @@ class VmRun {
     const workDir = options.dryRun ? await mkdtemp(path.join(os.tmpdir(), 'vmcraft-plan-')) : vm.workDir;
     try {
       if (!options.dryRun) await mkdir(workDir, { recursive: true });
+      this.vm = await withKeyFile(vm);
       const state = options.dryRun ? { version: 1 as const, vm: vm.name, stages: {} } : await loadState(vm.stateFile, vm.name);
       const sources = await sourceDisks(vm, state, !options.dryRun);
       this.#disks = sources.disks;

@@ -40,6 +40,7 @@ const VM: Spec = {
     },
     stages: STAGES,
     keys: { kind: 'list', of: { kind: 'string', description: 'passphrase' }, description: 'LUKS passphrases' },
+    keyFile: { kind: 'string', description: 'a file of LUKS passphrases, one a line, read when the VM runs (on the worker, for a queued pipeline: the passphrases never go to Redis)' },
     fixers: { kind: 'list', of: { kind: 'string', enum: FIXERS, description: 'fixer name' }, description: 'Linux fixers to run (default: all)' },
     renameInterfaces: { kind: 'dict', of: { kind: 'string', description: 'new name' }, description: 'network interface renames, old → new' },
     regenerateGrub: { kind: 'boolean', description: "regenerate grub.cfg with the guest's grub-mkconfig" },
@@ -75,6 +76,14 @@ const CONFIG_SPEC: Spec = {
     workDir: { kind: 'string', description: 'where intermediate images and state files go' },
     concurrency: { kind: 'integer', description: 'VMs migrated at once (default 1)' },
     stages: STAGES,
+    retry: {
+      kind: 'map',
+      description: 'queued pipelines (vmcraft pipeline enqueue): how a VM that failed for a passing reason (a lock, an I/O error, a worker that died) is tried again',
+      fields: {
+        attempts: { kind: 'integer', description: 'tries in all, the first one included (default 3); permanent failures (no OS, a bad image, a wrong key) are never tried again' },
+        backoffSec: { kind: 'integer', description: 'wait before the second try, doubled before each later one (default 30)' },
+      },
+    },
     vms: { kind: 'list', required: true, of: VM, description: 'the VMs' },
   },
 };

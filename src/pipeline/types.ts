@@ -64,6 +64,8 @@ export interface VmPlan {
   validate: { check: boolean; inspect: boolean; boot?: BootCheckPlan };
   /** LUKS passphrases (redacted in reports). */
   keys: string[];
+  /** A file of more LUKS passphrases, one a line, read when the VM runs (so a queued job carries its path, not the passphrases). */
+  keyFile?: string;
   /** Custom stage options, by stage name. */
   options: Record<string, unknown>;
   /** Things the planner noticed. */
@@ -74,6 +76,8 @@ export interface VmPlan {
 export interface PipelinePlan {
   version: 1;
   concurrency: number;
+  /** For queued runs: tries in all, and the wait before the second (doubled before each later one). */
+  retry?: { attempts: number; backoffSec: number };
   vms: VmPlan[];
 }
 

@@ -12,11 +12,11 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Queue } from 'bullmq';
+import type { Queue, RedisOptions } from 'bullmq';
 import type { Request, Response } from 'express';
 import { isVmcraftError, VmcraftError } from '../core/errors.js';
 import { lazy } from '../core/lazy.js';
-import { redisTarget } from './connection.js';
+import { redisOptions, resolveConnection, shownUrl, type RedisConnection } from './connection.js';
 import { accessGate, checkExposure, type ListenAddress } from './dashboard-auth.js';
 import { DEFAULT_QUEUE, type MigrationJobData } from './job.js';
 import { recordedReport } from './report-file.js';
@@ -25,8 +25,8 @@ import { reportPath, vmsPage } from './vms-page.js';
 
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions {
-  /** The Redis URL (`redis://` or `rediss://`; password from the URL or VMCRAFT_REDIS_PASSWORD[_FILE]). */
-  redis: string;
+  /** The queue's Redis, as the workers take it (URL, password, CA; the environment fills the rest). */
+  redis: RedisConnection;
   /** The queue (default {@link DEFAULT_QUEUE}). */
   queue?: string;
   /** Where to listen (default 127.0.0.1:3000); any non-loopback address needs a `token`. */
@@ -183,10 +183,12 @@ async function ready(queue: Queue, display: string, timeoutMs: number): Promise<
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const at = options.listen ?? { host: '127.0.0.1', port: 3000 };
   checkExposure(at, options.token);
-  const target = redisTarget(options.redis);
+  const redis = await resolveConnection(options.redis);
+  const target = { display: shownUrl(redis.url) };
   const m = await loadModules();
-  // No offline queue: while Redis is away, pages answer at once with the error instead of hanging until it is back.
-  const queue = new m.Queue(options.queue ?? DEFAULT_QUEUE, { connection: { ...target.options, enableOfflineQueue: false } });
+  // Reconnecting as workers do, but no offline queue: while Redis is away, pages answer at once with the error instead of hanging until it is back.
+  const connection: RedisOptions = { ...redisOptions(redis, { worker: true }), enableOfflineQueue: false };
+  const queue = new m.Queue(options.queue ?? DEFAULT_QUEUE, { connection });
   let lastError: string | undefined;
   queue.on('error', (err: Error) => {
     if (err.message !== lastError) options.onError?.(`Redis ${target.display}: ${err.message}`);

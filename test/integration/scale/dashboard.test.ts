@@ -19,7 +19,7 @@ import type { Queue } from 'bullmq';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plan } from '../../../src/pipeline/plan.js';
-import { redisTarget } from '../../../src/scale/connection.js';
+import { redisOptions, resolveConnection } from '../../../src/scale/connection.js';
 import { startDashboard } from '../../../src/scale/dashboard.js';
 import { DEFAULT_QUEUE, type MigrationJobData } from '../../../src/scale/job.js';
 import { CLI, cliRunner } from '../../helpers/cli.js';
@@ -109,7 +109,7 @@ beforeAll(async () => {
     })),
   });
   const { Queue } = await import('bullmq');
-  const { options: connection } = redisTarget(url);
+  const connection = redisOptions(await resolveConnection({ url }), { worker: true });
   queue = new Queue(DEFAULT_QUEUE, { connection });
   // In this order, one at a time: done, failed, then vm-running holds the worker and vm-waiting waits.
   for (const vm of thePlan.vms) await queue.add(vm.name, { version: 1, vm, enqueuedFrom: os.hostname() } satisfies MigrationJobData, { jobId: vm.name });
@@ -229,7 +229,7 @@ describe('vmcraft dashboard', () => {
   });
 
   it('as a library: without a token it answers only to local host names (no DNS rebinding); a wrong Redis password fails the start', async () => {
-    const local = await startDashboard({ redis: url, listen: { host: '127.0.0.1', port: 0 } });
+    const local = await startDashboard({ redis: { url }, listen: { host: '127.0.0.1', port: 0 } });
     try {
       expect((await fetch(`${local.url}vms`)).status).toBe(200);
       const rebound = await new Promise<number>((resolve, reject) => {
@@ -243,7 +243,7 @@ describe('vmcraft dashboard', () => {
     } finally {
       await local.close();
     }
-    const err = await rejected(startDashboard({ redis: `redis://:wrong-${PASSWORD}@127.0.0.1:${redis.port}`, listen: { host: '127.0.0.1', port: 0 }, connectTimeoutMs: 10_000 }));
+    const err = await rejected(startDashboard({ redis: { url: `redis://:wrong-${PASSWORD}@127.0.0.1:${redis.port}` }, listen: { host: '127.0.0.1', port: 0 }, connectTimeoutMs: 10_000 }));
     expect(err.code).toBe('EACCES');
     expect(err.message).toMatch(/refused the login/);
     expect(err.message).not.toContain(PASSWORD);
@@ -251,7 +251,7 @@ describe('vmcraft dashboard', () => {
 
   it('while Redis is away, its pages answer at once with the error; they come back with Redis', async () => {
     const other = await startRedis();
-    const local = await startDashboard({ redis: other.url, listen: { host: '127.0.0.1', port: 0 } });
+    const local = await startDashboard({ redis: { url: other.url }, listen: { host: '127.0.0.1', port: 0 } });
     let again: ResultPromise | undefined;
     try {
       expect((await fetch(`${local.url}vms`)).status).toBe(200);

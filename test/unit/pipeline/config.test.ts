@@ -56,7 +56,7 @@ describe('loadPipelineConfig', () => {
     const lines = err.message.split('\n').slice(1);
     expect(lines).toEqual([
       `${bad}:1: concurrency: expected a whole number ≥ 1, got "two"`,
-      `${bad}:9: vms.0.colour: unknown key (known: name, input, output, stages, keys, fixers, renameInterfaces, regenerateGrub, virtioWin, virtioDrivers, validate, options)`,
+      `${bad}:9: vms.0.colour: unknown key (known: name, input, output, stages, keys, keyFile, fixers, renameInterfaces, regenerateGrub, virtioWin, virtioDrivers, validate, options)`,
       `${bad}:7: vms.0.output.format: expected one of qcow2, raw, vmdk, vhdx, vhd, vdi, got "vmdkk"`,
       `${bad}:8: vms.0.fixers.1: expected one of fstab, network, hypervisor-tools, grub, initramfs, got "bogus"`,
       `${bad}:10: vms.1.input: missing`,
@@ -82,6 +82,6 @@ describe('loadPipelineConfig', () => {
     const schema = jsonSchema() as { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
     expect(schema.required).toEqual(['vms']);
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['workDir', 'concurrency', 'stages', 'vms']);
+    expect(Object.keys(schema.properties)).toEqual(['workDir', 'concurrency', 'stages', 'retry', 'vms']);
   });
 });

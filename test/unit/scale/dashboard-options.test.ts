@@ -1,10 +1,6 @@
-/** The dashboard's address and token rules, the Redis URL's parsing, the VM table's escaping. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+/** The dashboard's address and token rules, the VM table's escaping. */
 import { describe, expect, it } from 'vitest';
 import { checkExposure, isLoopback, parseListen } from '../../../src/scale/dashboard-auth.js';
-import { redisTarget } from '../../../src/scale/connection.js';
 import { jobError } from '../../../src/scale/vm-status.js';
 import { vmsPage } from '../../../src/scale/vms-page.js';
 import { thrown } from '../../helpers/thrown.js';
@@ -25,36 +21,6 @@ describe('--listen', () => {
     expect(thrown(() => checkExposure({ host: '0.0.0.0', port: 3000 }, undefined)).message).toMatch(/without a token/);
     expect(() => checkExposure({ host: '0.0.0.0', port: 3000 }, 'x'.repeat(16))).not.toThrow();
     expect(thrown(() => checkExposure({ host: '127.0.0.1', port: 3000 }, 'short')).message).toMatch(/at least 16/);
-  });
-});
-
-describe('redisTarget', () => {
-  it('parses redis:// and rediss:// URLs; the password never in what is shown', () => {
-    const t = redisTarget('rediss://worker:p%40ss@redis.lan:6380/2', {});
-    expect(t.options).toMatchObject({ host: 'redis.lan', port: 6380, username: 'worker', password: 'p@ss', db: 2, tls: { servername: 'redis.lan' }, maxRetriesPerRequest: null });
-    expect(t.display).toBe('rediss://redis.lan:6380/2');
-    expect(redisTarget('redis://[::1]', {}).options).toMatchObject({ host: '::1', port: 6379 });
-    expect(redisTarget('redis://h', {}).options.tls).toBeUndefined();
-  });
-
-  it('takes the password from VMCRAFT_REDIS_PASSWORD, else from VMCRAFT_REDIS_PASSWORD_FILE', async () => {
-    expect(redisTarget('redis://h', { VMCRAFT_REDIS_PASSWORD: 'from-env' }).options.password).toBe('from-env');
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'vmcraft-redis-pw-'));
-    try {
-      await writeFile(path.join(dir, 'pw'), 'from-file\n');
-      expect(redisTarget('redis://h', { VMCRAFT_REDIS_PASSWORD_FILE: path.join(dir, 'pw') }).options.password).toBe('from-file');
-      expect(thrown(() => redisTarget('redis://h', { VMCRAFT_REDIS_PASSWORD_FILE: path.join(dir, 'missing') })).code).toBe('EINVAL');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses other URLs without echoing them (they may hold a password)', () => {
-    for (const bad of ['http://:secret-pw@h', 'not a url secret-pw', 'redis://:secret-pw@h/x']) {
-      const err = thrown(() => redisTarget(bad, {}));
-      expect(err.code).toBe('EINVAL');
-      expect(err.message).not.toContain('secret-pw');
-    }
   });
 });
 
