@@ -9,7 +9,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { VmcraftError, fromFsError } from '../core/errors.js';
 import { lazy } from '../core/lazy.js';
 
-/** Where the queue's Redis is and how to log in; the environment fills what is not given (see {@link resolveConnection}). */
+/** Where the queue's Redis is and how to log in; the environment (VMCRAFT_REDIS_URL, VMCRAFT_REDIS_PASSWORD, VMCRAFT_REDIS_PASSWORD_FILE, VMCRAFT_REDIS_CA) fills what is not given. */
 export interface RedisConnection {
   /** `redis://host:port[/db]` or `rediss://…` for TLS. A password in it is accepted but better given apart. @default $VMCRAFT_REDIS_URL */
   url?: string;
