@@ -57,6 +57,7 @@ function writes(): [string, () => Promise<unknown>][] {
     ['removexattr', () => g.removexattr('user.x', '/etc/hostname')],
     ['lremovexattr', () => g.lremovexattr('user.x', '/etc/hostname')],
     ['setE2attrs', () => g.setE2attrs('/etc/hostname', 'A')],
+    ['scrubFile', () => g.scrubFile('/etc/hostname')],
   ];
 }
 
