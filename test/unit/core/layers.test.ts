@@ -19,6 +19,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['cli', 'vm-agent.ts'],
   // The package entry hands on every layer's public names, the pipeline's included.
   ['index.ts'],
+  // The pipeline on a queue (BullMQ jobs, workers, dashboard): on top of run(), as DESIGN.md's pipeline/queue/.
+  ['scale'],
   ['pipeline'],
   // The façade; sample/ builds the demo disk image the package exports beside GuestFS.
   ['guestfs.ts', 'guestfs', 'sample'],
