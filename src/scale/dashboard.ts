@@ -18,9 +18,9 @@ import { isVmcraftError, VmcraftError } from '../core/errors.js';
 import { lazy } from '../core/lazy.js';
 import { redisOptions, resolveConnection, shownUrl, type RedisConnection } from './connection.js';
 import { accessGate, checkExposure, type ListenAddress } from './dashboard-auth.js';
-import { DEFAULT_QUEUE, type MigrationJobData } from './job.js';
+import { DEFAULT_QUEUE, migrationProgress, migrationResult, type MigrationJobData } from './job.js';
 import { recordedReport } from './report-file.js';
-import { migrationProgress, migrationResult, vmStatuses } from './vm-status.js';
+import { queueStatus } from './status.js';
 import { reportPath, vmsPage } from './vms-page.js';
 
 /** Options of {@link startDashboard}. */
@@ -111,7 +111,7 @@ function app(m: Modules, queue: Queue, options: { listen: ListenAddress; token?:
   });
   server.get('/vms', async (_req: Request, res: Response) => {
     try {
-      res.type('html').send(vmsPage(queue.name, await vmStatuses(queue)));
+      res.type('html').send(vmsPage(queue.name, await queueStatus(queue)));
     } catch (err) {
       res.status(503).type('html').send(vmsPage(queue.name, [], `cannot read the queue: ${(err as Error).message}`));
     }

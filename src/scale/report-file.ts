@@ -10,7 +10,7 @@
 import { constants, open } from 'node:fs/promises';
 import path from 'node:path';
 import { VmcraftError } from '../core/errors.js';
-import type { VmStatus } from './vm-status.js';
+import type { VmQueueStatus } from './status.js';
 
 /** Reports are a few KiB; more is not a report. */
 const MAX_REPORT_BYTES = 16 * 2 ** 20;
@@ -20,7 +20,7 @@ function refuse(reportFile: string, why: string): never {
 }
 
 /** Reads and checks the report recorded for a VM; returns its JSON text. ENOENT when it has none (yet), EUNSAFE when the file is not its report. */
-export async function recordedReport(vm: Pick<VmStatus, 'vm' | 'result'>): Promise<string> {
+export async function recordedReport(vm: Pick<VmQueueStatus, 'vm' | 'result'>): Promise<string> {
   const reportFile = vm.result?.reportFile;
   if (!reportFile) throw new VmcraftError('ENOENT', `${vm.vm} has no report (yet)`);
   if (!path.isAbsolute(reportFile) || path.normalize(reportFile) !== reportFile || !reportFile.endsWith('.json')) refuse(reportFile, 'the recorded path is not an absolute, normalised .json path');

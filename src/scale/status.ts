@@ -3,7 +3,7 @@
  * a VM there: try it again (retryVm) or call it off (cancelVm).
  */
 import { VmcraftError } from '../core/errors.js';
-import type { MigrationProgress, MigrationResult } from './job.js';
+import { migrationProgress, migrationResult, type MigrationProgress, type MigrationResult } from './job.js';
 import { withQueue, type MigrationQueue, type QueueOptions } from './queue.js';
 
 /** Where one VM stands on the queue (its latest job). */
@@ -57,14 +57,15 @@ async function latestJobs(queue: MigrationQueue): Promise<Map<string, { job: Any
 }
 
 function describe(job: AnyJob, state: VmQueueStatus['state']): VmQueueStatus {
-  const progress = job.progress as MigrationProgress | number | undefined;
+  const progress = state === 'active' ? migrationProgress(job.progress) : undefined;
+  const result = state === 'done' ? migrationResult(job.returnvalue) : undefined;
   return {
     vm: job.name,
     jobId: job.id!,
     state,
     attempts: { made: job.attemptsMade, max: job.opts.attempts ?? 1 },
-    ...(state === 'active' && typeof progress === 'object' && progress ? { progress } : {}),
-    ...(state === 'done' && job.returnvalue ? { result: job.returnvalue } : {}),
+    ...(progress ? { progress } : {}),
+    ...(result ? { result } : {}),
     ...(state !== 'done' && job.failedReason ? { error: parseFailure(job.failedReason) } : {}),
     enqueuedAt: new Date(job.timestamp).toISOString(),
     ...(job.finishedOn && (state === 'done' || state === 'failed') ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
@@ -77,7 +78,12 @@ function describe(job: AnyJob, state: VmQueueStatus['state']): VmQueueStatus {
  * with its error code and message.
  */
 export async function pipelineStatus(options: QueueOptions = {}): Promise<VmQueueStatus[]> {
-  return withQueue(options, async (queue) => [...(await latestJobs(queue)).values()].map(({ job, state }) => describe(job, state)).sort((a, b) => a.vm.localeCompare(b.vm)));
+  return withQueue(options, queueStatus);
+}
+
+/** {@link pipelineStatus} on an open queue (the dashboard's). */
+export async function queueStatus(queue: MigrationQueue): Promise<VmQueueStatus[]> {
+  return [...(await latestJobs(queue)).values()].map(({ job, state }) => describe(job, state)).sort((a, b) => a.vm.localeCompare(b.vm));
 }
 
 async function jobOf(queue: MigrationQueue, vm: string): Promise<{ job: AnyJob; state: VmQueueStatus['state'] }> {

@@ -3,7 +3,7 @@
  * a job's detail tabs — state, host, stage, percent, report link, error —
  * server-rendered (every value escaped), reloading itself every few seconds.
  */
-import type { VmStatus } from './vm-status.js';
+import type { VmQueueStatus } from './status.js';
 
 /** How often the page reloads itself. */
 export const VMS_REFRESH_SECONDS = 5;
@@ -22,29 +22,34 @@ export function reportPath(jobId: string): string {
 
 const COLUMNS = [['vm', 'VM'], ['state', 'State'], ['host', 'Host'], ['stage', 'Stage'], ['percent', 'Percent'], ['report', 'Report'], ['error', 'Error'], ['attempts', 'Attempts']] as const;
 
-function stateText(s: VmStatus): string {
+function stateText(s: VmQueueStatus): string {
   if (s.state === 'active') return 'running';
-  if (s.state === 'completed') return s.result?.status === 'ok' ? 'done' : `done (${s.result?.status ?? 'no result'})`;
+  if (s.state === 'done') return s.result?.status === 'ok' ? 'done' : `done (${s.result?.status ?? 'no result'})`;
   if (s.state === 'delayed' && s.error) return 'retrying';
   return s.state;
 }
 
-function row(s: VmStatus): string {
+/** Running VMs first, then waiting, retrying, failed and done ones; by name within each. */
+const ORDER: readonly VmQueueStatus['state'][] = ['active', 'waiting', 'delayed', 'failed', 'done'];
+
+function row(s: VmQueueStatus): string {
+  const percent = s.progress?.percent;
   const cells = [
     escapeHtml(s.vm),
     escapeHtml(stateText(s)),
-    escapeHtml(s.host ?? ''),
-    escapeHtml(s.stage ?? ''),
-    s.percent === undefined ? '' : `<progress max="100" value="${s.percent.toFixed(0)}"></progress> ${s.percent.toFixed(0)}%`,
+    escapeHtml(s.progress?.host || s.result?.host || ''),
+    escapeHtml(s.progress?.stage ?? ''),
+    percent === undefined ? '' : `<progress max="100" value="${percent.toFixed(0)}"></progress> ${percent.toFixed(0)}%`,
     s.result ? `<a href="${escapeHtml(reportPath(s.jobId))}">report</a>` : '',
     s.error ? `<code>${escapeHtml(s.error.code)}</code> ${escapeHtml(s.error.message)}` : '',
-    String(s.attempts),
+    String(s.attempts.made),
   ];
   return `<tr data-vm="${escapeHtml(s.vm)}" data-state="${escapeHtml(s.state)}">${cells.map((c, i) => `<td class="${COLUMNS[i]![0]}">${c}</td>`).join('')}</tr>`;
 }
 
 /** The whole page for the queue's VMs; `problem` (Redis unreachable…) is shown above the table. */
-export function vmsPage(queueName: string, vms: VmStatus[], problem?: string): string {
+export function vmsPage(queueName: string, statuses: VmQueueStatus[], problem?: string): string {
+  const vms = [...statuses].sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state) || a.vm.localeCompare(b.vm));
   const counts = new Map<string, number>();
   for (const s of vms) counts.set(stateText(s), (counts.get(stateText(s)) ?? 0) + 1);
   const summary = [...counts].map(([state, n]) => `${n} ${escapeHtml(state)}`).join(', ') || 'no VMs';

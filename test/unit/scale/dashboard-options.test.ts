@@ -1,7 +1,6 @@
 /** The dashboard's address and token rules, the VM table's escaping. */
 import { describe, expect, it } from 'vitest';
 import { checkExposure, isLoopback, parseListen } from '../../../src/scale/dashboard-auth.js';
-import { jobError } from '../../../src/scale/vm-status.js';
 import { vmsPage } from '../../../src/scale/vms-page.js';
 import { thrown } from '../../helpers/thrown.js';
 
@@ -25,15 +24,9 @@ describe('--listen', () => {
 });
 
 describe('the VM table', () => {
-  it('splits "CODE: message" failures', () => {
-    expect(jobError('EINSPECT: no operating system found')).toEqual({ code: 'EINSPECT', message: 'no operating system found' });
-    expect(jobError('something broke')).toEqual({ code: 'ERROR', message: 'something broke' });
-    expect(jobError(undefined)).toBeUndefined();
-  });
-
   it('escapes what Redis holds', () => {
-    const html = vmsPage('q<1>', [{ vm: '<img src=x onerror=alert(1)>', jobId: '"><script>', state: 'failed', host: '<b>h</b>', stages: [], error: { code: 'E<X>', message: '<script>alert(1)</script>' }, attempts: 1 }]);
-    expect(html).not.toMatch(/<script>|<img|<b>/);
+    const html = vmsPage('q<1>', [{ vm: '<img src=x onerror=alert(1)>', jobId: '"><script>', state: 'active', progress: { host: '<b>h</b>', pid: 1, stage: '<i>s</i>', stages: [] }, error: { code: 'E<X>', message: '<script>alert(1)</script>' }, attempts: { made: 1, max: 3 }, enqueuedAt: '' }]);
+    expect(html).not.toMatch(/<script>|<img|<b>|<i>/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('data-vm="&lt;img src=x onerror=alert(1)&gt;"');
   });
