@@ -1,6 +1,7 @@
-/** The dashboard's address and token rules, the VM table's escaping. */
+/** The dashboard's address and token rules, the VM table's escaping, the job data it shows. */
 import { describe, expect, it } from 'vitest';
 import { checkExposure, isLoopback, parseListen } from '../../../src/scale/dashboard-auth.js';
+import { shownJobData } from '../../../src/scale/dashboard.js';
 import { vmsPage } from '../../../src/scale/vms-page.js';
 import { thrown } from '../../helpers/thrown.js';
 
@@ -29,5 +30,16 @@ describe('the VM table', () => {
     expect(html).not.toMatch(/<script>|<img|<b>|<i>/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('data-vm="&lt;img src=x onerror=alert(1)&gt;"');
+  });
+});
+
+describe("a job's data as bull-board shows it", () => {
+  it('hides LUKS passphrases of a job put on the queue by other means than enqueuePipeline', () => {
+    const data = { version: 1, enqueuedFrom: 'h', vm: { name: 'web01', keys: ['secret-one', 'secret-two'], keyFile: '/shared/keys/web01' } };
+    const shown = JSON.stringify(shownJobData(data));
+    expect(shown).not.toMatch(/secret-/);
+    expect(shown).toContain('"keys":["***","***"]');
+    expect(shown).toContain('/shared/keys/web01');
+    expect(shownJobData({ version: 1, vm: { name: 'db01' } })).toEqual({ version: 1, vm: { name: 'db01' } });
   });
 });
