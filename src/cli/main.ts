@@ -41,7 +41,7 @@ import { readCliFile, readStdin } from './read.js';
 import { addHelpCommand, packageVersion, trailingCommands, usageExit } from './toplevel.js';
 import { addDriveOptions, keysFromText, mountAll, parseMount, type DriveArg, type MountArg } from './session-options.js';
 import { addInspectCommand } from './inspect-command.js';
-import { CHAIN_DIR_HELP, collect } from './cli-options.js';
+import { CHAIN_DIR_HELP, collect, HELP_SETTINGS } from './cli-options.js';
 
 
 interface SessionFlags {
@@ -101,6 +101,7 @@ async function sessionMain(words: string[], flags: SessionFlags): Promise<number
 }
 
 const program = addModeOptions(addDriveOptions(new Command('vmcraft')
+  .configureHelp(HELP_SETTINGS)
   // Options after a subcommand belong to it (customize and fix have their own -a).
   .enablePositionalOptions()
   .version(packageVersion(), '-V, --version', 'print the version and exit')
