@@ -3,6 +3,7 @@
  * events collected, waits for an event, stops with a signal. Every worker
  * started is tracked so a test file can kill what is left in afterAll.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { WorkerEvent } from '../../src/index.js';
@@ -24,11 +25,15 @@ const running = new Set<ResultPromise>();
 /**
  * Starts `vmcraft worker --json` (from the sources) with `args` and `env`
  * added to this process's environment; `wrap` puts a command before node
- * (e.g. `unshare …`).
+ * (e.g. `unshare …`). The workers register their sessions in a registry of
+ * their own (`sessions/` under env.TMPDIR): the session of a worker a test
+ * kills is released by the test's next worker, never by a launch of another
+ * test file running meanwhile (which would warn on its stderr).
  */
 export function startTestWorker(args: string[], env: Record<string, string>, wrap: string[] = []): TestWorker {
   const argv = ['node', '--import', 'tsx', CLI, 'worker', '--json', ...args];
-  const proc = execa(wrap[0] ?? argv[0]!, [...(wrap.length ? [...wrap.slice(1), ...argv] : argv.slice(1))], { reject: false, env, cwd: path.join(import.meta.dirname, '../..'), stdin: 'ignore' });
+  const registry = { VMCRAFT_SESSION_DIR: path.join(env.TMPDIR ?? os.tmpdir(), 'sessions') };
+  const proc = execa(wrap[0] ?? argv[0]!, [...(wrap.length ? [...wrap.slice(1), ...argv] : argv.slice(1))], { reject: false, env: { ...registry, ...env }, cwd: path.join(import.meta.dirname, '../..'), stdin: 'ignore' });
   running.add(proc);
   void proc.finally(() => running.delete(proc));
   const events: WorkerEvent[] = [];
