@@ -8,11 +8,10 @@ import { type Command, Option } from 'commander';
 import type { ShellIo } from './shell.js';
 import { closeSession, launchSession } from './output.js';
 import { addModeOptions } from './mode.js';
-import { readStdin } from './read.js';
 import { CHAIN_DIR_HELP, collect } from './cli-options.js';
 import { inspectReport, printReport } from './inspect-report.js';
 import { inspectorXml } from './inspect-xml.js';
-import { addDriveOptions, operandDrives, type DriveArg } from './session-options.js';
+import { addDriveOptions, operandDrives, stdinKeys, type DriveArg } from './session-options.js';
 
 interface InspectFlags {
   add: DriveArg[];
@@ -25,11 +24,6 @@ interface InspectFlags {
   keysFromStdin?: boolean;
   live?: boolean;
   chainDir?: string;
-}
-
-/** Passphrases on standard input, one a line (virt-inspector reads one per encrypted device). */
-async function stdinKeys(): Promise<string[]> {
-  return (await readStdin()).split('\n').filter((line) => line !== '');
 }
 
 /** Adds `vmcraft inspect`. */

@@ -39,7 +39,7 @@ import { addModeOptions, modeHook } from './mode.js';
 import { exitInterrupted, interruption, watchInterruptions } from './interrupt.js';
 import { readCliFile, readStdin } from './read.js';
 import { addHelpCommand, packageVersion, trailingCommands, usageExit } from './toplevel.js';
-import { addDriveOptions, keysFromText, mountAll, parseMount, type DriveArg, type MountArg } from './session-options.js';
+import { addDriveOptions, mountAll, stdinKeys, parseMount, type DriveArg, type MountArg } from './session-options.js';
 import { addInspectCommand } from './inspect-command.js';
 import { CHAIN_DIR_HELP, collect, HELP_SETTINGS } from './cli-options.js';
 
@@ -83,7 +83,7 @@ async function sessionMain(words: string[], flags: SessionFlags): Promise<number
   if (flags.ro && flags.rw) usageExit('--ro and --rw cannot be used together');
   // The script is read first: a missing file is reported before anything is opened.
   const lines = await scriptLines(flags, trailing);
-  if (flags.keysFromStdin) flags.key = [...flags.key, ...keysFromText(await readStdin())];
+  if (flags.keysFromStdin) flags.key = [...flags.key, ...await stdinKeys()];
   const g = await openSession(flags.add, flags);
   try {
     if (flags.inspector) {

@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import type { ImageFormat } from '../attach/detect.js';
 import { FORMATS } from '../api/options.js';
 import type { GuestFS } from '../guestfs.js';
+import { keysFromText } from '../pipeline/keys.js';
+import { readStdin } from './read.js';
 import { usageExit } from './toplevel.js';
 
 /** One `-a` option: the image and the `--format` in force where it was given. */
@@ -71,4 +73,7 @@ export async function mountAll(g: GuestFS, mounts: readonly MountArg[], readonly
 }
 
 /** `--keys-from-stdin`: every line of standard input is a passphrase to try (no echo, no prompt). */
-export { keysFromText } from '../pipeline/keys.js';
+/** `--keys-from-stdin`: the passphrases on standard input, one a line (read to its end). */
+export async function stdinKeys(): Promise<string[]> {
+  return keysFromText(await readStdin());
+}

@@ -11,8 +11,7 @@ import { addCustomizeOptions, openGuest, parseCustomizeOps, progressSayer, withG
 import type { OpContext } from './customize-ops.js';
 import { addModeOptions } from './mode.js';
 import { CHAIN_DIR_HELP, collect } from './cli-options.js';
-import { readStdin } from './read.js';
-import { addDriveOptions, keysFromText, type DriveArg } from './session-options.js';
+import { addDriveOptions, stdinKeys, type DriveArg } from './session-options.js';
 import type { ShellIo } from './shell.js';
 import { usage } from './tools/session.js';
 
@@ -108,7 +107,7 @@ export function addSysprepCommand(program: Command, io: ShellIo): void {
     const options: SysprepOptions = { removeUserAccounts: flags.removeUserAccounts, keepUserAccounts: flags.keepUserAccounts };
     const names = selectedOperations(options, steps);
     const customize = await parseCustomizeOps(given);
-    if (flags.keysFromStdin) flags.key = [...flags.key, ...keysFromText(await readStdin())];
+    if (flags.keysFromStdin) flags.key = [...flags.key, ...await stdinKeys()];
     const say = flags.json ? () => undefined : progressSayer(io);
     const guests: GuestRun[] = [];
     const each = (readonly: boolean, work: (g: GuestFS, ctx: OpContext, root: string) => Promise<void>) => openGuest(drives, readonly, flags, say, 'sysprep').then((opened) => withGuest(opened, async (g, ctx) => {

@@ -9,7 +9,7 @@ import { VmcraftError } from '../../core/errors.js';
 import { closeSession, launchSession } from '../output.js';
 import { addModeOptions } from '../mode.js';
 import { collect } from '../cli-options.js';
-import { addDriveOptions as addDriveArgs, operandDrives, type DriveArg } from '../session-options.js';
+import { addDriveOptions as addDriveArgs, operandDrives, stdinKeys, type DriveArg } from '../session-options.js';
 
 /** The drive flags every tool takes. */
 export interface DriveFlags {
@@ -53,12 +53,6 @@ export function splitOperands(flags: DriveFlags, operands: readonly string[], re
   }
   if (operands.length <= rest) throw usage(`expected a disk image (-a IMAGE or IMAGE operand) and ${restName}`);
   return { images: operandDrives(operands.slice(0, operands.length - rest), flags.format), rest: operands.slice(operands.length - rest) };
-}
-
-async function stdinKeys(): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split('\n').filter((line) => line !== '');
 }
 
 /** The images of a tool that takes several: the `-a` ones, then the operands. */
