@@ -66,7 +66,8 @@ async function sourceDisks(vm: VmPlan, state: VmState, hash: boolean): Promise<{
   return { disks, hashed: Promise.all(pending).then(() => undefined) };
 }
 
-function errorSummary(err: unknown): { code: string; message: string } {
+/** A failure as the reports record it: its code and message (and a failed release's, when there was one). */
+export function errorSummary(err: unknown): { code: string; message: string } {
   const cleanup = (err as { cleanupError?: Error } | undefined)?.cleanupError;
   const also = cleanup ? ` (releasing the session failed too: ${cleanup.message})` : '';
   return isVmcraftError(err) ? { code: err.code, message: `${err.message}${also}` } : { code: 'EIO', message: `${err instanceof Error ? err.message : String(err)}${also}` };

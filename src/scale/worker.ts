@@ -8,9 +8,9 @@ import os from 'node:os';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SessionMode } from '../api/options.js';
-import { VmcraftError, formatError, isVmcraftError } from '../core/errors.js';
+import { VmcraftError, formatError } from '../core/errors.js';
 import type { TraceEvent } from '../core/exec.js';
-import { run } from '../pipeline/run.js';
+import { errorSummary, run } from '../pipeline/run.js';
 import type { PipelineEvent, VmReport } from '../pipeline/types.js';
 import { redisClient, resolveConnection } from './connection.js';
 import { isPermanent } from './failures.js';
@@ -163,8 +163,7 @@ class WorkerRun {
         await progress.flush();
       }
     } catch (err) {
-      const error = isVmcraftError(err) ? { code: err.code, message: err.message } : { code: 'EIO', message: (err as Error).message };
-      return this.#fail(job, error, undefined);
+      return this.#fail(job, errorSummary(err), undefined);
     } finally {
       this.#running.delete(jobId);
     }
